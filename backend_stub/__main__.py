@@ -1,0 +1,4 @@
+from backend_stub.cli import main
+import sys
+
+sys.exit(main())

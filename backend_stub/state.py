@@ -1,0 +1,295 @@
+"""The backend's authoritative district state and the rules commands are checked against.
+
+``DistrictState`` holds wire-shaped dictionaries and changes only by :meth:`apply` of an
+event that has been durably committed, so a snapshot is always the committed state at its
+seq. :func:`decide` turns a command into the events it causes, or a refusal, without
+changing anything.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+
+Wire = dict[str, Any]
+
+# Legal alert moves: where each command may take an alert from each status.
+_ACK_FROM = {"new"}
+_DISPATCH_FROM = {"new", "acknowledged", "dispatched", "on_scene"}
+_CLOSE_FROM = {"new", "acknowledged", "resolved"}
+_SET_STATUS: dict[str, set[str]] = {
+    "new": {"acknowledged"},
+    "acknowledged": {"dispatched"},
+    "dispatched": {"on_scene", "acknowledged"},
+    "on_scene": {"resolved"},
+    "resolved": {"on_scene"},
+    "closed": set(),
+}
+OPEN_STATUSES = ("new", "acknowledged", "dispatched", "on_scene", "resolved")
+LOG_IN_SNAPSHOT = 500
+CLOSED_IN_SNAPSHOT = 200
+
+
+class Refused(Exception):
+    """A command refused with a wire error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who issues a command."""
+
+    id: str
+    name: str
+    role: str
+
+
+class DistrictState:
+    """Current committed state of the district."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.units: dict[str, Wire] = {}
+        self.positions: dict[str, Wire] = {}
+        self.alerts: dict[str, Wire] = {}
+        self.cameras: dict[str, Wire] = {}
+        self.talkgroups: dict[str, Wire] = {}
+        self.layers: dict[str, Wire] = {}
+        self.log: list[Wire] = []
+        self.alert_counter = 0
+        self.log_counter = 0
+
+    def apply(self, event: Wire) -> None:
+        """Apply one committed event."""
+        kind = event["type"]
+        if kind == "unit.position":
+            body = {k: v for k, v in event.items() if k not in ("type", "seq")}
+            self.positions[event["unit_id"]] = body
+        elif kind == "unit.upsert":
+            self.units[event["unit"]["id"]] = event["unit"]
+        elif kind == "unit.status":
+            unit = self.units.get(event["unit_id"])
+            if unit is not None:
+                self.units[unit["id"]] = {**unit, "status": event["status"]}
+        elif kind in ("alert.new", "alert.updated"):
+            alert = event["alert"]
+            self.alerts[alert["id"]] = alert
+            self.alert_counter = max(self.alert_counter, _number(alert["id"]))
+        elif kind == "camera.upsert":
+            self.cameras[event["camera"]["id"]] = event["camera"]
+        elif kind == "layer.upsert":
+            self.layers[event["layer"]["id"]] = event["layer"]
+        elif kind == "log.entry":
+            self.log.append(event["entry"])
+            self.log_counter = max(self.log_counter, _number(event["entry"]["id"]))
+            if len(self.log) > 4 * LOG_IN_SNAPSHOT:
+                del self.log[: -LOG_IN_SNAPSHOT]
+        self.seq = event["seq"]
+
+    def snapshot_state(self) -> Wire:
+        """The ``state`` object of a snapshot message."""
+        return {
+            "units": list(self.units.values()),
+            "positions": list(self.positions.values()),
+            "alerts": self._snapshot_alerts(),
+            "cameras": list(self.cameras.values()),
+            "talkgroups": list(self.talkgroups.values()),
+            "layers": list(self.layers.values()),
+            "log": self.log[-LOG_IN_SNAPSHOT:],
+        }
+
+    def _snapshot_alerts(self) -> list[Wire]:
+        # Open alerts and the most recently closed ones: a snapshot stays bounded on a long
+        # shift; closed incidents are history, searched separately.
+        alerts = list(self.alerts.values())
+        closed = [a for a in alerts if a["status"] == "closed"]
+        keep_closed = {a["id"] for a in closed[-CLOSED_IN_SNAPSHOT:]}
+        return [a for a in alerts if a["status"] != "closed" or a["id"] in keep_closed]
+
+    def to_json(self) -> str:
+        """Serialise for the snapshot table."""
+        return json.dumps(
+            {
+                "seq": self.seq,
+                "alert_counter": self.alert_counter,
+                "log_counter": self.log_counter,
+                **self.snapshot_state(),
+                "alerts": list(self.alerts.values()),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> DistrictState:
+        """Rebuild from :meth:`to_json` output."""
+        data = json.loads(text)
+        state = cls()
+        state.seq = data["seq"]
+        state.alert_counter = data.get("alert_counter", 0)
+        state.log_counter = data.get("log_counter", 0)
+        state.units = {u["id"]: u for u in data["units"]}
+        state.positions = {p["unit_id"]: p for p in data["positions"]}
+        state.alerts = {a["id"]: a for a in data["alerts"]}
+        state.cameras = {c["id"]: c for c in data["cameras"]}
+        state.talkgroups = {t["id"]: t for t in data["talkgroups"]}
+        state.layers = {la["id"]: la for la in data["layers"]}
+        state.log = list(data["log"])
+        return state
+
+    def next_alert_id(self) -> str:
+        """A fresh alert id that is never reused, across restarts too."""
+        self.alert_counter += 1
+        return f"A-{self.alert_counter:06d}"
+
+
+def _number(ident: str) -> int:
+    digits = "".join(ch for ch in ident.rsplit("-", 1)[-1] if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def _stamp(alert: Wire, ts: str, actor: Actor, action: str, note: str) -> Wire:
+    new = copy.deepcopy(alert)
+    new["version"] = alert["version"] + 1
+    new["history"].append({"ts": ts, "operator": actor.id, "action": action, "note": note})
+    return new
+
+
+def _alert_for(state: DistrictState, args: Wire) -> Wire:
+    alert = state.alerts.get(args["alert_id"])
+    if alert is None:
+        raise Refused("not_found", f"no alert {args['alert_id']!r}")
+    if args["version"] != alert["version"]:
+        who = alert["history"][-1]["operator"] if alert["history"] else None
+        by = f" by {who}" if who else ""
+        raise Refused(
+            "conflict",
+            f"alert {alert['id']} is at version {alert['version']}, not {args['version']}: "
+            f"it was changed first{by}",
+        )
+    return alert
+
+
+def decide(
+    state: DistrictState,
+    actor: Actor,
+    name: str,
+    args: Wire,
+    ts: str,
+    *,
+    training: bool = False,
+) -> list[Wire]:
+    """Check a command against the state and return the event bodies it causes.
+
+    The arguments must already match the command's schema. Nothing is changed here.
+
+    Raises:
+        Refused: ``forbidden``, ``not_found``, ``conflict``, ``illegal_transition`` or
+            ``invalid``.
+    """
+    if actor.role == "wall":
+        raise Refused("forbidden", "the wall role is read-only")
+    if actor.role == "trainer" and not training:
+        raise Refused("forbidden", "trainers may send commands only to a training backend")
+    if name == "alert.create":
+        return [_create(state, actor, args, ts)]
+    if name == "log.write":
+        return [_log(state, actor, args, ts)]
+    alert = _alert_for(state, args)
+    status = alert["status"]
+    if name == "alert.acknowledge":
+        if status not in _ACK_FROM:
+            raise Refused("illegal_transition", f"cannot acknowledge an alert that is {status}")
+        new = _stamp(alert, ts, actor, "acknowledged", "")
+        new["status"] = "acknowledged"
+        new["owner"] = actor.id
+        return [{"type": "alert.updated", "alert": new}]
+    if name == "alert.dispatch":
+        return _dispatch(state, alert, actor, args, ts)
+    if name == "alert.set_status":
+        target = args["status"]
+        if target not in _SET_STATUS[status]:
+            raise Refused("illegal_transition", f"cannot move an alert from {status} to {target}")
+        new = _stamp(alert, ts, actor, target, args.get("note", ""))
+        new["status"] = target
+        return [{"type": "alert.updated", "alert": new}]
+    if name == "alert.close":
+        if status not in _CLOSE_FROM:
+            raise Refused(
+                "illegal_transition",
+                f"cannot close an alert that is {status}: feedback is required first",
+            )
+        note = args.get("note", "")
+        new = _stamp(alert, ts, actor, "closed", f"{args['disposition']}: {note}".rstrip(": "))
+        new["status"] = "closed"
+        return [{"type": "alert.updated", "alert": new}]
+    raise Refused("invalid", f"unknown command {name!r}")
+
+
+def _dispatch(state: DistrictState, alert: Wire, actor: Actor, args: Wire, ts: str) -> list[Wire]:
+    if alert["status"] not in _DISPATCH_FROM:
+        raise Refused("illegal_transition", f"cannot dispatch to an alert that is {alert['status']}")
+    unit_ids: list[str] = list(dict.fromkeys(args["unit_ids"]))
+    for uid in unit_ids:
+        unit = state.units.get(uid)
+        if unit is None:
+            raise Refused("not_found", f"no unit {uid!r}")
+        if unit["status"] == "off_duty":
+            raise Refused("illegal_transition", f"unit {unit['callsign']} is off duty")
+    new = _stamp(alert, ts, actor, "dispatched", ", ".join(unit_ids))
+    new["unit_ids"] = list(dict.fromkeys([*alert["unit_ids"], *unit_ids]))
+    if alert["status"] in ("new", "acknowledged"):
+        new["status"] = "dispatched"
+    if new["owner"] is None:
+        new["owner"] = actor.id
+    events: list[Wire] = [{"type": "alert.updated", "alert": new}]
+    events += [
+        {"type": "unit.status", "unit_id": uid, "status": "dispatched", "alert_id": alert["id"]}
+        for uid in unit_ids
+    ]
+    return events
+
+
+def _create(state: DistrictState, actor: Actor, args: Wire, ts: str) -> Wire:
+    alert_id = state.next_alert_id()
+    alert = {
+        "id": alert_id,
+        "kind": args["kind"],
+        "priority": args["priority"],
+        "title": args["title"],
+        "description": args.get("description", ""),
+        "lat": args["lat"],
+        "lon": args["lon"],
+        "address": args.get("address", ""),
+        "grid_id": None,
+        "status": "new",
+        "created_ts": ts,
+        "version": 1,
+        "owner": actor.id,
+        "unit_ids": [],
+        "camera_ids": [],
+        "history": [{"ts": ts, "operator": actor.id, "action": "created", "note": ""}],
+    }
+    return {"type": "alert.new", "alert": alert}
+
+
+def _log(state: DistrictState, actor: Actor, args: Wire, ts: str) -> Wire:
+    alert_id = args.get("alert_id")
+    if alert_id is not None and alert_id not in state.alerts:
+        raise Refused("not_found", f"no alert {alert_id!r}")
+    state.log_counter += 1
+    entry = {
+        "id": f"L-{state.log_counter:06d}",
+        "ts": ts,
+        "author": actor.id,
+        "text": args["text"],
+        "alert_id": alert_id,
+        "talkgroup": args.get("talkgroup"),
+    }
+    return {"type": "log.entry", "entry": entry}

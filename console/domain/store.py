@@ -1,0 +1,223 @@
+"""The Store: the console's current picture of the district, built from snapshot and events.
+
+The Store is Qt-free. It applies validated wire events in seq order and tells its listeners
+what changed as typed domain events (past tense). The Qt bridge in ``widgets/`` turns those
+into signals; tests use the Store directly.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from console.domain.model import (
+    Alert,
+    Camera,
+    Layer,
+    LogEntry,
+    Position,
+    RadioCall,
+    Unit,
+    UnitStatus,
+)
+
+Wire = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotLoaded:
+    """The whole state was replaced by a snapshot at ``seq``."""
+
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRaised:
+    """A new alert arrived."""
+
+    alert: Alert
+
+
+@dataclass(frozen=True, slots=True)
+class AlertChanged:
+    """An existing alert changed (status, owner, units, history...)."""
+
+    alert: Alert
+    previous: Alert | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitUpserted:
+    """A unit was added or its attributes changed."""
+
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
+class UnitsMoved:
+    """Units reported new positions (coalesced per applied batch)."""
+
+    positions: tuple[Position, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CameraUpserted:
+    """A camera was added or changed."""
+
+    camera: Camera
+
+
+@dataclass(frozen=True, slots=True)
+class LayerUpserted:
+    """A grid or fence layer was added or changed."""
+
+    layer: Layer
+
+
+@dataclass(frozen=True, slots=True)
+class RadioCallHeard:
+    """A radio call was logged."""
+
+    call: RadioCall
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntryAdded:
+    """A dispatch log entry was written."""
+
+    entry: LogEntry
+
+
+DomainEvent = (
+    SnapshotLoaded
+    | AlertRaised
+    | AlertChanged
+    | UnitUpserted
+    | UnitsMoved
+    | CameraUpserted
+    | LayerUpserted
+    | RadioCallHeard
+    | LogEntryAdded
+)
+Listener = Callable[[list[DomainEvent]], None]
+
+RADIO_HISTORY = 5000
+
+
+class Store:
+    """Current state: units, positions, alerts, cameras, talkgroups, layers, radio calls, log."""
+
+    def __init__(self) -> None:
+        self.seq: int | None = None
+        self.units: dict[str, Unit] = {}
+        self.positions: dict[str, Position] = {}
+        self.alerts: dict[str, Alert] = {}
+        self.cameras: dict[str, Camera] = {}
+        self.talkgroups: dict[str, str] = {}
+        self.layers: dict[str, Layer] = {}
+        self.log: list[LogEntry] = []
+        self.radio_calls: deque[RadioCall] = deque(maxlen=RADIO_HISTORY)
+        self.selected_alert_id: str | None = None
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with the domain events of every change; returns an unsubscriber."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _emit(self, events: list[DomainEvent]) -> None:
+        if events:
+            for listener in list(self._listeners):
+                listener(events)
+
+    def load_snapshot(self, seq: int, state: Wire) -> None:
+        """Replace the whole state with a snapshot taken at ``seq``."""
+        self.units = {u["id"]: Unit.from_wire(u) for u in state["units"]}
+        self.positions = {}
+        for p in state.get("positions", []):
+            try:
+                pos = Position.from_wire(p)
+            except (KeyError, TypeError, ValueError):
+                continue
+            self.positions[pos.unit_id] = pos
+        self.alerts = {a["id"]: Alert.from_wire(a) for a in state["alerts"]}
+        self.cameras = {c["id"]: Camera.from_wire(c) for c in state["cameras"]}
+        self.talkgroups = {t["id"]: t["alias"] for t in state["talkgroups"]}
+        self.layers = {la["id"]: Layer.from_wire(la) for la in state["layers"]}
+        self.log = [LogEntry.from_wire(e) for e in state["log"]]
+        self.seq = seq
+        self._emit([SnapshotLoaded(seq)])
+
+    def apply(self, event: Wire) -> None:
+        """Apply one validated event."""
+        self.apply_many((event,))
+
+    def apply_many(self, events: Iterable[Wire]) -> None:
+        """Apply validated events in order; listeners hear once, with positions coalesced."""
+        out: list[DomainEvent] = []
+        moved: dict[str, Position] = {}
+        for event in events:
+            kind = event["type"]
+            if kind == "unit.position":
+                pos = Position.from_wire(event)
+                self.positions[pos.unit_id] = pos
+                moved[pos.unit_id] = pos
+            else:
+                change = self._apply_one(kind, event)
+                if change is not None:
+                    out.append(change)
+            self.seq = event["seq"]
+        if moved:
+            out.append(UnitsMoved(tuple(moved.values())))
+        self._emit(out)
+
+    def _apply_one(self, kind: str, event: Wire) -> DomainEvent | None:
+        if kind in ("alert.new", "alert.updated"):
+            alert = Alert.from_wire(event["alert"])
+            previous = self.alerts.get(alert.id)
+            self.alerts[alert.id] = alert
+            if previous is None:
+                return AlertRaised(alert)
+            return AlertChanged(alert, previous)
+        if kind == "unit.upsert":
+            unit = Unit.from_wire(event["unit"])
+            self.units[unit.id] = unit
+            return UnitUpserted(unit)
+        if kind == "unit.status":
+            old = self.units.get(event["unit_id"])
+            if old is None:
+                return None
+            unit = Unit(
+                old.id,
+                old.callsign,
+                old.kind,
+                old.radio_id,
+                old.talkgroup,
+                old.grid_id,
+                UnitStatus(event["status"]),
+            )
+            self.units[unit.id] = unit
+            return UnitUpserted(unit)
+        if kind == "camera.upsert":
+            camera = Camera.from_wire(event["camera"])
+            self.cameras[camera.id] = camera
+            return CameraUpserted(camera)
+        if kind == "layer.upsert":
+            layer = Layer.from_wire(event["layer"])
+            self.layers[layer.id] = layer
+            return LayerUpserted(layer)
+        if kind == "radio.call":
+            call = RadioCall.from_wire(event["call"])
+            self.radio_calls.append(call)
+            return RadioCallHeard(call)
+        if kind == "log.entry":
+            entry = LogEntry.from_wire(event["entry"])
+            self.log.append(entry)
+            return LogEntryAdded(entry)
+        return None
+
+    def open_alert_count(self) -> int:
+        """Number of alerts not yet closed."""
+        return sum(1 for a in self.alerts.values() if a.is_open)

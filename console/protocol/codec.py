@@ -1,0 +1,198 @@
+"""Encode and decode wire messages; validate each inbound message against its schema.
+
+Validators are compiled once from :mod:`console.protocol.schema` with fastjsonschema, so the
+checks the code runs are exactly the schemas published in docs/schema/.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import fastjsonschema
+
+from console.protocol.schema import (
+    COMMAND_ARG_SCHEMAS,
+    EVENT_SCHEMAS,
+    MAX_FRAME_BYTES,
+    MESSAGE_SCHEMAS,
+)
+
+Message = dict[str, Any]
+Validator = Callable[[Any], Any]
+
+
+class ProtocolError(Exception):
+    """An inbound message that breaks the contract.
+
+    Attributes:
+        code: the wire error code (``bad_message`` for malformed input, ``invalid`` for bad
+            command arguments).
+        message: a human-readable explanation of what was wrong.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _compile(schema: dict[str, Any]) -> Validator:
+    return fastjsonschema.compile(schema)  # type: ignore[no-any-return]
+
+
+_MESSAGE_VALIDATORS: dict[str, Validator] = {k: _compile(v) for k, v in MESSAGE_SCHEMAS.items()}
+_EVENT_VALIDATORS: dict[str, Validator] = {k: _compile(v) for k, v in EVENT_SCHEMAS.items()}
+_ARG_VALIDATORS: dict[str, Validator] = {k: _compile(v) for k, v in COMMAND_ARG_SCHEMAS.items()}
+
+EVENT_TYPES = frozenset(EVENT_SCHEMAS)
+MESSAGE_TYPES = frozenset(MESSAGE_SCHEMAS)
+COMMAND_NAMES = frozenset(COMMAND_ARG_SCHEMAS)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON messages")
+
+
+def now_ts(clock: Callable[[], float] | None = None) -> str:
+    """Return the current time (or ``clock()`` seconds since the epoch) as a wire time string."""
+    t = clock() if clock is not None else datetime.now(UTC).timestamp()
+    return format_ts(t)
+
+
+def format_ts(epoch_s: float) -> str:
+    """Format seconds since the epoch as RFC 3339 UTC with milliseconds."""
+    dt = datetime.fromtimestamp(epoch_s, UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def parse_ts(text: str) -> float:
+    """Parse a wire time string into seconds since the epoch."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
+
+
+def encode(message: Message) -> str:
+    """Serialise one message as compact JSON text (UTF-8 characters kept as they are)."""
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def loads(raw: str | bytes) -> Any:
+    """Parse JSON text strictly: no NaN/Infinity, bounded size, bounded nesting."""
+    if isinstance(raw, bytes | bytearray):
+        if len(raw) > MAX_FRAME_BYTES:
+            raise ProtocolError("bad_message", "frame larger than 1 MiB")
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError("bad_message", f"not UTF-8 text: {exc.reason}") from None
+    if len(raw) > MAX_FRAME_BYTES:
+        raise ProtocolError("bad_message", "frame larger than 1 MiB")
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ProtocolError("bad_message", "JSON nested too deeply") from None
+    except ValueError as exc:
+        raise ProtocolError("bad_message", f"not valid JSON: {exc}") from None
+
+
+def _check(validator: Validator, data: Any, what: str, code: str = "bad_message") -> None:
+    try:
+        validator(data)
+    except fastjsonschema.JsonSchemaException as exc:
+        detail = str(exc.message).replace("data.", "").replace("data ", "")
+        raise ProtocolError(code, f"{what}: {detail}") from None
+    except (RecursionError, ValueError, TypeError) as exc:
+        raise ProtocolError(code, f"{what}: {exc}") from None
+    _check_finite(data, what, code)
+
+
+def _check_finite(data: Any, what: str, code: str, depth: int = 0) -> None:
+    # json.loads already refuses NaN; this guards messages built in process (and huge floats).
+    if depth > 64:
+        raise ProtocolError(code, f"{what}: nested too deeply")
+    if isinstance(data, float):
+        if not math.isfinite(data):
+            raise ProtocolError(code, f"{what}: numbers must be finite")
+    elif isinstance(data, dict):
+        for v in data.values():
+            _check_finite(v, what, code, depth + 1)
+    elif isinstance(data, list):
+        for v in data:
+            _check_finite(v, what, code, depth + 1)
+
+
+def _type_of(data: Any) -> str:
+    if not isinstance(data, dict):
+        raise ProtocolError("bad_message", "a message must be a JSON object")
+    kind = data.get("type")
+    if kind is None:
+        raise ProtocolError("bad_message", "missing field 'type'")
+    if not isinstance(kind, str):
+        raise ProtocolError("bad_message", "field 'type' must be a string")
+    return kind
+
+
+def validate_event(data: Any) -> Message:
+    """Validate one event (not a batch) and return it."""
+    kind = _type_of(data)
+    validator = _EVENT_VALIDATORS.get(kind)
+    if validator is None:
+        raise ProtocolError("bad_message", f"unknown event type {kind!r}")
+    _check(validator, data, kind)
+    return data  # type: ignore[no-any-return]
+
+
+def validate_message(data: Any) -> Message:
+    """Validate one inbound message of any type; a batch has each event validated too."""
+    kind = _type_of(data)
+    if kind in _EVENT_VALIDATORS:
+        return validate_event(data)
+    validator = _MESSAGE_VALIDATORS.get(kind)
+    if validator is None:
+        raise ProtocolError("bad_message", f"unknown message type {kind!r}")
+    _check(validator, data, kind)
+    if kind == "batch":
+        events = data["events"]
+        for event in events:
+            validate_event(event)
+        for a, b in zip(events, events[1:], strict=False):
+            if b["seq"] != a["seq"] + 1:
+                raise ProtocolError("bad_message", "batch events are not consecutive")
+    return data  # type: ignore[no-any-return]
+
+
+def decode(raw: str | bytes) -> Message:
+    """Parse and validate one inbound frame."""
+    return validate_message(loads(raw))
+
+
+def validate_args(name: str, args: Any) -> dict[str, Any]:
+    """Validate a command's arguments; raises ProtocolError with code ``invalid``."""
+    validator = _ARG_VALIDATORS.get(name)
+    if validator is None:
+        raise ProtocolError("invalid", f"unknown command {name!r}")
+    _check(validator, args, name, code="invalid")
+    return args  # type: ignore[no-any-return]
+
+
+def result_ok(command_id: str, seq: int | None) -> Message:
+    """Build a successful command result."""
+    return {"type": "result", "id": command_id, "ok": True, "seq": seq}
+
+
+def result_error(command_id: str, code: str, message: str) -> Message:
+    """Build a failed command result."""
+    return {
+        "type": "result",
+        "id": command_id,
+        "ok": False,
+        "error": {"code": code, "message": message},
+    }
+
+
+def error(code: str, message: str) -> Message:
+    """Build a connection-level error message."""
+    return {"type": "error", "code": code, "message": message}

@@ -1,0 +1,366 @@
+"""JSON Schemas of every wire message: the single source for validation and for docs/schema/.
+
+The schemas follow ``shared/protocol.md`` (version 1). ``python -m console.protocol.schema DIR``
+writes one ``<type>.schema.json`` per message into DIR; a test checks that ``docs/schema/`` is
+up to date with this module.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+PROTOCOL_VERSION = 1
+MAX_FRAME_BYTES = 1 << 20
+
+Schema = dict[str, Any]
+
+_DRAFT = "http://json-schema.org/draft-07/schema#"
+_ID = {"type": "string", "minLength": 1, "maxLength": 128}
+_TEXT = {"type": "string", "maxLength": 4000}
+_SHORT = {"type": "string", "maxLength": 200}
+_TS = {
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
+}
+_SEQ = {"type": "integer", "minimum": 0, "maximum": 2**53}
+_LAT = {"type": "number", "minimum": -90, "maximum": 90}
+_LON = {"type": "number", "minimum": -180, "maximum": 180}
+_VERSION = {"type": "integer", "minimum": 0, "maximum": 2**53}
+_NULLABLE_ID = {"type": ["string", "null"], "maxLength": 128}
+
+UNIT_STATUSES = ("available", "dispatched", "en_route", "on_scene", "busy", "off_duty")
+ALERT_STATUSES = ("new", "acknowledged", "dispatched", "on_scene", "resolved", "closed")
+ALERT_KINDS = (
+    "call_110",
+    "efence",
+    "face_match",
+    "plate_match",
+    "radio_emergency",
+    "video_analytics",
+    "manual",
+)
+RADIO_CALL_KINDS = ("group", "individual", "emergency", "status", "data")
+ROLES = ("operator", "commander", "trainer", "wall")
+ERROR_CODES = ("invalid", "not_found", "conflict", "forbidden", "illegal_transition")
+
+
+def _obj(props: Schema, required: list[str], *, extra: bool = True) -> Schema:
+    return {
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": extra,
+    }
+
+
+UNIT = _obj(
+    {
+        "id": _ID,
+        "callsign": _SHORT,
+        "kind": _SHORT,
+        "radio_id": _SHORT,
+        "talkgroup": _SHORT,
+        "grid_id": _NULLABLE_ID,
+        "status": {"enum": list(UNIT_STATUSES)},
+    },
+    ["id", "callsign", "kind", "radio_id", "talkgroup", "grid_id", "status"],
+)
+
+HISTORY_ITEM = _obj(
+    {"ts": _TS, "operator": _NULLABLE_ID, "action": _SHORT, "note": _TEXT},
+    ["ts", "operator", "action", "note"],
+)
+
+ALERT = _obj(
+    {
+        "id": _ID,
+        "kind": _SHORT,
+        "priority": {"type": "integer", "minimum": 1, "maximum": 4},
+        "title": _SHORT,
+        "description": _TEXT,
+        "lat": _LAT,
+        "lon": _LON,
+        "address": _TEXT,
+        "grid_id": _NULLABLE_ID,
+        "status": {"enum": list(ALERT_STATUSES)},
+        "created_ts": _TS,
+        "version": _VERSION,
+        "owner": _NULLABLE_ID,
+        "unit_ids": {"type": "array", "items": _ID, "maxItems": 1000},
+        "camera_ids": {"type": "array", "items": _ID, "maxItems": 1000},
+        "history": {"type": "array", "items": HISTORY_ITEM},
+    },
+    [
+        "id",
+        "kind",
+        "priority",
+        "title",
+        "description",
+        "lat",
+        "lon",
+        "address",
+        "grid_id",
+        "status",
+        "created_ts",
+        "version",
+        "owner",
+        "unit_ids",
+        "camera_ids",
+        "history",
+    ],
+)
+
+RADIO_CALL = _obj(
+    {
+        "id": _ID,
+        "talkgroup": _SHORT,
+        "source_radio_id": _SHORT,
+        "target_radio_id": {"type": ["string", "null"], "maxLength": 200},
+        "kind": {"enum": list(RADIO_CALL_KINDS)},
+        "start_ts": _TS,
+        "duration_s": {"type": "number", "minimum": 0, "maximum": 86400},
+        "audio_url": {"type": ["string", "null"], "maxLength": 2000},
+        "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
+        "lon": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
+        "encrypted": {"type": "boolean"},
+    },
+    ["id", "talkgroup", "source_radio_id", "target_radio_id", "kind", "start_ts", "duration_s"],
+)
+
+CAMERA = _obj(
+    {
+        "id": _ID,
+        "name": _SHORT,
+        "lat": _LAT,
+        "lon": _LON,
+        "grid_id": _NULLABLE_ID,
+        "streams": {
+            "type": "object",
+            "properties": {"main": {"type": "string"}, "sub": {"type": "string"}},
+            "required": ["main"],
+        },
+        "ptz": {"type": "boolean"},
+        "status": {"enum": ["online", "offline"]},
+    },
+    ["id", "name", "lat", "lon", "grid_id", "streams", "ptz", "status"],
+)
+
+LOG_ENTRY = _obj(
+    {
+        "id": _ID,
+        "ts": _TS,
+        "author": _NULLABLE_ID,
+        "text": _TEXT,
+        "alert_id": _NULLABLE_ID,
+        "talkgroup": {"type": ["string", "null"], "maxLength": 200},
+    },
+    ["id", "ts", "author", "text"],
+)
+
+LAYER = _obj(
+    {
+        "id": _ID,
+        "kind": {"enum": ["grid", "efence"]},
+        "name": _SHORT,
+        "geojson": {"type": "object"},
+    },
+    ["id", "kind", "name", "geojson"],
+)
+
+TALKGROUP = _obj({"id": _SHORT, "alias": _SHORT}, ["id", "alias"])
+
+
+def _event(type_: str, props: Schema, required: list[str]) -> Schema:
+    body = {"type": {"const": type_}, "seq": _SEQ, "ts": _TS, **props}
+    return _obj(body, ["type", "seq", "ts", *required])
+
+
+EVENT_SCHEMAS: dict[str, Schema] = {
+    "unit.upsert": _event("unit.upsert", {"unit": UNIT}, ["unit"]),
+    "unit.position": _event(
+        "unit.position",
+        {
+            "unit_id": _ID,
+            "lat": _LAT,
+            "lon": _LON,
+            "alt_m": {"type": "number", "minimum": -1000, "maximum": 100000},
+            "speed_kmh": {"type": "number", "minimum": 0, "maximum": 2000},
+            "heading_deg": {"type": "number", "minimum": 0, "maximum": 360},
+            "accuracy_m": {"type": "number", "minimum": 0, "maximum": 100000},
+            "source": {"enum": ["gps", "beidou", "pdt"]},
+            "fix_ts": _TS,
+        },
+        ["unit_id", "lat", "lon"],
+    ),
+    "unit.status": _event(
+        "unit.status",
+        {"unit_id": _ID, "status": {"enum": list(UNIT_STATUSES)}, "alert_id": _NULLABLE_ID},
+        ["unit_id", "status"],
+    ),
+    "alert.new": _event("alert.new", {"alert": ALERT}, ["alert"]),
+    "alert.updated": _event("alert.updated", {"alert": ALERT}, ["alert"]),
+    "radio.call": _event("radio.call", {"call": RADIO_CALL}, ["call"]),
+    "camera.upsert": _event("camera.upsert", {"camera": CAMERA}, ["camera"]),
+    "log.entry": _event("log.entry", {"entry": LOG_ENTRY}, ["entry"]),
+    "layer.upsert": _event("layer.upsert", {"layer": LAYER}, ["layer"]),
+}
+
+_ARGS: dict[str, tuple[Schema, list[str]]] = {
+    "alert.acknowledge": ({"alert_id": _ID, "version": _VERSION}, ["alert_id", "version"]),
+    "alert.dispatch": (
+        {
+            "alert_id": _ID,
+            "unit_ids": {"type": "array", "items": _ID, "minItems": 1, "maxItems": 100},
+            "version": _VERSION,
+        },
+        ["alert_id", "unit_ids", "version"],
+    ),
+    "alert.set_status": (
+        {
+            "alert_id": _ID,
+            "status": {"enum": list(ALERT_STATUSES)},
+            "note": _TEXT,
+            "version": _VERSION,
+        },
+        ["alert_id", "status", "version"],
+    ),
+    "alert.close": (
+        {"alert_id": _ID, "disposition": _SHORT, "note": _TEXT, "version": _VERSION},
+        ["alert_id", "disposition", "version"],
+    ),
+    "alert.create": (
+        {
+            "kind": {"enum": list(ALERT_KINDS)},
+            "priority": {"type": "integer", "minimum": 1, "maximum": 4},
+            "title": {"type": "string", "minLength": 1, "maxLength": 200},
+            "lat": _LAT,
+            "lon": _LON,
+            "description": _TEXT,
+            "address": _TEXT,
+        },
+        ["kind", "priority", "title", "lat", "lon"],
+    ),
+    "log.write": (
+        {
+            "text": {"type": "string", "minLength": 1, "maxLength": 4000},
+            "alert_id": _NULLABLE_ID,
+            "talkgroup": {"type": ["string", "null"], "maxLength": 200},
+        },
+        ["text"],
+    ),
+}
+
+COMMAND_ARG_SCHEMAS: dict[str, Schema] = {
+    name: {"$schema": _DRAFT, **_obj(props, req, extra=False)}
+    for name, (props, req) in _ARGS.items()
+}
+
+COMMAND = _obj(
+    {
+        "type": {"const": "command"},
+        "id": _ID,
+        "name": {"type": "string", "minLength": 1, "maxLength": 60},
+        "args": {"type": "object"},
+    },
+    ["type", "id", "name", "args"],
+)
+
+ERROR_BODY = _obj({"code": _SHORT, "message": _TEXT}, ["code", "message"])
+
+MESSAGE_SCHEMAS: dict[str, Schema] = {
+    "hello": _obj(
+        {
+            "type": {"const": "hello"},
+            "protocol": {"type": "integer"},
+            "token": {"type": ["string", "null"], "maxLength": 1000},
+            "client": {"type": "string", "maxLength": 200},
+            "resume_from": {"type": ["integer", "null"], "minimum": 0, "maximum": 2**53},
+        },
+        ["type", "protocol", "token"],
+    ),
+    "welcome": _obj(
+        {
+            "type": {"const": "welcome"},
+            "protocol": {"type": "integer"},
+            "operator": _obj(
+                {"id": _ID, "name": _SHORT, "role": {"enum": list(ROLES)}},
+                ["id", "name", "role"],
+            ),
+            "head_seq": _SEQ,
+            "server_time": _TS,
+        },
+        ["type", "protocol", "operator", "head_seq", "server_time"],
+    ),
+    "snapshot": _obj(
+        {
+            "type": {"const": "snapshot"},
+            "seq": _SEQ,
+            "ts": _TS,
+            "state": _obj(
+                {
+                    "units": {"type": "array", "items": UNIT},
+                    "positions": {"type": "array", "items": {"type": "object"}},
+                    "alerts": {"type": "array", "items": ALERT},
+                    "cameras": {"type": "array", "items": CAMERA},
+                    "talkgroups": {"type": "array", "items": TALKGROUP},
+                    "layers": {"type": "array", "items": LAYER},
+                    "log": {"type": "array", "items": LOG_ENTRY},
+                },
+                ["units", "alerts", "cameras", "talkgroups", "layers", "log"],
+            ),
+        },
+        ["type", "seq", "ts", "state"],
+    ),
+    "batch": _obj(
+        {
+            "type": {"const": "batch"},
+            "events": {"type": "array", "items": {"type": "object"}, "minItems": 1},
+        },
+        ["type", "events"],
+    ),
+    "command": COMMAND,
+    "result": {
+        "type": "object",
+        "properties": {
+            "type": {"const": "result"},
+            "id": _ID,
+            "ok": {"type": "boolean"},
+            "seq": {"type": ["integer", "null"], "minimum": 0},
+            "error": ERROR_BODY,
+        },
+        "required": ["type", "id", "ok"],
+    },
+    "error": _obj(
+        {"type": {"const": "error"}, "code": _SHORT, "message": _TEXT},
+        ["type", "code", "message"],
+    ),
+}
+
+ALL_SCHEMAS: dict[str, Schema] = {
+    **{k: {"$schema": _DRAFT, "title": k, **v} for k, v in MESSAGE_SCHEMAS.items()},
+    **{k: {"$schema": _DRAFT, "title": k, **v} for k, v in EVENT_SCHEMAS.items()},
+    **{f"command.{k}.args": {"title": f"{k} args", **v} for k, v in COMMAND_ARG_SCHEMAS.items()},
+}
+
+
+def render_all() -> dict[str, str]:
+    """Return ``{file name: JSON text}`` for every schema, as written to docs/schema/."""
+    return {
+        f"{name}.schema.json": json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True)
+        + "\n"
+        for name, schema in sorted(ALL_SCHEMAS.items())
+    }
+
+
+def write_all(directory: Path) -> None:
+    """Write every schema as a file into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in render_all().items():
+        (directory / name).write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_all(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schema"))

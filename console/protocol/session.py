@@ -1,0 +1,194 @@
+"""Sans-I/O client side of the protocol: handshake, seq tracking, resume, commands and results.
+
+``ClientSession`` takes decoded messages in and gives back what happened (session events)
+plus messages to send. It owns no socket, no clock and no Qt, so it is tested by feeding it
+messages. The asyncio transport in ``console.services.client`` drives it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.protocol.codec import ProtocolError, validate_args
+from console.protocol.schema import PROTOCOL_VERSION
+
+Message = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Welcomed:
+    """The server accepted the hello."""
+
+    operator_id: str
+    operator_name: str
+    role: str
+    head_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotReceived:
+    """A full state snapshot at ``seq`` (events after it follow)."""
+
+    seq: int
+    state: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class EventsReceived:
+    """New events, in seq order, none already applied."""
+
+    events: list[Message]
+
+
+@dataclass(frozen=True, slots=True)
+class GapDetected:
+    """An event arrived out of order: the transport must reconnect with ``resume_from``."""
+
+    expected: int
+    got: int
+
+
+@dataclass(frozen=True, slots=True)
+class CommandAnswered:
+    """The server answered a command."""
+
+    command_id: str
+    name: str
+    args: dict[str, Any]
+    ok: bool
+    seq: int | None
+    code: str | None
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerError:
+    """The server sent a connection-level error (``unauthorized``, ``bad_message``, ...)."""
+
+    code: str
+    message: str
+
+
+SessionEvent = (
+    Welcomed | SnapshotReceived | EventsReceived | GapDetected | CommandAnswered | ServerError
+)
+
+
+@dataclass(slots=True)
+class PendingCommand:
+    """A command sent (or waiting to be sent) and not yet answered."""
+
+    id: str
+    name: str
+    args: dict[str, Any]
+    message: Message = field(repr=False)
+
+
+class ClientSession:
+    """Protocol state of one console across connections.
+
+    Args:
+        client_name: sent in the hello as ``client``.
+        new_id: makes command ids (injected so tests are deterministic).
+    """
+
+    def __init__(
+        self,
+        client_name: str = "dispatch-console/0.1",
+        new_id: Callable[[], str] | None = None,
+    ) -> None:
+        self.client_name = client_name
+        self.last_seq: int | None = None
+        self.head_seq: int | None = None
+        self.welcomed = False
+        self.pending: OrderedDict[str, PendingCommand] = OrderedDict()
+        self._new_id = new_id or (lambda: uuid.uuid4().hex)
+
+    def hello(self, token: str | None) -> Message:
+        """Start a connection: reset per-connection state, return the hello to send."""
+        self.welcomed = False
+        return {
+            "type": "hello",
+            "protocol": PROTOCOL_VERSION,
+            "token": token,
+            "client": self.client_name,
+            "resume_from": self.last_seq,
+        }
+
+    def command(self, name: str, args: dict[str, Any]) -> PendingCommand:
+        """Queue a command; raises ProtocolError(``invalid``) for bad arguments.
+
+        The command stays pending (and is re-sent by :meth:`unsent_after_reconnect`) until the
+        server answers it; its id makes the re-send idempotent.
+        """
+        validate_args(name, args)
+        cid = self._new_id()
+        msg = {"type": "command", "id": cid, "name": name, "args": args}
+        cmd = PendingCommand(cid, name, args, msg)
+        self.pending[cid] = cmd
+        return cmd
+
+    def unsent_after_reconnect(self) -> list[Message]:
+        """Commands to (re-)send after a welcome: every one not yet answered, in order."""
+        return [c.message for c in self.pending.values()]
+
+    def receive(self, msg: Message) -> list[SessionEvent]:
+        """Take one validated inbound message; return what happened."""
+        kind = msg["type"]
+        if kind == "welcome":
+            self.welcomed = True
+            self.head_seq = msg["head_seq"]
+            op = msg["operator"]
+            return [Welcomed(op["id"], op["name"], op["role"], msg["head_seq"])]
+        if kind == "error":
+            return [ServerError(msg["code"], msg["message"])]
+        if not self.welcomed:
+            raise ProtocolError("bad_message", f"{kind!r} before welcome")
+        if kind == "snapshot":
+            self.last_seq = msg["seq"]
+            self._bump_head(msg["seq"])
+            return [SnapshotReceived(msg["seq"], msg["state"])]
+        if kind == "result":
+            return self._result(msg)
+        events = msg["events"] if kind == "batch" else [msg]
+        return self._events(events)
+
+    def _bump_head(self, seq: int) -> None:
+        if self.head_seq is None or seq > self.head_seq:
+            self.head_seq = seq
+
+    def _events(self, events: list[Message]) -> list[SessionEvent]:
+        fresh: list[Message] = []
+        for event in events:
+            seq = event["seq"]
+            if self.last_seq is not None and seq <= self.last_seq:
+                continue  # already applied (a resume may overlap)
+            expected = 1 if self.last_seq is None else self.last_seq + 1
+            if self.last_seq is not None and seq != expected:
+                out: list[SessionEvent] = [EventsReceived(fresh)] if fresh else []
+                return [*out, GapDetected(expected, seq)]
+            fresh.append(event)
+            self.last_seq = seq
+            self._bump_head(seq)
+        return [EventsReceived(fresh)] if fresh else []
+
+    def _result(self, msg: Message) -> list[SessionEvent]:
+        cmd = self.pending.pop(msg["id"], None)
+        if cmd is None:
+            return []  # an answer to a re-send we already had: idempotent, nothing to do
+        err = msg.get("error") or {}
+        return [
+            CommandAnswered(
+                cmd.id,
+                cmd.name,
+                cmd.args,
+                bool(msg["ok"]),
+                msg.get("seq"),
+                err.get("code"),
+                err.get("message"),
+            )
+        ]
