@@ -1,4 +1,5 @@
-from backend_stub.cli import main
 import sys
+
+from backend_stub.cli import main
 
 sys.exit(main())

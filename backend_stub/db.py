@@ -201,9 +201,7 @@ def write_events(
     now = time.time()
     with engine.begin() as conn:
         if events:
-            conn.execute(
-                insert(EventRow), [{"seq": s, "type": t, "body": b} for s, t, b in events]
-            )
+            conn.execute(insert(EventRow), [{"seq": s, "type": t, "body": b} for s, t, b in events])
         if commands:
             conn.execute(
                 insert(CommandRow),

@@ -9,6 +9,7 @@ The geometry is small and hand-written (no shapely): quads, ray casting and Dijk
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import random
 from dataclasses import dataclass
@@ -37,60 +38,39 @@ _NS_LINES = 34  # streets running north-south ("路"), west to east
 _EARTH_R = 6_371_008.8
 _M_PER_DEG_LAT = 111_320.0
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 #: Sub-district name, its police station's talkgroup, seed position (col, row) as fractions.
-_SUBDISTRICTS: tuple[tuple[str, str, float, float], ...] = (
-    ("交通", "1101", 0.52, 0.42),
-    ("公园", "1102", 0.62, 0.62),
-    ("林荫", "1103", 0.73, 0.36),
-    ("建设", "1104", 0.45, 0.80),
-    ("富兴", "1105", 0.25, 0.20),
-    ("天骄", "1106", 0.78, 0.82),
-    ("诃额伦", "1107", 0.92, 0.45),
-    ("兴胜", "1108", 0.44, 0.12),
-    ("幸福", "1109", 0.64, 0.14),
-    ("纺织", "1110", 0.22, 0.76),
-    ("民族", "1111", 0.37, 0.46),
-    ("额尔敦", "1112", 0.07, 0.50),
+_SUBDISTRICTS: tuple[tuple[str, str, float, float], ...] = tuple(
+    (name, str(1101 + k), float(fc), float(fr))
+    for k, (name, fc, fr) in enumerate(
+        item.split(":")
+        for item in _words(
+            "交通:.52:.42 公园:.62:.62 林荫:.73:.36 建设:.45:.80 富兴:.25:.20 天骄:.78:.82 "
+            "诃额伦:.92:.45 兴胜:.44:.12 幸福:.64:.14 纺织:.22:.76 民族:.37:.46 额尔敦:.07:.50"
+        )
+    )
 )
-_EW_MAIN = (
-    "北环路",
-    "宝日陶亥街",
-    "伊金霍洛街",
-    "鄂尔多斯大街",
-    "吉劳庆街",
-    "纺织街",
-    "团结路",
-    "南环路",
+
+
+_EW_MAIN = _words("北环路 宝日陶亥街 伊金霍洛街 鄂尔多斯大街 吉劳庆街 纺织街 团结路 南环路")
+_NS_MAIN = _words(
+    "西环路 铁西路 罕台路 杭锦路 准格尔路 达拉特路 林荫路 天骄路 万佳路 伊煤路 东环路"
 )
-_NS_MAIN = (
-    "西环路",
-    "铁西路",
-    "罕台路",
-    "杭锦路",
-    "准格尔路",
-    "达拉特路",
-    "林荫路",
-    "天骄路",
-    "万佳路",
-    "伊煤路",
-    "东环路",
-)
-_EW_MINOR = (
+_EW_MINOR = _words(
     "文明巷 育才街 和谐街 永安街 民生街 兴华街 锦绣街 东苑街 阳光街 园丁巷 昌盛街 "
     "丰收街 安康街 振兴街 吉祥街 康乐街"
-).split()
-_NS_MINOR = (
+)
+_NS_MINOR = _words(
     "育英路 文化路 民主路 和平路 新华路 永昌路 光明路 工业路 建业路 宏图路 兴业路 友谊路 "
     "迎宾路 富强路 利民路 长青路 松林路 翠柏路 嘉和路 锦华路 瑞祥路 景泰路 华泰路 同心路 通达路"
-).split()
-_UNIT_KINDS: tuple[tuple[str, float], ...] = (
-    ("patrol_car", 0.55),
-    ("foot", 0.14),
-    ("motorcycle", 0.12),
-    ("traffic", 0.10),
-    ("swat", 0.05),
-    ("drone", 0.04),
 )
+_UNIT_KINDS = {"patrol_car": 0.55, "foot": 0.14, "motorcycle": 0.12, "traffic": 0.1}
+_UNIT_KINDS |= {"swat": 0.05, "drone": 0.04}
+_NEIGHBOURS = tuple((dr, dc) for dr in (0, 1, -1) for dc in (0, 1, -1))
 _DIRECTIONS = ("东向", "西向", "南向", "北向")
 _DIR_VECTORS = {"东向": (0.0, 1.0), "西向": (0.0, -1.0), "南向": (-1.0, 0.0), "北向": (1.0, 0.0)}
 
@@ -127,7 +107,7 @@ def _point_in_ring(lon: float, lat: float, ring: tuple[tuple[float, float], ...]
 def _ring_centroid(ring: tuple[tuple[float, float], ...]) -> tuple[float, float]:
     """Area centroid of a closed (lon, lat) ring, returned as (lat, lon)."""
     a = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
         cross = x0 * y1 - x1 * y0
         a += cross
         cx += (x0 + x1) * cross
@@ -266,7 +246,7 @@ class District:
             return None
         col = min(_GRID_COLS - 1, int((lon - west) / self._dlon))
         row = min(_GRID_ROWS - 1, int((north - lat) / self._dlat))
-        for dr, dc in ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)):
+        for dr, dc in _NEIGHBOURS:
             r, c = row + dr, col + dc
             if 0 <= r < _GRID_ROWS and 0 <= c < _GRID_COLS:
                 g = self.grids[r * _GRID_COLS + c]
@@ -386,7 +366,7 @@ class District:
 
     def path_length_m(self, path: list[int]) -> float:
         """Length in metres of a junction path."""
-        return sum(self._node_distance(u, v) for u, v in zip(path, path[1:], strict=False))
+        return sum(self._node_distance(u, v) for u, v in itertools.pairwise(path))
 
     # -- wire shapes ---------------------------------------------------------------------------
 
@@ -449,7 +429,7 @@ class District:
     # -- internals -----------------------------------------------------------------------------
 
     def _bucket(self, lat: float, lon: float) -> tuple[int, int]:
-        return int(math.floor(lat / self._bucket_deg)), int(math.floor(lon / self._bucket_deg))
+        return math.floor(lat / self._bucket_deg), math.floor(lon / self._bucket_deg)
 
     @staticmethod
     def _flat_d2(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -507,8 +487,8 @@ def _build_grids(rng: random.Random) -> tuple[Grid, ...]:
     grids = []
     for cell in range(n_cells):
         r, c = divmod(cell, _GRID_COLS)
-        ring = (corners[r][c], corners[r + 1][c], corners[r + 1][c + 1], corners[r][c + 1])
-        ring = (*ring, ring[0])
+        nw = corners[r][c]
+        ring = (nw, corners[r + 1][c], corners[r + 1][c + 1], corners[r][c + 1], nw)
         fx = (c + 0.5) / _GRID_COLS * 2 - 1
         fy = (r + 0.5) / _GRID_ROWS * 2 - 1
         edge = r in (0, _GRID_ROWS - 1) or c in (0, _GRID_COLS - 1)
@@ -529,7 +509,7 @@ def _build_grids(rng: random.Random) -> tuple[Grid, ...]:
     return tuple(grids)
 
 
-def _line_names(n: int, mains: tuple[str, ...], minors: list[str], suffix: str) -> list[str]:
+def _line_names(n: int, mains: tuple[str, ...], minors: tuple[str, ...], suffix: str) -> list[str]:
     main_at = {round(k * (n - 1) / (len(mains) - 1)): name for k, name in enumerate(mains)}
     names, m = [], 0
     for i in range(n):
@@ -568,17 +548,17 @@ def _build_streets(
             nodes[nid] = Node(nid, round(lat, 6), round(lon, 6))
             roads.append((ns_names[j], ew_names[i]))
 
-    def nid(i: int, j: int) -> int:
+    def node_at(i: int, j: int) -> int:
         return i * _NS_LINES + j
 
     # Every segment; minor segments may be missing (dead ends, blocks of flats).
     segments: list[tuple[int, int, bool]] = []  # (a, b, main)
     for i in range(_EW_LINES):
         for j in range(_NS_LINES - 1):
-            segments.append((nid(i, j), nid(i, j + 1), i in ew_main))
+            segments.append((node_at(i, j), node_at(i, j + 1), i in ew_main))
     for j in range(_NS_LINES):
         for i in range(_EW_LINES - 1):
-            segments.append((nid(i, j), nid(i + 1, j), j in ns_main))
+            segments.append((node_at(i, j), node_at(i + 1, j), j in ns_main))
     keep = {(a, b) for a, b, main in segments if main or rng.random() > 0.12}
     # Repair connectivity with the dropped segments (union-find).
     parent = list(range(len(nodes)))
@@ -603,11 +583,11 @@ def _build_streets(
     graph = {n: tuple(sorted(v)) for n, v in adj.items()}
 
     streets: list[Street] = []
-    lines = [(ew_names[i], [nid(i, j) for j in range(_NS_LINES)]) for i in range(_EW_LINES)]
-    lines += [(ns_names[j], [nid(i, j) for i in range(_EW_LINES)]) for j in range(_NS_LINES)]
+    lines = [(ew_names[i], [node_at(i, j) for j in range(_NS_LINES)]) for i in range(_EW_LINES)]
+    lines += [(ns_names[j], [node_at(i, j) for i in range(_EW_LINES)]) for j in range(_NS_LINES)]
     for name, chain in lines:
         run = [chain[0]]
-        for a, b in zip(chain, chain[1:], strict=False):
+        for a, b in itertools.pairwise(chain):
             if (a, b) in keep:
                 run.append(b)
             else:
@@ -623,11 +603,7 @@ def _build_cameras(district: District, rng: random.Random, n: int) -> tuple[Came
     ids = sorted(district.nodes)
     main_roads = set(_EW_MAIN) | set(_NS_MAIN)
     # Junctions on main roads get most cameras.
-    weights = [
-        4.0 if set(district._node_roads[i]) <= main_roads else 2.0
-        if set(district._node_roads[i]) & main_roads else 1.0
-        for i in ids
-    ]
+    weights = [1.0 + 1.5 * len(set(district._node_roads[i]) & main_roads) for i in ids]
     used: dict[int, int] = {}
     cams = []
     for k in range(n):
@@ -646,16 +622,8 @@ def _build_cameras(district: District, rng: random.Random, n: int) -> tuple[Came
             lon += dx * 15 / (_M_PER_DEG_LAT * 0.7683)
         lat, lon = round(lat, 6), round(lon, 6)
         grid = district.grid_at(lat, lon)
-        cams.append(
-            Camera(
-                id=f"C{k + 1:04d}",
-                name=name,
-                lat=lat,
-                lon=lon,
-                grid_id=grid.id if grid else "",
-                ptz=rng.random() < 0.15,
-            )
-        )
+        ptz = rng.random() < 0.15
+        cams.append(Camera(f"C{k + 1:04d}", name, lat, lon, grid.id if grid else "", ptz))
     return tuple(cams)
 
 
@@ -663,31 +631,17 @@ def _build_units(
     district: District, rng: random.Random, n: int, node_grid: list[Grid]
 ) -> tuple[UnitSeed, ...]:
     station_tg = {name + "街道": tg for name, tg, _, _ in _SUBDISTRICTS}
-    kinds = [k for k, _ in _UNIT_KINDS]
-    kind_w = [w for _, w in _UNIT_KINDS]
+    kinds = list(_UNIT_KINDS)
+    kind_w = list(_UNIT_KINDS.values())
     n_nodes = len(district.nodes)
     units = []
     for k in range(n):
         kind = rng.choices(kinds, kind_w)[0]
         node_id = rng.randrange(n_nodes)
         grid = node_grid[node_id]
-        if kind == "traffic":
-            tg = "1201"
-        elif kind == "swat":
-            tg = "1301"
-        else:
-            tg = station_tg[grid.subdistrict]
-        units.append(
-            UnitSeed(
-                id=f"U{k + 1:04d}",
-                callsign=f"P{1001 + k}",
-                kind=kind,
-                radio_id=str(4600101 + k),
-                talkgroup=tg,
-                grid_id=grid.id,
-                node=node_id,
-            )
-        )
+        tg = {"traffic": "1201", "swat": "1301"}.get(kind) or station_tg[grid.subdistrict]
+        uid, callsign, radio_id = f"U{k + 1:04d}", f"P{1001 + k}", str(4600101 + k)
+        units.append(UnitSeed(uid, callsign, kind, radio_id, tg, grid.id, node_id))
     return tuple(units)
 
 

@@ -376,7 +376,7 @@ class Backend:
             return self._answers[key]
         if key in self._in_flight:
             return await asyncio.shield(self._in_flight[key])
-        stored = await self._run_db(db.find_command, self.engine, operator.id, cid)
+        stored: Wire | None = await self._run_db(db.find_command, self.engine, operator.id, cid)
         if stored is not None:
             self._answers[key] = stored
             return stored

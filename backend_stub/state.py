@@ -89,7 +89,7 @@ class DistrictState:
             self.log.append(event["entry"])
             self.log_counter = max(self.log_counter, _number(event["entry"]["id"]))
             if len(self.log) > 4 * LOG_IN_SNAPSHOT:
-                del self.log[: -LOG_IN_SNAPSHOT]
+                del self.log[:-LOG_IN_SNAPSHOT]
         self.seq = event["seq"]
 
     def snapshot_state(self) -> Wire:
@@ -234,7 +234,9 @@ def decide(
 
 def _dispatch(state: DistrictState, alert: Wire, actor: Actor, args: Wire, ts: str) -> list[Wire]:
     if alert["status"] not in _DISPATCH_FROM:
-        raise Refused("illegal_transition", f"cannot dispatch to an alert that is {alert['status']}")
+        raise Refused(
+            "illegal_transition", f"cannot dispatch to an alert that is {alert['status']}"
+        )
     unit_ids: list[str] = list(dict.fromkeys(args["unit_ids"]))
     for uid in unit_ids:
         unit = state.units.get(uid)

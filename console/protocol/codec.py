@@ -6,6 +6,7 @@ checks the code runs are exactly the schemas published in docs/schema/.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Callable
@@ -102,7 +103,7 @@ def _check(validator: Validator, data: Any, what: str, code: str = "bad_message"
     try:
         validator(data)
     except fastjsonschema.JsonSchemaException as exc:
-        detail = str(exc.message).replace("data.", "").replace("data ", "")
+        detail = str(exc).replace("data.", "").replace("data ", "")
         raise ProtocolError(code, f"{what}: {detail}") from None
     except (RecursionError, ValueError, TypeError) as exc:
         raise ProtocolError(code, f"{what}: {exc}") from None
@@ -158,7 +159,7 @@ def validate_message(data: Any) -> Message:
         events = data["events"]
         for event in events:
             validate_event(event)
-        for a, b in zip(events, events[1:], strict=False):
+        for a, b in itertools.pairwise(events):
             if b["seq"] != a["seq"] + 1:
                 raise ProtocolError("bad_message", "batch events are not consecutive")
     return data  # type: ignore[no-any-return]

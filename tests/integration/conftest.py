@@ -117,4 +117,10 @@ async def open_client(url: str, token: str | None, resume_from: int | None = Non
     return client
 
 
-ALERT_ARGS = {"kind": "call_110", "priority": 2, "title": "110报警：盗窃", "lat": 39.82, "lon": 109.98}
+ALERT_ARGS = {
+    "kind": "call_110",
+    "priority": 2,
+    "title": "110报警：盗窃",
+    "lat": 39.82,
+    "lon": 109.98,
+}

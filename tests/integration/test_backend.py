@@ -202,8 +202,15 @@ async def test_many_events_travel_in_batches(running: Running) -> None:
     client = await open_client(running.url, running.tokens["operator"])
     await running.backend.append(
         [
-            {"type": "log.entry", "entry": {"id": f"L-9{i:05d}", "ts": "2026-11-28T00:00:00.000Z",
-                                           "author": None, "text": f"bulk {i}"}}
+            {
+                "type": "log.entry",
+                "entry": {
+                    "id": f"L-9{i:05d}",
+                    "ts": "2026-11-28T00:00:00.000Z",
+                    "author": None,
+                    "text": f"bulk {i}",
+                },
+            }
             for i in range(2500)
         ]
     )

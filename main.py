@@ -1,0 +1,216 @@
+"""Composition root of the dispatch console: arguments, QApplication + qasync, wiring."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
+    from console.domain.store import Store
+    from console.services.client import BackendClient
+    from widgets.bridge import StoreBridge
+    from widgets.main_window import MainWindow
+
+__version__ = "0.1.0"
+DEFAULT_BACKEND = "ws://127.0.0.1:8765/ws"
+KEYRING_SERVICE = "dispatch-console"
+
+log = logging.getLogger("console")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dispatch-console",
+        description="Command-and-dispatch console: alert queue, units, video, radio.",
+    )
+    p.add_argument("--backend", default=None, help=f"backend URL (default {DEFAULT_BACKEND})")
+    p.add_argument("--token", default=None, help="operator token (else keyring or sign-in)")
+    p.add_argument("--lang", choices=("zh_CN", "en"), default=None, help="UI language")
+    p.add_argument("--theme", choices=("dark", "light"), default="dark", help="colour theme")
+    p.add_argument("--version", action="version", version=f"dispatch-console {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return p
+
+
+def has_display() -> bool:
+    """True when Qt can open windows here (a display, or an explicit QPA platform)."""
+    return bool(
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+        or sys.platform in ("win32", "darwin")
+    )
+
+
+def _keyring_get(url: str) -> str | None:
+    try:
+        import keyring
+
+        return keyring.get_password(KEYRING_SERVICE, url)
+    except Exception as exc:  # no usable keyring backend on this machine
+        log.warning("keyring unavailable (%s); the token is kept in memory only", exc)
+        return None
+
+
+def _keyring_set(url: str, token: str | None) -> None:
+    try:
+        import keyring
+
+        if token is None:
+            keyring.delete_password(KEYRING_SERVICE, url)
+        else:
+            keyring.set_password(KEYRING_SERVICE, url, token)
+    except Exception as exc:
+        log.warning("keyring unavailable (%s); the token is kept in memory only", exc)
+
+
+@dataclass
+class Console:
+    """Everything the composition root built for one console window."""
+
+    store: Store
+    bridge: StoreBridge
+    client: BackendClient
+    window: MainWindow
+
+
+def build_console(url: str, token: str, settings: QSettings, theme_name: str = "dark") -> Console:
+    """Wire Store, bridge, backend client and main window together (not yet started)."""
+    from console.domain.store import Store
+    from console.services.client import BackendClient, LinkState, LinkStatus
+    from widgets.bridge import StoreBridge
+    from widgets.main_window import MainWindow
+    from widgets.theme import Theme
+
+    loop = asyncio.get_running_loop()
+    store = Store()
+    bridge = StoreBridge(store)
+    saved: dict[str, str | None] = {"token": None}
+
+    def on_status(status: LinkStatus) -> None:
+        window.set_link_status(status)
+        if status.state is LinkState.LIVE and saved["token"] != client.token:
+            saved["token"] = client.token
+            settings.setValue("backend/url", client.url)
+            loop.run_in_executor(None, _keyring_set, client.url, client.token)
+
+    client = BackendClient(url, token, store, on_status=on_status)
+    window = MainWindow(
+        bridge,
+        Theme(theme_name),
+        client.command,
+        lambda: (client.head_seq, client.event_rate()),
+        settings,
+    )
+    window.set_operator_id(token.split(".", 1)[0] if "." in token else None)
+    return Console(store, bridge, client, window)
+
+
+async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
+    """Build the console, connect, and run until the main window closes."""
+    from PySide6.QtCore import QSettings
+
+    from widgets.login import LoginDialog
+
+    loop = asyncio.get_running_loop()
+    settings = QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, "dispatch-console", "console"
+    )
+    url = args.backend or str(settings.value("backend/url", DEFAULT_BACKEND))
+    token = args.token or await loop.run_in_executor(None, _keyring_get, url)
+
+    async def ask(url: str, message: str = "") -> tuple[str, str] | None:
+        dialog = LoginDialog(url, message)
+        done: asyncio.Future[int] = loop.create_future()
+        dialog.finished.connect(lambda code: done.done() or done.set_result(code))
+        dialog.open()
+        return dialog.values() if await done else None
+
+    if not token:
+        answer = await ask(url)
+        if answer is None:
+            return 1
+        url, token = answer
+
+    console = build_console(url, token, settings, args.theme)
+    client, window = console.client, console.window
+
+    async def sign_in_again() -> None:
+        answer = await ask(client.url, "")
+        if answer is None:
+            return
+        new_url, new_token = answer
+        await loop.run_in_executor(None, _keyring_set, client.url, None)
+        if new_url != client.url:
+            from console.protocol.session import ClientSession
+
+            client.session = ClientSession()
+        client.url, client.token = new_url, new_token
+        window.set_operator_id(new_token.split(".", 1)[0] if "." in new_token else None)
+        client.reconnect_now()
+
+    window.sig_sign_in_requested.connect(lambda: loop.create_task(sign_in_again()))
+    window.sig_closed.connect(closed.set)
+    window.show()
+    client.start()
+    await closed.wait()
+    await client.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``dispatch-console``."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not has_display():
+        print(
+            "dispatch-console: no display found (DISPLAY/WAYLAND_DISPLAY unset).\n"
+            "Run it on a desktop, or on a virtual display:  xvfb-run -a dispatch-console ...\n"
+            "(or: xvfb-run -a make demo)",
+            file=sys.stderr,
+        )
+        return 2
+    import qasync
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from widgets import i18n
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("dispatch-console")
+    app.setQuitOnLastWindowClosed(False)
+    translators = i18n.install(app, args.lang or i18n.default_language())
+    from widgets.theme import Theme
+
+    Theme(args.theme).apply(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    closed = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: loop.call_soon_threadsafe(closed.set))
+    wake = QTimer(interval=300)  # lets Python run its signal handlers while Qt idles
+    wake.timeout.connect(lambda: None)
+    wake.start()
+    try:
+        with loop:
+            code = loop.run_until_complete(run_console(args, closed))
+    finally:
+        del translators
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

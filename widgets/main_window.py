@@ -1,0 +1,146 @@
+"""The main window: panels, menus and the status bar; commands go out through one callable."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+
+from console.protocol.codec import ProtocolError
+from console.protocol.session import CommandAnswered
+from console.services.client import LinkState, LinkStatus
+from widgets.alerts.panel import AlertQueuePanel
+from widgets.bridge import StoreBridge
+from widgets.status import LinkStatusWidget
+from widgets.theme import Theme
+
+log = logging.getLogger("console.ui")
+
+SendCommand = Callable[[str, dict[str, Any]], "asyncio.Future[CommandAnswered]"]
+
+
+class MainWindow(QMainWindow):
+    """Top-level window of the console."""
+
+    sig_sign_in_requested = Signal()
+    """The operator asked to sign in again (e.g. after "unauthorized")."""
+    sig_closed = Signal()
+    """The window was closed: the console shuts down."""
+
+    def __init__(
+        self,
+        bridge: StoreBridge,
+        theme: Theme,
+        send_command: SendCommand,
+        metrics: Callable[[], tuple[int | None, float]],
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.tr("Dispatch Console — 指挥调度台"))
+        self._bridge = bridge
+        self._send = send_command
+        self._settings = settings
+        self._operator_id: str | None = None
+        self.alerts = AlertQueuePanel(bridge, theme, self)
+        self.alerts.sig_acknowledge_requested.connect(self._on_alerts_acknowledge_requested)
+        self.setCentralWidget(self.alerts)
+        self.link = LinkStatusWidget(theme, metrics, parent=self)
+        self.statusBar().addPermanentWidget(self.link, 1)
+        self._build_menus()
+        self.resize(1400, 820)
+        if settings is not None:
+            geometry = settings.value("window/geometry")
+            if isinstance(geometry, QByteArray):
+                self.restoreGeometry(geometry)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.sign_in_action = QAction(self.tr("Sign in again…"), self)
+        self.sign_in_action.triggered.connect(self.sig_sign_in_requested)
+        file_menu.addAction(self.sign_in_action)
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        keys = QAction(self.tr("Keyboard shortcuts"), self)
+        keys.setShortcut(QKeySequence("F1"))
+        keys.triggered.connect(self._show_keys)
+        help_menu.addAction(keys)
+
+    def _show_keys(self) -> None:
+        QMessageBox.information(
+            self,
+            self.tr("Keyboard shortcuts"),
+            self.tr(
+                "A or Space: acknowledge the selected alert\n"
+                "Up/Down: move through the queue\n"
+                "Ctrl+Q: quit"
+            ),
+        )
+
+    def set_link_status(self, status: LinkStatus) -> None:
+        """Show the backend link state."""
+        self.link.set_status(status)
+        if status.state is LinkState.LIVE:
+            self.alerts.set_operator(self._operator_id)
+        if status.state is LinkState.UNAUTHORIZED:
+            self.alerts.show_message(
+                self.tr("The backend refused the sign-in: %1. Use File → Sign in again.").replace(
+                    "%1", status.detail
+                ),
+                error=True,
+            )
+
+    def set_operator_id(self, operator_id: str | None) -> None:
+        """The signed-in operator's id (for "me" in owner columns)."""
+        self._operator_id = operator_id
+        self.alerts.set_operator(operator_id)
+
+    def _on_alerts_acknowledge_requested(self, alert_id: str, version: int) -> None:
+        self._run_command(
+            "alert.acknowledge",
+            {"alert_id": alert_id, "version": version},
+            self.tr("%1 acknowledged.").replace("%1", alert_id),
+        )
+
+    def _run_command(self, name: str, args: dict[str, Any], done_text: str) -> None:
+        try:
+            future = self._send(name, args)
+        except ProtocolError as exc:
+            self.alerts.show_message(exc.message, error=True)
+            return
+        future.add_done_callback(lambda f: self._on_command_answered(f, done_text))
+
+    def _on_command_answered(self, future: asyncio.Future[CommandAnswered], done: str) -> None:
+        if future.cancelled():
+            return
+        answer = future.result()
+        if answer.ok:
+            self.alerts.show_message(done, error=False)
+            return
+        if answer.code == "conflict":
+            text = self.tr(
+                "Not done — someone else changed this alert first: %1 "
+                "The row now shows its current state."
+            ).replace("%1", answer.message or "")
+        else:
+            text = (
+                self.tr("Not done (%1): %2")
+                .replace("%1", answer.code or "")
+                .replace("%2", answer.message or "")
+            )
+        self.alerts.show_message(text, error=True)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._settings is not None:
+            self._settings.setValue("window/geometry", self.saveGeometry())
+        super().closeEvent(event)
+        self.sig_closed.emit()

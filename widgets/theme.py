@@ -1,0 +1,37 @@
+"""Themes: palette tokens (JSON) applied to a QSS template, and colours for models."""
+
+from __future__ import annotations
+
+import json
+import string
+from importlib import resources
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
+
+THEMES = ("dark", "light")
+
+
+class Theme:
+    """A named set of palette tokens; every colour in the UI comes from here."""
+
+    def __init__(self, name: str = "dark") -> None:
+        if name not in THEMES:
+            raise ValueError(f"unknown theme {name!r}")
+        folder = resources.files("resources") / "themes"
+        self.name = name
+        self.tokens: dict[str, str] = json.loads((folder / f"{name}.json").read_text("utf-8"))
+        self._qss = string.Template((folder / "app.qss").read_text("utf-8"))
+
+    def color(self, token: str) -> QColor:
+        """The colour of a palette token."""
+        return QColor(self.tokens[token])
+
+    def stylesheet(self) -> str:
+        """The application stylesheet with the tokens filled in."""
+        return self._qss.substitute(self.tokens)
+
+    def apply(self, app: QApplication) -> None:
+        """Style the whole application."""
+        app.setStyle("Fusion")
+        app.setStyleSheet(self.stylesheet())
