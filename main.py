@@ -33,7 +33,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Command-and-dispatch console: alert queue, units, video, radio.",
     )
     p.add_argument("--backend", default=None, help=f"backend URL (default {DEFAULT_BACKEND})")
-    p.add_argument("--token", default=None, help="operator token (else keyring or sign-in)")
+    p.add_argument(
+        "--token",
+        default=os.environ.get("DISPATCH_CONSOLE_TOKEN"),
+        help="operator token (default: $DISPATCH_CONSOLE_TOKEN, else the keyring, else sign-in)",
+    )
     p.add_argument("--lang", choices=("zh_CN", "en"), default=None, help="UI language")
     p.add_argument("--theme", choices=("dark", "light"), default="dark", help="colour theme")
     p.add_argument("--version", action="version", version=f"dispatch-console {__version__}")

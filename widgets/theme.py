@@ -6,7 +6,7 @@ import json
 import string
 from importlib import resources
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("dark", "light")
@@ -34,4 +34,8 @@ class Theme:
     def apply(self, app: QApplication) -> None:
         """Style the whole application."""
         app.setStyle("Fusion")
+        font = QFont(app.font())
+        # CJK text from a real CJK face rather than whatever fontconfig falls back to.
+        font.setFamilies(["Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", *font.families()])
+        app.setFont(font)
         app.setStyleSheet(self.stylesheet())

@@ -259,9 +259,12 @@ class AlertQueuePanel(QWidget):
             self.detail.setHtml(f"<p>{hint}</p>")
             return
         e = html.escape
+        system = self.tr("system")
+        t_address, t_position = self.tr("Address"), self.tr("Position")
+        t_grid, t_units, t_history = self.tr("Grid"), self.tr("Units"), self.tr("History")
         rows = "".join(
             f"<tr><td>{e(datetime.fromtimestamp(h.ts).strftime('%H:%M:%S'))}</td>"
-            f"<td>{e(h.operator or self.tr('system'))}</td><td>{e(h.action)}</td>"
+            f"<td>{e(h.operator or system)}</td><td>{e(h.action)}</td>"
             f"<td>{e(h.note)}</td></tr>"
             for h in alert.history
         )
@@ -271,10 +274,10 @@ class AlertQueuePanel(QWidget):
             f"<p><b>{e(alert.id)}</b> · {e(labels.alert_kind(alert.kind))} · "
             f"{e(labels.alert_status(alert.status.value))} · v{alert.version}</p>"
             f"<p>{e(alert.description)}</p>"
-            f"<p>{e(self.tr('Address'))}: {e(alert.address)}<br>"
-            f"{e(self.tr('Position'))}: {alert.lat:.5f}, {alert.lon:.5f}<br>"
-            f"{e(self.tr('Grid'))}: {e(alert.grid_id or '—')}<br>"
-            f"{e(self.tr('Units'))}: {e(units)}</p>"
-            f"<h4>{e(self.tr('History'))}</h4>"
+            f"<p>{e(t_address)}: {e(alert.address)}<br>"
+            f"{e(t_position)}: {alert.lat:.5f}, {alert.lon:.5f}<br>"
+            f"{e(t_grid)}: {e(alert.grid_id or '—')}<br>"
+            f"{e(t_units)}: {e(units)}</p>"
+            f"<h4>{e(t_history)}</h4>"
             f"<table cellspacing='4'>{rows}</table>"
         )

@@ -1,0 +1,120 @@
+"""Refresh the zh_CN .ts from the sources and fill in translations from ZH below.
+
+Run with ``make translations-update`` after adding or changing user-visible strings; a test
+fails while any zh_CN message is untranslated.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TS = ROOT / "resources" / "translations" / "console_zh_CN.ts"
+
+ZH = {
+    "Open": "未结",
+    "All": "全部",
+    "All kinds": "全部类型",
+    "All priorities": "全部等级",
+    "P%1 and higher": "P%1 及以上",
+    "Search id, title, address…": "搜索编号、标题、地址…",
+    "Acknowledge  [A]": "签收  [A]",
+    "%1 is already %2.": "%1 已是“%2”状态。",
+    "%1 shown / %2 total": "显示 %1 / 共 %2",
+    "Select an alert to see its details.": "选择一条警情查看详情。",
+    "P": "级",
+    "ID": "编号",
+    "Kind": "类型",
+    "Title": "标题",
+    "Address": "地址",
+    "Status": "状态",
+    "Age": "时长",
+    "Owner": "负责人",
+    "me": "我",
+    "system": "系统",
+    "Position": "位置",
+    "Grid": "网格",
+    "Units": "警力",
+    "History": "处置记录",
+    "%1 — retry in %2 s": "%1 — %2 秒后重试",
+    "%1 as %2 (%3)": "%1 · %2（%3）",
+    "seq %1": "序号 %1",
+    "%1 ev/s": "%1 事件/秒",
+    "Sign in — Dispatch Console": "登录 — 指挥调度台",
+    "token from 'dispatch-backend operator add'": "由 'dispatch-backend operator add' 生成的令牌",
+    "Backend": "后台地址",
+    "Token": "令牌",
+    "Sign in": "登录",
+    "The backend URL must start with ws:// or wss://.": "后台地址必须以 ws:// 或 wss:// 开头。",
+    "Enter your token.": "请输入令牌。",
+    "Dispatch Console — 指挥调度台": "指挥调度台",
+    "&File": "文件(&F)",
+    "Sign in again…": "重新登录…",
+    "&Quit": "退出(&Q)",
+    "&Help": "帮助(&H)",
+    "Keyboard shortcuts": "快捷键",
+    "A or Space: acknowledge the selected alert\nUp/Down: move through the queue\nCtrl+Q: quit": (
+        "A 或 空格：签收选中的警情\n上/下：在队列中移动\nCtrl+Q：退出"
+    ),
+    "The backend refused the sign-in: %1. Use File → Sign in again.": (
+        "后台拒绝登录：%1。请使用 文件 → 重新登录。"
+    ),
+    "%1 acknowledged.": "%1 已签收。",
+    "Not done — someone else changed this alert first: %1 The row now shows its current state.": (
+        "未执行 — 该警情已被他人先行修改：%1 该行已刷新为最新状态。"
+    ),
+    "Not done (%1): %2": "未执行（%1）：%2",
+    "110 call": "110报警",
+    "E-fence": "电子围栏",
+    "Face match": "人脸比对",
+    "Plate match": "车牌布控",
+    "Radio emergency": "电台紧急报警",
+    "Video analytics": "视频分析",
+    "Manual": "人工录入",
+    "New": "新警情",
+    "Acknowledged": "已签收",
+    "Dispatched": "已派警",
+    "On scene": "已到场",
+    "Resolved": "已反馈",
+    "Closed": "已结案",
+    "Connecting": "连接中",
+    "Live": "在线",
+    "Reconnecting": "重连中",
+    "Offline": "离线",
+    "Unauthorized": "未授权",
+    "%n s": "%n 秒",
+    "%n min": "%n 分钟",
+    "%h h %m min": "%h 小时 %m 分",
+}
+
+
+def main() -> int:
+    """Run lupdate, then fill every message that has a translation in ZH."""
+    sources = [*sorted(str(p) for p in (ROOT / "widgets").rglob("*.py")), str(ROOT / "main.py")]
+    lupdate = Path(sys.executable).with_name("pyside6-lupdate")
+    subprocess.run(
+        [str(lupdate), *sources, "-ts", str(TS), "-no-obsolete", "-locations", "none"],
+        check=True,
+    )
+    tree = ET.parse(TS)
+    missing = []
+    for message in tree.iter("message"):
+        source = message.findtext("source") or ""
+        translation = message.find("translation")
+        assert translation is not None
+        if source in ZH:
+            translation.text = ZH[source]
+            translation.attrib.pop("type", None)
+        else:
+            missing.append(source)
+    tree.write(TS, encoding="utf-8", xml_declaration=True)
+    for source in missing:
+        print(f"untranslated: {source!r}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Codec and schemas: what the wire accepts and refuses, with the message the sender gets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from console.protocol import schema
+from console.protocol.codec import (
+    ProtocolError,
+    decode,
+    encode,
+    format_ts,
+    parse_ts,
+    validate_args,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _alert(**over: object) -> dict:
+    alert = {
+        "id": "A-000001",
+        "kind": "call_110",
+        "priority": 1,
+        "title": "t",
+        "description": "",
+        "lat": 39.8,
+        "lon": 109.9,
+        "address": "",
+        "grid_id": None,
+        "status": "new",
+        "created_ts": "2026-11-28T16:40:54.123Z",
+        "version": 1,
+        "owner": None,
+        "unit_ids": [],
+        "camera_ids": [],
+        "history": [],
+    }
+    alert.update(over)
+    return alert
+
+
+def test_time_format_round_trips_with_milliseconds() -> None:
+    text = format_ts(1795884054.123)
+    assert text.endswith("Z") and len(text) == len("2026-11-28T16:40:54.123Z")
+    assert abs(parse_ts(text) - 1795884054.123) < 1e-3
+
+
+def test_valid_event_decodes() -> None:
+    msg = {"type": "alert.new", "seq": 3, "ts": "2026-11-28T16:40:54.123Z", "alert": _alert()}
+    assert decode(encode(msg)) == msg
+
+
+@pytest.mark.parametrize(
+    ("raw", "needle"),
+    [
+        ("{", "not valid JSON"),
+        ("[]", "JSON object"),
+        ("{}", "missing field 'type'"),
+        ('{"type": 1}', "must be a string"),
+        ('{"type": "nope"}', "unknown message type"),
+        (
+            '{"type": "unit.position", "seq": 1, "ts": "2026-11-28T16:40:54.123Z",'
+            ' "unit_id": "U1", "lat": 95, "lon": 1}',
+            "lat",
+        ),
+        (
+            '{"type": "unit.position", "seq": 1, "ts": "yesterday",'
+            ' "unit_id": "U1", "lat": 5, "lon": 1}',
+            "ts",
+        ),
+        ('{"type": "hello", "protocol": 1, "token": "x", "resume_from": NaN}', "NaN"),
+        ('{"type": "batch", "events": []}', "batch"),
+    ],
+)
+def test_bad_frames_are_bad_message_with_a_reason(raw: str, needle: str) -> None:
+    with pytest.raises(ProtocolError) as info:
+        decode(raw)
+    assert info.value.code == "bad_message"
+    assert needle in info.value.message
+
+
+def test_batch_events_are_each_validated_and_consecutive() -> None:
+    good = {
+        "type": "log.entry",
+        "seq": 1,
+        "ts": "2026-11-28T16:40:54.123Z",
+        "entry": {"id": "L1", "ts": "2026-11-28T16:40:54.123Z", "author": None, "text": "x"},
+    }
+    bad = {**good, "seq": 3, "entry": {"id": "L2"}}
+    with pytest.raises(ProtocolError):
+        decode(json.dumps({"type": "batch", "events": [good, bad]}))
+    skip = {**good, "seq": 3}
+    with pytest.raises(ProtocolError, match="consecutive"):
+        decode(json.dumps({"type": "batch", "events": [good, skip]}))
+
+
+def test_command_args_out_of_range_are_invalid() -> None:
+    args = {"kind": "call_110", "priority": 1, "title": "x", "lat": -91, "lon": 0}
+    with pytest.raises(ProtocolError) as info:
+        validate_args("alert.create", args)
+    assert info.value.code == "invalid"
+    assert validate_args("alert.create", {**args, "lat": -90}) is not None
+
+
+def test_oversize_frame_refused_before_parsing() -> None:
+    with pytest.raises(ProtocolError, match="1 MiB"):
+        decode('{"type": "hello", "pad": "' + "x" * schema.MAX_FRAME_BYTES + '"}')
+
+
+def test_docs_schema_files_match_the_code() -> None:
+    """docs/schema/ is what the code validates against (regenerate: make schemas)."""
+    folder = ROOT / "docs" / "schema"
+    rendered = schema.render_all()
+    on_disk = {p.name: p.read_text("utf-8") for p in folder.glob("*.schema.json")}
+    assert on_disk == rendered

@@ -1,0 +1,134 @@
+"""The sans-I/O client session: fed messages, it reports what happened and what to send."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from console.domain.store import AlertChanged, AlertRaised, Store, UnitsMoved
+from console.protocol.codec import ProtocolError
+from console.protocol.session import (
+    ClientSession,
+    CommandAnswered,
+    EventsReceived,
+    GapDetected,
+    SnapshotReceived,
+    Welcomed,
+)
+
+TS = "2026-11-28T16:40:54.123Z"
+WELCOME = {
+    "type": "welcome",
+    "protocol": 1,
+    "head_seq": 10,
+    "server_time": TS,
+    "operator": {"id": "op-1", "name": "wang", "role": "operator"},
+}
+EMPTY = {"units": [], "alerts": [], "cameras": [], "talkgroups": [], "layers": [], "log": []}
+
+
+def _log(seq: int) -> dict:
+    entry = {"id": f"L{seq}", "ts": TS, "author": None, "text": str(seq)}
+    return {"type": "log.entry", "seq": seq, "ts": TS, "entry": entry}
+
+
+def _alert_event(seq: int, status: str = "new", version: int = 1) -> dict:
+    alert = {
+        "id": "A-1",
+        "kind": "call_110",
+        "priority": 1,
+        "title": "t",
+        "description": "",
+        "lat": 39.8,
+        "lon": 109.9,
+        "address": "",
+        "grid_id": None,
+        "status": status,
+        "created_ts": TS,
+        "version": version,
+        "owner": None,
+        "unit_ids": [],
+        "camera_ids": [],
+        "history": [],
+    }
+    kind = "alert.new" if version == 1 else "alert.updated"
+    return {"type": kind, "seq": seq, "ts": TS, "alert": alert}
+
+
+def _session() -> ClientSession:
+    counter = itertools.count(1)
+    return ClientSession(new_id=lambda: f"cmd-{next(counter)}")
+
+
+def test_first_hello_has_no_resume_then_resumes_from_last_applied() -> None:
+    s = _session()
+    assert s.hello("tok")["resume_from"] is None
+    assert isinstance(s.receive(WELCOME)[0], Welcomed)
+    assert isinstance(
+        s.receive({"type": "snapshot", "seq": 10, "ts": TS, "state": EMPTY})[0], SnapshotReceived
+    )
+    s.receive(_log(11))
+    s.receive({"type": "batch", "events": [_log(12), _log(13)]})
+    assert s.hello("tok")["resume_from"] == 13
+
+
+def test_duplicates_are_dropped_and_a_gap_is_reported() -> None:
+    s = _session()
+    s.hello("tok")
+    s.receive(WELCOME)
+    s.receive({"type": "snapshot", "seq": 10, "ts": TS, "state": EMPTY})
+    assert s.receive(_log(9)) == []
+    assert s.receive(_log(10)) == []
+    out = s.receive({"type": "batch", "events": [_log(11), _log(13)]})
+    assert isinstance(out[0], EventsReceived) and [e["seq"] for e in out[0].events] == [11]
+    assert out[1] == GapDetected(expected=12, got=13)
+    assert s.last_seq == 11
+
+
+def test_events_before_welcome_are_refused() -> None:
+    s = _session()
+    s.hello("tok")
+    with pytest.raises(ProtocolError):
+        s.receive(_log(1))
+
+
+def test_unanswered_commands_are_resent_after_reconnect_and_answered_once() -> None:
+    s = _session()
+    s.hello("tok")
+    s.receive(WELCOME)
+    cmd = s.command("log.write", {"text": "hi"})
+    assert [m["id"] for m in s.unsent_after_reconnect()] == [cmd.id]
+    s.hello("tok")  # connection dropped before the answer
+    s.receive(WELCOME)
+    assert [m["id"] for m in s.unsent_after_reconnect()] == [cmd.id]
+    answer = s.receive({"type": "result", "id": cmd.id, "ok": True, "seq": 11})
+    assert answer == [CommandAnswered(cmd.id, "log.write", {"text": "hi"}, True, 11, None, None)]
+    assert s.receive({"type": "result", "id": cmd.id, "ok": True, "seq": 11}) == []
+    assert s.unsent_after_reconnect() == []
+
+
+def test_bad_command_args_are_refused_before_sending() -> None:
+    s = _session()
+    with pytest.raises(ProtocolError) as info:
+        s.command("alert.acknowledge", {"alert_id": "A-1"})
+    assert info.value.code == "invalid"
+    assert s.pending == {}
+
+
+def test_store_reports_raised_changed_and_coalesced_moves() -> None:
+    store = Store()
+    heard: list = []
+    store.subscribe(heard.append)
+    store.load_snapshot(0, EMPTY)
+    pos = {"type": "unit.position", "seq": 2, "ts": TS, "unit_id": "U1", "lat": 39.8, "lon": 109.9}
+    store.apply_many(
+        [_alert_event(1), pos, {**pos, "seq": 3, "lat": 39.81}, _alert_event(4, "acknowledged", 2)]
+    )
+    events = heard[-1]
+    assert isinstance(events[0], AlertRaised)
+    assert isinstance(events[1], AlertChanged) and events[1].previous is not None
+    moved = [e for e in events if isinstance(e, UnitsMoved)]
+    assert len(moved) == 1 and moved[0].positions[0].lat == pytest.approx(39.81)
+    assert store.alerts["A-1"].status.value == "acknowledged"
+    assert store.seq == 4
