@@ -41,4 +41,5 @@ def aloop(qapp: QApplication) -> Iterator[LoopRunner]:
     asyncio.set_event_loop(loop)
     yield LoopRunner(loop)
     loop.run_until_complete(asyncio.sleep(0))
+    loop.close()  # joins the loop's executor threads (a live QThread at exit aborts)
     asyncio.set_event_loop(None)
