@@ -96,6 +96,7 @@ class Backend:
         self._in_flight: dict[tuple[str, str], asyncio.Future[Wire]] = {}
         self._server: Server | None = None
         self._last_snapshot = (0.0, 0)
+        self._snapshotting = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self.events_committed = 0
 
@@ -232,10 +233,19 @@ class Backend:
         last_t, last_seq = self._last_snapshot
         due_events = self.committed_seq - last_seq >= SNAPSHOT_EVERY_EVENTS
         due_time = self.clock() - last_t >= SNAPSHOT_EVERY_S and self.committed_seq > last_seq
-        if due_events or due_time:
+        if (due_events or due_time) and not self._snapshotting:
             self._last_snapshot = (self.clock(), self.committed_seq)
-            text = self.state.to_json()
-            await self._run_db(db.save_snapshot, self.engine, self.state.seq, text)
+            self._snapshotting = True
+            self.spawn(self._write_snapshot(self.state.frozen_copy()), "snapshot")
+
+    async def _write_snapshot(self, state: DistrictState) -> None:
+        # Serialised on a helper thread, written by the db thread between two group commits:
+        # the event writer never waits for a snapshot.
+        try:
+            text = await asyncio.get_running_loop().run_in_executor(None, state.to_json)
+            await self._run_db(db.save_snapshot, self.engine, state.seq, text)
+        finally:
+            self._snapshotting = False
 
     def _frames(self, bodies: list[str]) -> list[str]:
         if len(bodies) == 1:

@@ -126,6 +126,27 @@ class DistrictState:
             separators=(",", ":"),
         )
 
+    def frozen_copy(self) -> DistrictState:
+        """A copy safe to serialise on another thread while this one keeps changing.
+
+        Entries are replaced, never mutated in place (``decide`` deep-copies before any
+        change), so copying the containers is enough.
+        """
+        twin = DistrictState()
+        twin.seq, twin.alert_counter, twin.log_counter = (
+            self.seq,
+            self.alert_counter,
+            self.log_counter,
+        )
+        twin.units, twin.positions = dict(self.units), dict(self.positions)
+        twin.alerts, twin.cameras = dict(self.alerts), dict(self.cameras)
+        twin.talkgroups, twin.layers, twin.log = (
+            dict(self.talkgroups),
+            dict(self.layers),
+            [*self.log],
+        )
+        return twin
+
     @classmethod
     def from_json(cls, text: str) -> DistrictState:
         """Rebuild from :meth:`to_json` output."""

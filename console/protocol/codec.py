@@ -72,7 +72,7 @@ def format_ts(epoch_s: float) -> str:
 
 def parse_ts(text: str) -> float:
     """Parse a wire time string into seconds since the epoch."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
+    return datetime.fromisoformat(text).timestamp()  # Python 3.11 reads the trailing "Z"
 
 
 def encode(message: Message) -> str:

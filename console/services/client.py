@@ -14,6 +14,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -36,6 +37,7 @@ from console.protocol.session import (
 log = logging.getLogger("console.client")
 
 MAX_INBOUND_FRAME = 64 << 20  # snapshots of a large district exceed the 1 MiB command limit
+OFFLOAD_FRAME = 16 << 10  # frames larger than this are parsed and validated off the loop
 
 
 class LinkState(StrEnum):
@@ -119,6 +121,7 @@ class BackendClient:
         self._waiters: dict[str, asyncio.Future[CommandAnswered]] = {}
         self._arrivals: deque[tuple[float, int]] = deque()
         self._down_since: float | None = None
+        self._decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ws-decode")
 
     # ------------------------------------------------------------------ public
 
@@ -137,6 +140,8 @@ class BackendClient:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self._decoder.shutdown(wait=True)
+        self._decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ws-decode")
 
     def reconnect_now(self) -> None:
         """Drop the current connection (if any) and reconnect at once."""
@@ -218,9 +223,16 @@ class BackendClient:
         ) as ws:
             self._ws = ws
             await ws.send(encode(self.session.hello(self.token)))
+            loop = asyncio.get_running_loop()
             async for raw in ws:
                 try:
-                    message = decode(raw)
+                    if len(raw) > OFFLOAD_FRAME:
+                        # Big batches and snapshots: JSON parsing and schema checks run on a
+                        # worker so the GUI thread keeps painting (frames stay in order: one
+                        # worker, awaited one at a time).
+                        message = await loop.run_in_executor(self._decoder, decode, raw)
+                    else:
+                        message = decode(raw)
                     outcomes = self.session.receive(message)
                 except ProtocolError as exc:
                     log.warning("dropped a bad message from the backend: %s", exc.message)

@@ -1,0 +1,240 @@
+"""Alert latency: backend emit → row in the console's alert table model.
+
+Starts a real backend process simulating the demo district at 200 alerts/s plus 10,000 unit
+positions/s (``--units 10000 --position-hz 1 --alert-rate 200``), then measures, for the same
+backend in the same run:
+
+* baseline: a bare ``websockets`` client that parses each frame and notes alert.new arrival;
+* console: the console's real path (BackendClient → codec validation → Store → StoreBridge →
+  AlertTableModel behind its filter proxy, on a qasync loop, Qt offscreen).
+
+Latency is ``arrival - event ts`` (the ts the backend stamps when it appends the event; both
+processes share this machine's clock). Prints p50/p99 for both and their ratio; the last line
+is the same figures as one JSON object. Target: console p99 < 100 ms.
+
+    python bench/alert_latency.py [--seconds 20] [--units 10000] [--alert-rate 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from console.protocol.codec import parse_ts  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) of values, in the values' unit."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def start_backend(tmp: str, args: argparse.Namespace) -> tuple[subprocess.Popen[str], str, str]:
+    db_url = f"sqlite:///{tmp}/bench.sqlite3"
+    py = sys.executable
+    out = subprocess.run(
+        [
+            py,
+            "-m",
+            "backend_stub",
+            "operator",
+            "add",
+            "bench",
+            "--role",
+            "commander",
+            "--db",
+            db_url,
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    token = out.stdout.strip().splitlines()[-1]
+    proc = subprocess.Popen(
+        [
+            py,
+            "-m",
+            "backend_stub",
+            "serve",
+            "--demo",
+            "--port",
+            "0",
+            "--db",
+            db_url,
+            "--units",
+            str(args.units),
+            "--position-hz",
+            "1",
+            "--alert-rate",
+            str(args.alert_rate),
+            "--radio-rate",
+            "0",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("listening on"):
+        raise SystemExit(f"backend did not start: {line!r}")
+    url = line.split()[2]
+    return proc, url, token
+
+
+async def baseline(url: str, token: str, seconds: float) -> tuple[list[float], int]:
+    """A bare websockets client: parse frames, time alert.new arrivals."""
+    from websockets.asyncio.client import connect
+
+    lat: list[float] = []
+    events = 0
+    async with connect(url, max_size=64 << 20) as ws:
+        await ws.send(json.dumps({"type": "hello", "protocol": 1, "token": token}))
+        end = time.time() + seconds
+        warm = time.time() + 3
+        while time.time() < end:
+            msg = json.loads(await ws.recv())
+            now = time.time()
+            for e in msg["events"] if msg["type"] == "batch" else [msg]:
+                events += 1
+                if e.get("type") == "alert.new" and now > warm:
+                    lat.append((now - parse_ts(e["ts"])) * 1000)
+    return lat, events
+
+
+def console_run(url: str, token: str, seconds: float) -> tuple[list[float], int, float]:
+    """The console's own path up to the alert table model; returns latencies (ms)."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from console.domain.store import Store
+    from console.services.client import BackendClient
+    from widgets.alerts.panel import AlertQueuePanel
+    from widgets.bridge import StoreBridge
+    from widgets.theme import Theme
+
+    class TimedStore(Store):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emitted: dict[str, float] = {}
+            self.events = 0
+
+        def apply_many(self, events):  # type: ignore[no-untyped-def]
+            events = list(events)
+            self.events += len(events)
+            for e in events:
+                if e["type"] == "alert.new":
+                    self.emitted[e["alert"]["id"]] = parse_ts(e["ts"])
+            super().apply_many(events)
+
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    store = TimedStore()
+    bridge = StoreBridge(store)
+    panel = AlertQueuePanel(bridge, Theme("dark"))
+    panel.resize(1200, 700)
+    panel.show()
+    lat: list[float] = []
+    warm = time.time() + 3
+    model = panel.model
+
+    def on_rows(_parent, first, last):  # type: ignore[no-untyped-def]
+        now = time.time()
+        if now < warm:
+            return
+        for row in range(first, last + 1):
+            ts = store.emitted.get(model.alert_at(row).id)
+            if ts is not None:
+                lat.append((now - ts) * 1000)
+
+    model.rowsInserted.connect(on_rows)
+    client = BackendClient(url, token, store)
+    stalls: list[float] = []
+
+    async def run() -> None:
+        client.start()
+        end = time.time() + seconds
+        last = time.perf_counter()
+        while time.time() < end:  # GUI-thread responsiveness: gaps between 10 ms wakeups
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            if time.time() > warm:  # after the initial snapshot has loaded
+                stalls.append((now - last) * 1000 - 10)
+            last = now
+        await client.stop()
+
+    with loop:
+        loop.run_until_complete(run())
+    return lat, store.events, max(stalls) if stalls else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--units", type=int, default=10_000)
+    parser.add_argument("--alert-rate", type=float, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url, token = start_backend(tmp, args)
+        try:
+            base, base_events = asyncio.run(baseline(url, token, args.seconds))
+            cons, cons_events, stall = console_run(url, token, args.seconds)
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    figures = {
+        "units": args.units,
+        "alert_rate": args.alert_rate,
+        "seconds": args.seconds,
+        "baseline_events_per_s": round(base_events / args.seconds),
+        "console_events_per_s": round(cons_events / args.seconds),
+        "baseline_alerts": len(base),
+        "console_alerts": len(cons),
+        "baseline_p50_ms": round(pct(base, 50), 1),
+        "baseline_p99_ms": round(pct(base, 99), 1),
+        "console_p50_ms": round(pct(cons, 50), 1),
+        "console_p99_ms": round(pct(cons, 99), 1),
+        "console_mean_ms": round(statistics.fmean(cons), 1) if cons else None,
+        "console_max_gui_stall_ms": round(stall, 1),
+        "p99_ratio_console_vs_baseline": round(pct(cons, 99) / pct(base, 99), 2)
+        if base and cons
+        else None,
+        "target_p99_ms": 100,
+    }
+    print(
+        f"events/s received  baseline {figures['baseline_events_per_s']:>8}   "
+        f"console {figures['console_events_per_s']:>8}"
+    )
+    print(
+        f"alert latency p50  baseline {figures['baseline_p50_ms']:>8} ms  "
+        f"console {figures['console_p50_ms']:>8} ms"
+    )
+    print(
+        f"alert latency p99  baseline {figures['baseline_p99_ms']:>8} ms  "
+        f"console {figures['console_p99_ms']:>8} ms  (target < 100 ms)"
+    )
+    print(f"longest GUI-thread stall {figures['console_max_gui_stall_ms']} ms")
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
