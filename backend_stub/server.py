@@ -24,7 +24,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from backend_stub import db
-from backend_stub.state import Actor, DistrictState, Refused, decide
+from backend_stub.state import Actor, DistrictState, Refused, authorize, decide
 from console.protocol.codec import (
     ProtocolError,
     decode,
@@ -412,6 +412,7 @@ class Backend:
             # Decide against the committed state: wait for anything appended before us.
             await self.flush()
             try:
+                authorize(actor, training=self.training)
                 validate_args(name, args)
                 bodies = decide(
                     self.state, actor, name, args, now_ts(self.clock), training=self.training

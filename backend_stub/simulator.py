@@ -58,7 +58,7 @@ _ALERT_KINDS = (
     ("efence", 0.10),
     ("plate_match", 0.10),
     ("face_match", 0.08),
-    ("radio_emergency", 0.05),
+    ("radio_emergency", 0.01),
 )
 # (case, base priority, weight, what the caller says)
 _CASES_110 = (
@@ -89,7 +89,7 @@ _SURNAMES = "王李张刘陈杨赵黄周吴徐孙马胡郭高"
 _PHONE_PREFIXES = ("138", "139", "150", "151", "152", "158", "159", "183", "186", "135", "177")
 _PLATE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 _RADIO_KINDS = (("group", 0.75), ("individual", 0.10), ("status", 0.07), ("data", 0.06))
-_RADIO_EMERGENCY_P = 0.02
+_RADIO_EMERGENCY_P = 0.002  # about two emergency alarms an hour at the default rate
 
 _ts_cache: dict[int, str] = {}
 

@@ -197,6 +197,14 @@ def _alert_for(state: DistrictState, args: Wire) -> Wire:
     return alert
 
 
+def authorize(actor: Actor, *, training: bool) -> None:
+    """Refuse roles that may not send commands here."""
+    if actor.role == "wall":
+        raise Refused("forbidden", "the wall role is read-only")
+    if actor.role == "trainer" and not training:
+        raise Refused("forbidden", "trainers may send commands only to a training backend")
+
+
 def decide(
     state: DistrictState,
     actor: Actor,
@@ -214,10 +222,7 @@ def decide(
         Refused: ``forbidden``, ``not_found``, ``conflict``, ``illegal_transition`` or
             ``invalid``.
     """
-    if actor.role == "wall":
-        raise Refused("forbidden", "the wall role is read-only")
-    if actor.role == "trainer" and not training:
-        raise Refused("forbidden", "trainers may send commands only to a training backend")
+    authorize(actor, training=training)
     if name == "alert.create":
         return [_create(state, actor, args, ts)]
     if name == "log.write":
