@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 from backend_stub.district import build_district
 from backend_stub.server import Backend
@@ -53,7 +54,26 @@ async def run_demo(
     else:
         sim.restore(state.units, state.positions, next_alert_number=state.alert_counter + 1)
         log.info("demo district restored: %d units", len(state.units))
+    backend.on_commit(lambda events: _follow_commands(backend, sim, events))
     backend.spawn(_simulate(backend, sim), "simulator")
+
+
+def _follow_commands(
+    backend: Backend, sim: DistrictSimulator, events: list[dict[str, Any]]
+) -> None:
+    """Dispatches and releases decided by operators move the simulated units."""
+    alerts = backend.state.alerts
+    for event in events:
+        if event["type"] == "unit.status" and event["status"] == "dispatched":
+            alert = alerts.get(event.get("alert_id") or "")
+            if alert is not None:
+                sim.dispatch(event["unit_id"], alert["id"], alert["lat"], alert["lon"])
+        elif event["type"] == "alert.updated" and event["alert"]["status"] in (
+            "closed",
+            "acknowledged",
+        ):
+            for unit_id in event["alert"]["unit_ids"]:
+                sim.release(unit_id)
 
 
 async def _simulate(backend: Backend, sim: DistrictSimulator) -> None:
@@ -70,3 +90,9 @@ async def _simulate(backend: Backend, sim: DistrictSimulator) -> None:
         state.alert_counter = max(state.alert_counter, sim.next_alert_number - 1)
         if events:
             backend.append(events)
+            for e in events:
+                if e["type"] == "unit.status" and e.get("alert_id"):
+                    backend.spawn(
+                        backend.report_unit_status(e["unit_id"], e["status"], e["alert_id"]),
+                        "unit-report",
+                    )

@@ -24,7 +24,14 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from backend_stub import db
-from backend_stub.state import Actor, DistrictState, Refused, authorize, decide
+from backend_stub.state import (
+    Actor,
+    DistrictState,
+    Refused,
+    authorize,
+    decide,
+    follow_unit_status,
+)
 from console.protocol.codec import (
     ProtocolError,
     decode,
@@ -99,6 +106,7 @@ class Backend:
         self._snapshotting = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self.events_committed = 0
+        self._listeners: list[Callable[[list[Wire]], None]] = []
 
     # ---------------------------------------------------------------- start / stop
 
@@ -167,6 +175,18 @@ class Backend:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def on_commit(self, listener: Callable[[list[Wire]], None]) -> None:
+        """Call ``listener`` with every group of committed events (on the event loop)."""
+        self._listeners.append(listener)
+
+    async def report_unit_status(self, unit_id: str, status: str, alert_id: str) -> None:
+        """A unit reported a status for an incident: update the incident to match."""
+        async with self._command_lock:
+            await self.flush()
+            bodies = follow_unit_status(self.state, unit_id, status, alert_id, now_ts(self.clock))
+            if bodies:
+                await self.append(bodies)
+
     # ---------------------------------------------------------------- event log
 
     @property
@@ -224,6 +244,8 @@ class Backend:
                 self.committed_seq = events[-1]["seq"]
                 self.events_committed += len(events)
                 self._broadcast([r[2] for r in rows])
+                for listener in self._listeners:
+                    listener(events)
             for p in batch:
                 if not p.done.done():
                     p.done.set_result(None)

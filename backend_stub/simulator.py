@@ -24,6 +24,7 @@ __all__ = ["UNIT_STATUSES", "DistrictSimulator", "format_ts"]
 UNIT_STATUSES = frozenset({"available", "dispatched", "en_route", "on_scene", "busy", "off_duty"})
 # Only these flip at random; dispatch statuses belong to the dispatcher.
 _RANDOM_STATUSES = frozenset({"available", "busy", "off_duty"})
+_ARRIVED_M = 40.0
 _M_PER_DEG = 111_320.0
 _COS_LAT = 0.7683  # cos(39.82°), good enough for a 15 km district
 _MAX_STEP_S = 600.0  # movement and arrivals catch up at most this far after a pause
@@ -114,6 +115,16 @@ def format_ts(epoch_s: float) -> str:
     return f"{prefix}.{ms:03d}Z"
 
 
+class _Response:
+    """A unit's part in an incident: 出警 after a short delay, drive, 到场, handle, 反馈."""
+
+    __slots__ = ("alert_id", "due", "lat", "lon", "phase")
+
+    def __init__(self, alert_id: str, lat: float, lon: float, due: float) -> None:
+        self.alert_id, self.lat, self.lon, self.due = alert_id, lat, lon, due
+        self.phase = "dispatched"
+
+
 class _Mover:
     """Mutable movement state of one unit: a straight segment from ``a`` to ``b``."""
 
@@ -138,6 +149,7 @@ class _Mover:
         "node",
         "prev",
         "radio_id",
+        "response",
         "seg_len",
         "seg_pos",
         "source",
@@ -162,6 +174,7 @@ class _Mover:
         self.id = self.callsign = self.radio_id = self.talkgroup = self.source = ""
         self.status = "available"
         self.wire: dict[str, Any] = {}
+        self.response: _Response | None = None
 
     def set_segment(self, a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> None:
         self.a_lat, self.a_lon, self.b_lat, self.b_lon = a_lat, a_lon, b_lat, b_lon
@@ -310,6 +323,29 @@ class DistrictSimulator:
         m.status = status
         m.status_t = self._t
 
+    def dispatch(self, unit_id: str, alert_id: str, lat: float, lon: float) -> None:
+        """Send a unit to an incident: it leaves within 5–20 s (``en_route``), drives there
+        over the streets, reports ``on_scene``, handles it for 2–6 min, then reports back
+        available with the alert id (the unit's 反馈). Unknown units are ignored.
+        """
+        m = self._by_id.get(unit_id)
+        if m is None:
+            return
+        m.status, m.status_t = "dispatched", self._t
+        m.response = _Response(alert_id, lat, lon, self._t + self._rng.uniform(5.0, 20.0))
+        m.dwell_until = 0.0
+        if not m.drone:
+            m.target = self.district.nearest_node(lat, lon)
+            m.hops = self.district.next_hops_to(m.target)
+
+    def release(self, unit_id: str) -> None:
+        """End a unit's part in an incident (released or the incident closed)."""
+        m = self._by_id.get(unit_id)
+        if m is not None and m.response is not None:
+            m.response = None
+            m.status, m.status_t = "available", self._t
+            self._new_target(m)
+
     def tick(self, now: float | None = None) -> list[dict[str, Any]]:
         """Advance the world to ``now`` and return the events that happened.
 
@@ -359,7 +395,9 @@ class DistrictSimulator:
             for k in range(lo, hi):
                 m = movers[k]
                 t = base + phases[k]
-                if m.status in _RANDOM_STATUSES:
+                if m.response is not None:
+                    self._respond(m, t, events)
+                elif m.status in _RANDOM_STATUSES:
                     self._maybe_change_status(m, t, events)
                 advance(m, t)
                 f = m.seg_pos / m.seg_len if m.seg_len > 0 else 1.0
@@ -383,6 +421,45 @@ class DistrictSimulator:
                         "fix_ts": fmt(t),
                     }
                 )
+
+    def _respond(self, m: _Mover, t: float, events: list[dict[str, Any]]) -> None:
+        r = m.response
+        assert r is not None
+        if r.phase == "dispatched" and t >= r.due:
+            r.phase = "en_route"
+            m.status, m.dwell_until = "en_route", 0.0
+            if m.drone:
+                m.set_segment(m.lat, m.lon, r.lat, r.lon)
+            events.append(
+                {
+                    "type": "unit.status",
+                    "unit_id": m.id,
+                    "status": "en_route",
+                    "alert_id": r.alert_id,
+                }
+            )
+        elif r.phase == "en_route" and _near(m.lat, m.lon, r.lat, r.lon, _ARRIVED_M):
+            r.phase, r.due = "on_scene", t + self._rng.uniform(120.0, 360.0)
+            m.status, m.dwell_until = "on_scene", r.due
+            events.append(
+                {
+                    "type": "unit.status",
+                    "unit_id": m.id,
+                    "status": "on_scene",
+                    "alert_id": r.alert_id,
+                }
+            )
+        elif r.phase == "on_scene" and t >= r.due:
+            m.response, m.status, m.status_t = None, "available", t
+            self._new_target(m)
+            events.append(
+                {
+                    "type": "unit.status",
+                    "unit_id": m.id,
+                    "status": "available",
+                    "alert_id": r.alert_id,
+                }
+            )
 
     def _maybe_change_status(self, m: _Mover, t: float, events: list[dict[str, Any]]) -> None:
         dt = min(t - m.status_t, _MAX_STEP_S)
@@ -443,6 +520,23 @@ class DistrictSimulator:
             return dwell
         cur = m.node
         nbrs = self._graph[cur]
+        r = m.response
+        if r is not None and r.phase != "dispatched":
+            if _near(m.b_lat, m.b_lon, r.lat, r.lon, 1.0):
+                m.set_segment(r.lat, r.lon, r.lat, r.lon)  # at the scene: stay
+                return True
+            if m.drone or cur == m.target:
+                m.set_segment(m.b_lat, m.b_lon, r.lat, r.lon)  # junction → the scene itself
+                return False
+            nxt = m.hops[cur]
+            if nxt < 0 or nxt == cur:
+                nxt = nbrs[rng.randrange(len(nbrs))]
+            m.set_segment(self._nlat[cur], self._nlon[cur], self._nlat[nxt], self._nlon[nxt])
+            m.prev, m.node = cur, nxt
+            return False
+        if r is not None:  # waiting to leave: hold position
+            m.set_segment(m.b_lat, m.b_lon, m.b_lat, m.b_lon)
+            return True
         if m.foot:
             options = [v for v in nbrs if v != m.prev] or list(nbrs)
             nxt = options[rng.randrange(len(options))]
@@ -648,6 +742,12 @@ _NOTES = {
     "video_analytics": "视频智能分析系统推送",
     "radio_emergency": "PDT系统紧急告警",
 }
+
+
+def _near(lat1: float, lon1: float, lat2: float, lon2: float, metres: float) -> bool:
+    dy = (lat2 - lat1) * _M_PER_DEG
+    dx = (lon2 - lon1) * _M_PER_DEG * _COS_LAT
+    return dx * dx + dy * dy <= metres * metres
 
 
 def _locate(m: _Mover) -> tuple[float, float]:

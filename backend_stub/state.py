@@ -321,3 +321,33 @@ def _log(state: DistrictState, actor: Actor, args: Wire, ts: str) -> Wire:
         "talkgroup": args.get("talkgroup"),
     }
     return {"type": "log.entry", "entry": entry}
+
+
+def follow_unit_status(
+    state: DistrictState, unit_id: str, status: str, alert_id: str, ts: str
+) -> list[Wire]:
+    """The alert update a unit's report causes: 出警 (en route), 到场 (on scene), 反馈 (done).
+
+    The first unit on scene moves a dispatched alert to ``on_scene``; a unit reporting back
+    available from an on-scene alert is its feedback and moves it to ``resolved``. Other
+    reports only add to the history. Closed or unknown alerts are left alone.
+    """
+    alert = state.alerts.get(alert_id)
+    if alert is None or alert["status"] == "closed":
+        return []
+    unit = state.units.get(unit_id, {})
+    callsign = unit.get("callsign", unit_id)
+    system = Actor(id="", name="", role="system")
+    if status == "en_route":
+        new = _stamp(alert, ts, system, "en_route", f"{callsign} 出警")
+    elif status == "on_scene":
+        new = _stamp(alert, ts, system, "on_scene", f"{callsign} 到场")
+        if alert["status"] == "dispatched":
+            new["status"] = "on_scene"
+    elif status == "available" and alert["status"] == "on_scene":
+        new = _stamp(alert, ts, system, "feedback", f"{callsign} 反馈：现场处置完毕")
+        new["status"] = "resolved"
+    else:
+        return []
+    new["history"][-1]["operator"] = None
+    return [{"type": "alert.updated", "alert": new}]

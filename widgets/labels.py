@@ -56,3 +56,34 @@ def age(seconds: float) -> str:
         .replace("%h", str(s // 3600))
         .replace("%m", str(s % 3600 // 60))
     )
+
+
+def timer_name(name: str) -> str:
+    """Display name of a running timer (what the alert is waiting for)."""
+    names = {
+        "acknowledge": QCoreApplication.translate("Labels", "Ack"),
+        "dispatch": QCoreApplication.translate("Labels", "Dispatch"),
+        "arrive": QCoreApplication.translate("Labels", "Arrive"),
+        "feedback": QCoreApplication.translate("Labels", "Feedback"),
+    }
+    return names.get(name, name)
+
+
+def countdown(seconds: float) -> str:
+    """ "4:05" left, or "-1:10" overdue."""
+    sign = "-" if seconds < 0 else ""
+    s = int(abs(seconds))
+    return f"{sign}{s // 60}:{s % 60:02d}"
+
+
+def unit_status(status: str) -> str:
+    """Display name of a unit status."""
+    names = {
+        "available": QCoreApplication.translate("Labels", "Available"),
+        "dispatched": QCoreApplication.translate("Labels", "Dispatched"),
+        "en_route": QCoreApplication.translate("Labels", "En route"),
+        "on_scene": QCoreApplication.translate("Labels", "On scene"),
+        "busy": QCoreApplication.translate("Labels", "Busy"),
+        "off_duty": QCoreApplication.translate("Labels", "Off duty"),
+    }
+    return names.get(status, status)

@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self._operator_id: str | None = None
         self.alerts = AlertQueuePanel(bridge, theme, self)
         self.alerts.sig_acknowledge_requested.connect(self._on_alerts_acknowledge_requested)
+        self.alerts.sig_command_requested.connect(self._run_command)
         self.setCentralWidget(self.alerts)
         self.link = LinkStatusWidget(theme, metrics, parent=self)
         self.statusBar().addPermanentWidget(self.link, 1)
@@ -81,6 +82,9 @@ class MainWindow(QMainWindow):
             self.tr("Keyboard shortcuts"),
             self.tr(
                 "A or Space: acknowledge the selected alert\n"
+                "D: dispatch (Enter takes the recommended unit)\n"
+                "S: units on scene · F: record feedback · C: close with a disposition\n"
+                "N: new alert from a phone call\n"
                 "Up/Down: move through the queue\n"
                 "Ctrl+Q: quit"
             ),
@@ -124,7 +128,8 @@ class MainWindow(QMainWindow):
             return
         answer = future.result()
         if answer.ok:
-            self.alerts.show_message(done, error=False)
+            if done:
+                self.alerts.show_message(done, error=False)
             return
         if answer.code == "conflict":
             text = self.tr(

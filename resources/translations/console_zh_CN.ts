@@ -31,12 +31,60 @@
         <translation>签收  [A]</translation>
     </message>
     <message>
+        <source>Dispatch  [D]</source>
+        <translation>派警  [D]</translation>
+    </message>
+    <message>
+        <source>On scene  [S]</source>
+        <translation>到场  [S]</translation>
+    </message>
+    <message>
+        <source>Feedback  [F]</source>
+        <translation>反馈  [F]</translation>
+    </message>
+    <message>
+        <source>Close  [C]</source>
+        <translation>结案  [C]</translation>
+    </message>
+    <message>
+        <source>New alert  [N]</source>
+        <translation>接警  [N]</translation>
+    </message>
+    <message>
         <source>%1 is already %2.</source>
         <translation>%1 已是“%2”状态。</translation>
     </message>
     <message>
+        <source>%1 dispatched to %2.</source>
+        <translation>已派 %1 处置 %2。</translation>
+    </message>
+    <message>
+        <source>Recommendation %1 overridden: %2</source>
+        <translation>未采用推荐警力 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 on scene.</source>
+        <translation>%1 警力已到场。</translation>
+    </message>
+    <message>
+        <source>Feedback recorded for %1.</source>
+        <translation>%1 反馈已记录。</translation>
+    </message>
+    <message>
+        <source>%1 closed.</source>
+        <translation>%1 已结案。</translation>
+    </message>
+    <message>
+        <source>Alert created.</source>
+        <translation>警情已创建。</translation>
+    </message>
+    <message>
         <source>%1 shown / %2 total</source>
         <translation>显示 %1 / 共 %2</translation>
+    </message>
+    <message>
+        <source>Possible duplicates</source>
+        <translation>疑似重复警情</translation>
     </message>
     <message>
         <source>Select an alert to see its details.</source>
@@ -94,6 +142,10 @@
         <translation>状态</translation>
     </message>
     <message>
+        <source>Timer</source>
+        <translation>计时</translation>
+    </message>
+    <message>
         <source>Age</source>
         <translation>时长</translation>
     </message>
@@ -104,6 +156,158 @@
     <message>
         <source>me</source>
         <translation>我</translation>
+    </message>
+</context>
+<context>
+    <name>CloseDialog</name>
+    <message>
+        <source>Close — %1</source>
+        <translation>结案 — %1</translation>
+    </message>
+    <message>
+        <source>Handled</source>
+        <translation>已处置</translation>
+    </message>
+    <message>
+        <source>False alarm</source>
+        <translation>误报</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>重复警情</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>已移交</translation>
+    </message>
+    <message>
+        <source>No action needed</source>
+        <translation>无需处置</translation>
+    </message>
+    <message>
+        <source>Disposition</source>
+        <translation>处置结果</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Close incident</source>
+        <translation>结案</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchDialog</name>
+    <message>
+        <source>Dispatch — %1</source>
+        <translation>派警 — %1</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>警力</translation>
+    </message>
+    <message>
+        <source>ETA</source>
+        <translation>预计到达</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>推荐理由</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>Why not the recommended unit?</source>
+        <translation>为何不派推荐警力？</translation>
+    </message>
+    <message>
+        <source>No available unit with a known position.</source>
+        <translation>没有位置已知的可用警力。</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>派警</translation>
+    </message>
+    <message>
+        <source>Choose at least one unit.</source>
+        <translation>请至少选择一个警力。</translation>
+    </message>
+    <message>
+        <source>You chose another unit than recommended: give a reason.</source>
+        <translation>所选警力不是推荐警力：请填写理由。</translation>
+    </message>
+</context>
+<context>
+    <name>FeedbackDialog</name>
+    <message>
+        <source>Feedback — %1</source>
+        <translation>反馈 — %1</translation>
+    </message>
+    <message>
+        <source>What the unit reported from the scene</source>
+        <translation>现场警力反馈的情况</translation>
+    </message>
+    <message>
+        <source>Record feedback</source>
+        <translation>记录反馈</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeDialog</name>
+    <message>
+        <source>New alert (phone call)</source>
+        <translation>接警（电话报警）</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>报警人</translation>
+    </message>
+    <message>
+        <source>Phone number</source>
+        <translation>电话号码</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Priority (1 highest)</source>
+        <translation>等级（1 最高）</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Latitude</source>
+        <translation>纬度</translation>
+    </message>
+    <message>
+        <source>Longitude</source>
+        <translation>经度</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>警情描述</translation>
+    </message>
+    <message>
+        <source>Create alert</source>
+        <translation>创建警情</translation>
+    </message>
+    <message>
+        <source>Give the alert a title.</source>
+        <translation>请填写警情标题。</translation>
     </message>
 </context>
 <context>
@@ -192,6 +396,38 @@
         <source>%h h %m min</source>
         <translation>%h 小时 %m 分</translation>
     </message>
+    <message>
+        <source>Ack</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>派警</translation>
+    </message>
+    <message>
+        <source>Arrive</source>
+        <translation>到场</translation>
+    </message>
+    <message>
+        <source>Feedback</source>
+        <translation>反馈</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>出警中</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>Off duty</source>
+        <translation>下班</translation>
+    </message>
 </context>
 <context>
     <name>LinkStatusWidget</name>
@@ -271,9 +507,15 @@
     </message>
     <message>
         <source>A or Space: acknowledge the selected alert
+D: dispatch (Enter takes the recommended unit)
+S: units on scene · F: record feedback · C: close with a disposition
+N: new alert from a phone call
 Up/Down: move through the queue
 Ctrl+Q: quit</source>
         <translation>A 或 空格：签收选中的警情
+D：派警（回车派推荐警力）
+S：警力到场 · F：记录反馈 · C：结案
+N：电话接警
 上/下：在队列中移动
 Ctrl+Q：退出</translation>
     </message>

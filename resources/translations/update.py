@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (translation table: source strings stay on one line)
 """Refresh the zh_CN .ts from the sources and fill in translations from ZH below.
 
 Run with ``make translations-update`` after adding or changing user-visible strings; a test
@@ -88,12 +89,69 @@ ZH = {
     "%n s": "%n 秒",
     "%n min": "%n 分钟",
     "%h h %m min": "%h 小时 %m 分",
+    "Dispatch  [D]": "派警  [D]",
+    "On scene  [S]": "到场  [S]",
+    "Feedback  [F]": "反馈  [F]",
+    "Close  [C]": "结案  [C]",
+    "New alert  [N]": "接警  [N]",
+    "%1 dispatched to %2.": "已派 %1 处置 %2。",
+    "Recommendation %1 overridden: %2": "未采用推荐警力 %1：%2",
+    "%1 on scene.": "%1 警力已到场。",
+    "Feedback recorded for %1.": "%1 反馈已记录。",
+    "%1 closed.": "%1 已结案。",
+    "Alert created.": "警情已创建。",
+    "Possible duplicates": "疑似重复警情",
+    "Timer": "计时",
+    "Close — %1": "结案 — %1",
+    "Handled": "已处置",
+    "False alarm": "误报",
+    "Duplicate": "重复警情",
+    "Transferred": "已移交",
+    "No action needed": "无需处置",
+    "Disposition": "处置结果",
+    "Note": "备注",
+    "Close incident": "结案",
+    "Dispatch — %1": "派警 — %1",
+    "Unit": "警力",
+    "ETA": "预计到达",
+    "Distance": "距离",
+    "Why": "推荐理由",
+    "%1 min": "%1 分钟",
+    "Why not the recommended unit?": "为何不派推荐警力？",
+    "No available unit with a known position.": "没有位置已知的可用警力。",
+    "Dispatch": "派警",
+    "Choose at least one unit.": "请至少选择一个警力。",
+    "You chose another unit than recommended: give a reason.": "所选警力不是推荐警力：请填写理由。",
+    "Feedback — %1": "反馈 — %1",
+    "What the unit reported from the scene": "现场警力反馈的情况",
+    "Record feedback": "记录反馈",
+    "New alert (phone call)": "接警（电话报警）",
+    "Caller": "报警人",
+    "Phone number": "电话号码",
+    "Priority (1 highest)": "等级（1 最高）",
+    "Latitude": "纬度",
+    "Longitude": "经度",
+    "What happened": "警情描述",
+    "Create alert": "创建警情",
+    "Give the alert a title.": "请填写警情标题。",
+    "Ack": "签收",
+    "Arrive": "到场",
+    "Feedback": "反馈",
+    "Available": "空闲",
+    "En route": "出警中",
+    "Busy": "忙碌",
+    "Off duty": "下班",
+    "A or Space: acknowledge the selected alert\nD: dispatch (Enter takes the recommended unit)\nS: units on scene · F: record feedback · C: close with a disposition\nN: new alert from a phone call\nUp/Down: move through the queue\nCtrl+Q: quit": (
+        "A 或 空格：签收选中的警情\nD：派警（回车派推荐警力）\nS：警力到场 · F：记录反馈 · C：结案\n"
+        "N：电话接警\n上/下：在队列中移动\nCtrl+Q：退出"
+    ),
 }
 
 
-def main() -> int:
+def main(sources: list[str] | None = None) -> int:
     """Run lupdate, then fill every message that has a translation in ZH."""
-    sources = [*sorted(str(p) for p in (ROOT / "widgets").rglob("*.py")), str(ROOT / "main.py")]
+    if sources is None:
+        sources = [*sorted(str(p) for p in (ROOT / "widgets").rglob("*.py")), str(ROOT / "main.py")]
     lupdate = Path(sys.executable).with_name("pyside6-lupdate")
     subprocess.run(
         [str(lupdate), *sources, "-ts", str(TS), "-no-obsolete", "-locations", "none"],

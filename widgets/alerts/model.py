@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -15,7 +15,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from console.domain.model import Alert
+from console.dispatch import TimerLevel, timer
+from console.domain.model import Alert, Layer
 from widgets import labels
 from widgets.theme import Theme
 
@@ -23,7 +24,7 @@ Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ALERT_ROLE = Qt.ItemDataRole.UserRole + 2
 
-COLUMNS = ("priority", "id", "kind", "title", "address", "status", "age", "owner")
+COLUMNS = ("priority", "id", "kind", "title", "address", "status", "timer", "age", "owner")
 
 
 class AlertTableModel(QAbstractTableModel):
@@ -34,10 +35,12 @@ class AlertTableModel(QAbstractTableModel):
         theme: Theme,
         clock: Callable[[], float] = time.time,
         parent: QObject | None = None,
+        layers: Callable[[], Mapping[str, Layer]] | None = None,
     ) -> None:
         super().__init__(parent)
         self._theme = theme
         self._clock = clock
+        self._layers = layers or dict
         self._alerts: list[Alert] = []
         self._row_of: dict[str, int] = {}
         self.me: str | None = None
@@ -48,6 +51,7 @@ class AlertTableModel(QAbstractTableModel):
             "title": self.tr("Title"),
             "address": self.tr("Address"),
             "status": self.tr("Status"),
+            "timer": self.tr("Timer"),
             "age": self.tr("Age"),
             "owner": self.tr("Owner"),
         }
@@ -86,11 +90,13 @@ class AlertTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
     def tick_ages(self) -> None:
-        """Repaint the age column (called once a second)."""
+        """Repaint the timer and age columns (called once a second)."""
         if self._alerts:
-            col = COLUMNS.index("age")
+            first, last = COLUMNS.index("timer"), COLUMNS.index("age")
             self.dataChanged.emit(
-                self.index(0, col), self.index(len(self._alerts) - 1, col), [Qt.DisplayRole]
+                self.index(0, first),
+                self.index(len(self._alerts) - 1, last),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
             )
 
     def alert_at(self, row: int) -> Alert:
@@ -130,11 +136,16 @@ class AlertTableModel(QAbstractTableModel):
                 return self._theme.color(f"priority_{alert.priority}")
             if col == "status":
                 return self._theme.color(f"status_{alert.status.value}")
+            if col == "timer":
+                running = timer(alert, self._clock(), self._layers())
+                if running is not None and running.level is not TimerLevel.OK:
+                    return self._theme.color(f"timer_{running.level.value}")
+                return self._theme.color("text_dim")
             if not alert.is_open:
                 return self._theme.color("text_dim")
         if role == Qt.ItemDataRole.ToolTipRole and col in ("title", "address"):
             return f"{alert.title}\n{alert.address}\n{alert.description}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in ("priority", "age"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in ("priority", "age", "timer"):
             return Qt.AlignmentFlag.AlignCenter
         return None
 
@@ -153,6 +164,11 @@ class AlertTableModel(QAbstractTableModel):
             return labels.alert_status(alert.status.value)
         if col == "age":
             return labels.age(self._clock() - alert.created_ts)
+        if col == "timer":
+            running = timer(alert, self._clock(), self._layers())
+            if running is None:
+                return ""
+            return f"{labels.timer_name(running.name)} {labels.countdown(running.remaining_s)}"
         if col == "owner":
             if alert.owner is None:
                 return ""
@@ -165,6 +181,9 @@ class AlertTableModel(QAbstractTableModel):
             return (alert.priority, alert.created_ts)
         if col == "age":
             return -alert.created_ts
+        if col == "timer":
+            running = timer(alert, self._clock(), self._layers())
+            return float("inf") if running is None else running.remaining_s
         return self._display(alert, col)
 
 

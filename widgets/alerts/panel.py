@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import html
+import time
+from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,8 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.dispatch import possible_duplicates, recommend
 from console.domain.model import Alert, AlertStatus
 from widgets import labels
+from widgets.alerts.dialogs import CloseDialog, DispatchDialog, FeedbackDialog, IntakeDialog
 from widgets.alerts.model import ALERT_ROLE, COLUMNS, AlertFilterProxy, AlertTableModel
 from widgets.bridge import StoreBridge
 from widgets.theme import Theme
@@ -39,17 +44,35 @@ KINDS = (
 )
 
 
+_DISPATCHABLE = (
+    AlertStatus.NEW,
+    AlertStatus.ACKNOWLEDGED,
+    AlertStatus.DISPATCHED,
+    AlertStatus.ON_SCENE,
+)
+_CLOSABLE = (AlertStatus.NEW, AlertStatus.ACKNOWLEDGED, AlertStatus.RESOLVED)
+
+
 class AlertQueuePanel(QWidget):
     """The queue of alerts over the Store, with filters and a detail view."""
 
     sig_acknowledge_requested = Signal(str, int)
     """The operator asked to acknowledge (alert id, version seen)."""
+    sig_command_requested = Signal(str, dict, str)
+    """The operator asked for a command (name, args, text to show when it is done)."""
 
-    def __init__(self, bridge: StoreBridge, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        bridge: StoreBridge,
+        theme: Theme,
+        parent: QWidget | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("alertQueuePanel")
+        self._clock = clock
         self._bridge = bridge
-        self.model = AlertTableModel(theme, parent=self)
+        self.model = AlertTableModel(theme, parent=self, layers=lambda: bridge.store.layers)
         self.proxy = AlertFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self._build()
@@ -130,6 +153,7 @@ class AlertQueuePanel(QWidget):
             "title": 260,
             "address": 260,
             "status": 100,
+            "timer": 90,
             "age": 80,
             "owner": 120,
         }
@@ -141,8 +165,17 @@ class AlertQueuePanel(QWidget):
         self.detail = QTextBrowser(objectName="alertDetail")
         self.detail.setOpenLinks(False)
         self.ack_button = QPushButton(self.tr("Acknowledge  [A]"), objectName="ackButton")
-        self.ack_button.setEnabled(False)
         self.ack_button.clicked.connect(self.acknowledge_selected)
+        self.dispatch_button = QPushButton(self.tr("Dispatch  [D]"), objectName="dispatchButton")
+        self.dispatch_button.clicked.connect(self.dispatch_selected)
+        self.scene_button = QPushButton(self.tr("On scene  [S]"), objectName="sceneButton")
+        self.scene_button.clicked.connect(self.on_scene_selected)
+        self.feedback_button = QPushButton(self.tr("Feedback  [F]"), objectName="feedbackButton")
+        self.feedback_button.clicked.connect(self.feedback_selected)
+        self.close_button = QPushButton(self.tr("Close  [C]"), objectName="closeButton")
+        self.close_button.clicked.connect(self.close_selected)
+        self.new_button = QPushButton(self.tr("New alert  [N]"), objectName="newAlertButton")
+        self.new_button.clicked.connect(self.new_alert)
         self.banner = QLabel(objectName="bannerInfo")
         self.banner.setWordWrap(True)
         self.banner.hide()
@@ -153,7 +186,19 @@ class AlertQueuePanel(QWidget):
         rlay = QVBoxLayout(right)
         rlay.setContentsMargins(0, 0, 0, 0)
         rlay.addWidget(self.detail, 1)
-        rlay.addWidget(self.ack_button)
+        grid = QGridLayout()
+        for i, button in enumerate(
+            (
+                self.ack_button,
+                self.dispatch_button,
+                self.scene_button,
+                self.feedback_button,
+                self.close_button,
+                self.new_button,
+            )
+        ):
+            grid.addWidget(button, i // 2, i % 2)
+        rlay.addLayout(grid)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, objectName="alertSplitter")
         splitter.addWidget(self.table)
@@ -167,12 +212,32 @@ class AlertQueuePanel(QWidget):
         lay.addWidget(self.banner)
         lay.addWidget(splitter, 1)
 
-        for key in ("A", "Space"):
-            shortcut = QShortcut(QKeySequence(key), self.table)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.acknowledge_selected)
+        # Keyboard-first: plain letter keys act on the selected alert while the queue has focus.
+        self._keys = {
+            Qt.Key.Key_A: self.acknowledge_selected,
+            Qt.Key.Key_Space: self.acknowledge_selected,
+            Qt.Key.Key_D: self.dispatch_selected,
+            Qt.Key.Key_S: self.on_scene_selected,
+            Qt.Key.Key_F: self.feedback_selected,
+            Qt.Key.Key_C: self.close_selected,
+            Qt.Key.Key_N: self.new_alert,
+        }
+        self.table.installEventFilter(self)
         self._show_detail(None)
         self._update_count()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            slot = self._keys.get(Qt.Key(event.key()))
+            if slot is not None:
+                slot()
+                return True
+        return super().eventFilter(watched, event)
 
     # ---- actions
 
@@ -198,6 +263,103 @@ class AlertQueuePanel(QWidget):
             )
             return
         self.sig_acknowledge_requested.emit(alert.id, alert.version)
+
+    def dispatch_selected(self) -> None:
+        """派警: open the recommendation for the selected alert."""
+        alert = self.selected_alert()
+        if alert is None or alert.status not in _DISPATCHABLE:
+            return
+        store = self._bridge.store
+        ranked = recommend(alert, store.units, store.positions, self._clock())
+        dialog = DispatchDialog(alert, ranked, self)
+        dialog.accepted.connect(lambda: self._on_dispatch_accepted(dialog))
+        self.dispatch_dialog = dialog
+        dialog.open()
+
+    def _on_dispatch_accepted(self, dialog: DispatchDialog) -> None:
+        alert, units = dialog.alert, dialog.chosen()
+        current = self._bridge.store.alerts.get(alert.id, alert)
+        names = ", ".join(
+            self._bridge.store.units[u].callsign for u in units if u in self._bridge.store.units
+        )
+        self.sig_command_requested.emit(
+            "alert.dispatch",
+            {"alert_id": alert.id, "unit_ids": units, "version": current.version},
+            self.tr("%1 dispatched to %2.").replace("%1", names).replace("%2", alert.id),
+        )
+        if dialog.is_override():
+            top = dialog.ranked[0].unit.callsign
+            text = (
+                self.tr("Recommendation %1 overridden: %2")
+                .replace("%1", top)
+                .replace("%2", dialog.reason.text().strip())
+            )
+            self.sig_command_requested.emit("log.write", {"text": text, "alert_id": alert.id}, "")
+
+    def on_scene_selected(self) -> None:
+        """到场: the units reported arriving (by radio)."""
+        alert = self.selected_alert()
+        if alert is not None and alert.status is AlertStatus.DISPATCHED:
+            self.sig_command_requested.emit(
+                "alert.set_status",
+                {"alert_id": alert.id, "status": "on_scene", "note": "", "version": alert.version},
+                self.tr("%1 on scene.").replace("%1", alert.id),
+            )
+
+    def feedback_selected(self) -> None:
+        """反馈: record what the unit reported; the alert becomes resolved."""
+        alert = self.selected_alert()
+        if alert is None or alert.status is not AlertStatus.ON_SCENE:
+            return
+        dialog = FeedbackDialog(alert, self)
+        dialog.accepted.connect(
+            lambda: self.sig_command_requested.emit(
+                "alert.set_status",
+                {
+                    "alert_id": alert.id,
+                    "status": "resolved",
+                    "note": dialog.note.toPlainText().strip(),
+                    "version": self._bridge.store.alerts[alert.id].version,
+                },
+                self.tr("Feedback recorded for %1.").replace("%1", alert.id),
+            )
+        )
+        self.feedback_dialog = dialog
+        dialog.open()
+
+    def close_selected(self) -> None:
+        """结案: close with a disposition (after feedback, or as a false alarm)."""
+        alert = self.selected_alert()
+        if alert is None or alert.status not in _CLOSABLE:
+            return
+        dialog = CloseDialog(alert, self)
+        dialog.accepted.connect(
+            lambda: self.sig_command_requested.emit(
+                "alert.close",
+                {
+                    "alert_id": alert.id,
+                    "disposition": dialog.disposition.currentData(),
+                    "note": dialog.note.toPlainText().strip(),
+                    "version": self._bridge.store.alerts[alert.id].version,
+                },
+                self.tr("%1 closed.").replace("%1", alert.id),
+            )
+        )
+        self.close_dialog = dialog
+        dialog.open()
+
+    def new_alert(self) -> None:
+        """接警: create an alert from a phone call."""
+        alert = self.selected_alert()
+        lat, lon = (alert.lat, alert.lon) if alert else (39.82, 109.98)
+        dialog = IntakeDialog(lat, lon, self)
+        dialog.accepted.connect(
+            lambda: self.sig_command_requested.emit(
+                "alert.create", dialog.args(), self.tr("Alert created.")
+            )
+        )
+        self.intake_dialog = dialog
+        dialog.open()
 
     def show_message(self, text: str, *, error: bool) -> None:
         """Show a plain message above the table for a few seconds."""
@@ -252,8 +414,23 @@ class AlertQueuePanel(QWidget):
             .replace("%2", str(self.model.rowCount()))
         )
 
+    def _duplicates_html(self, alert: Alert) -> str:
+        if not alert.is_open:
+            return ""
+        dups = possible_duplicates(alert, self._bridge.store.alerts.values())
+        if not dups:
+            return ""
+        items = ", ".join(html.escape(f"{d.id} {d.title}") for d in dups[:5])
+        title = html.escape(self.tr("Possible duplicates"))
+        return f"<p><b>{title}:</b> {items}</p>"
+
     def _show_detail(self, alert: Alert | None) -> None:
-        self.ack_button.setEnabled(alert is not None and alert.status is AlertStatus.NEW)
+        status = alert.status if alert is not None else None
+        self.ack_button.setEnabled(status is AlertStatus.NEW)
+        self.dispatch_button.setEnabled(status in _DISPATCHABLE)
+        self.scene_button.setEnabled(status is AlertStatus.DISPATCHED)
+        self.feedback_button.setEnabled(status is AlertStatus.ON_SCENE)
+        self.close_button.setEnabled(status in _CLOSABLE)
         if alert is None:
             hint = html.escape(self.tr("Select an alert to see its details."))
             self.detail.setHtml(f"<p>{hint}</p>")
@@ -278,6 +455,7 @@ class AlertQueuePanel(QWidget):
             f"{e(t_position)}: {alert.lat:.5f}, {alert.lon:.5f}<br>"
             f"{e(t_grid)}: {e(alert.grid_id or '—')}<br>"
             f"{e(t_units)}: {e(units)}</p>"
+            f"{self._duplicates_html(alert)}"
             f"<h4>{e(t_history)}</h4>"
             f"<table cellspacing='4'>{rows}</table>"
         )

@@ -1,0 +1,189 @@
+"""Dispatch rules the console applies locally: unit recommendation, timers, duplicates.
+
+Qt-free and clock-injected. The backend decides what is legal; these help the operator
+choose (which unit, what is overdue, what looks like the same incident).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from console.domain.model import Alert, AlertStatus, Layer, Position, Unit, UnitStatus
+from console.geo import haversine_m
+
+# Street distance is longer than the straight line; 1.35 is typical of a city grid.
+DETOUR = 1.35
+SPEED_KMH = {
+    "patrol_car": 40.0,
+    "motorcycle": 35.0,
+    "traffic": 35.0,
+    "swat": 45.0,
+    "foot": 5.0,
+    "drone": 60.0,
+}
+DEFAULT_SPEED_KMH = 35.0
+STALE_FIX_S = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """An available unit ranked for an alert, with the reasons shown to the operator."""
+
+    unit: Unit
+    distance_m: float
+    eta_s: float
+    same_grid: bool
+    fix_age_s: float
+
+    @property
+    def reason(self) -> str:
+        """A short reason such as "1.2 km · ETA 2 min · same grid"."""
+        km = self.distance_m / 1000
+        parts = [f"{km:.1f} km", f"ETA {max(1, round(self.eta_s / 60))} min", self.unit.kind]
+        if self.same_grid:
+            parts.append("same grid")
+        if self.fix_age_s > STALE_FIX_S:
+            parts.append(f"fix {round(self.fix_age_s / 60)} min old")
+        return " · ".join(parts)
+
+
+def recommend(
+    alert: Alert,
+    units: Mapping[str, Unit],
+    positions: Mapping[str, Position],
+    now: float,
+    limit: int = 10,
+) -> list[Recommendation]:
+    """Available units with a known position, nearest estimated arrival first.
+
+    ETA is the straight-line distance times :data:`DETOUR` at the unit kind's typical speed
+    (the console has no street network); ties go to the unit in the alert's grid, then by id.
+    Units whose last fix is stale rank after all fresh ones.
+    """
+    ranked = []
+    for unit in units.values():
+        if unit.status is not UnitStatus.AVAILABLE:
+            continue
+        pos = positions.get(unit.id)
+        if pos is None:
+            continue
+        dist = haversine_m(pos.lat, pos.lon, alert.lat, alert.lon)
+        speed = SPEED_KMH.get(unit.kind, DEFAULT_SPEED_KMH) / 3.6
+        eta = dist * DETOUR / speed
+        same = alert.grid_id is not None and unit.grid_id == alert.grid_id
+        ranked.append(Recommendation(unit, dist, eta, same, max(0.0, now - pos.fix_ts)))
+    ranked.sort(
+        key=lambda r: (r.fix_age_s > STALE_FIX_S, round(r.eta_s), not r.same_grid, r.unit.id)
+    )
+    return ranked[:limit]
+
+
+class TimerLevel(StrEnum):
+    """How urgent a running timer is."""
+
+    OK = "ok"
+    AMBER = "amber"
+    RED = "red"
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """The deadline an alert is working against now."""
+
+    name: str  # acknowledge, dispatch, arrive, feedback
+    remaining_s: float
+    level: TimerLevel
+
+
+ACK_TARGET_S = {1: 30.0, 2: 60.0, 3: 120.0, 4: 300.0}
+DISPATCH_TARGET_S = {1: 60.0, 2: 180.0, 3: 300.0, 4: 600.0}
+ARRIVE_URBAN_S = 300.0
+ARRIVE_SUBURBAN_S = 600.0
+FEEDBACK_TARGET_S = 1800.0
+
+
+def _last(alert: Alert, action: str) -> float | None:
+    for item in reversed(alert.history):
+        if item.action == action:
+            return item.ts
+    return None
+
+
+def timer(alert: Alert, now: float, layers: Mapping[str, Layer] | None = None) -> Timer | None:
+    """The running timer of an alert: to acknowledge, dispatch, arrive, or give feedback.
+
+    Targets: acknowledge 30 s (P1) … 5 min (P4); first dispatch 60 s for P1 (NFPA 1225's
+    60 s) … 10 min; arrival 5 min in urban grids, 10 min in suburban ones (from dispatch);
+    feedback 30 min after arrival. Amber in the last quarter, red when overdue.
+    """
+    status = alert.status
+    if status is AlertStatus.NEW:
+        name, start, target = "acknowledge", alert.created_ts, ACK_TARGET_S[alert.priority]
+    elif status is AlertStatus.ACKNOWLEDGED:
+        name, start, target = "dispatch", alert.created_ts, DISPATCH_TARGET_S[alert.priority]
+    elif status is AlertStatus.DISPATCHED:
+        start = _last(alert, "dispatched") or alert.created_ts
+        name, target = "arrive", ARRIVE_URBAN_S if _urban(alert, layers) else ARRIVE_SUBURBAN_S
+    elif status is AlertStatus.ON_SCENE:
+        name, target = "feedback", FEEDBACK_TARGET_S
+        start = _last(alert, "on_scene") or alert.created_ts
+    else:
+        return None
+    remaining = start + target - now
+    if remaining < 0:
+        level = TimerLevel.RED
+    elif remaining < target / 4:
+        level = TimerLevel.AMBER
+    else:
+        level = TimerLevel.OK
+    return Timer(name, remaining, level)
+
+
+def _urban(alert: Alert, layers: Mapping[str, Layer] | None) -> bool:
+    if layers is None or alert.grid_id is None or alert.grid_id not in layers:
+        return True
+    props = layers[alert.grid_id].geojson.get("properties") or {}
+    return bool(props.get("urban", True))
+
+
+_PHONE = re.compile(r"1[3-9]\d{9}")
+COMPATIBLE = {
+    "call_110": {"call_110", "video_analytics", "efence", "manual"},
+    "video_analytics": {"call_110", "video_analytics"},
+    "efence": {"efence", "call_110"},
+    "face_match": {"face_match"},
+    "plate_match": {"plate_match"},
+    "radio_emergency": {"radio_emergency"},
+    "manual": {"call_110", "manual"},
+}
+
+
+def caller_number(alert: Alert) -> str | None:
+    """The caller's mobile number if the description carries one."""
+    match = _PHONE.search(alert.description)
+    return match.group(0) if match else None
+
+
+def possible_duplicates(
+    alert: Alert, others: Iterable[Alert], radius_m: float = 300.0, window_s: float = 1800.0
+) -> list[Alert]:
+    """Open alerts that may be the same incident: same caller number, or a compatible kind
+    within ``radius_m`` and ``window_s`` of this one. Oldest first (the main incident)."""
+    number = caller_number(alert)
+    found = []
+    for other in others:
+        if other.id == alert.id or not other.is_open:
+            continue
+        if number is not None and caller_number(other) == number:
+            found.append(other)
+            continue
+        if other.kind not in COMPATIBLE.get(alert.kind, {alert.kind}):
+            continue
+        if abs(other.created_ts - alert.created_ts) > window_s:
+            continue
+        if haversine_m(alert.lat, alert.lon, other.lat, other.lon) <= radius_m:
+            found.append(other)
+    return sorted(found, key=lambda a: a.created_ts)

@@ -1,0 +1,121 @@
+"""From intake to close in the console against a real backend: 接警 → 派警 → 处警 → 反馈 → 结案."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+
+from backend_stub import db
+from console.domain.model import AlertStatus
+from console.services.client import LinkState
+from main import build_console
+from tests.integration.conftest import start_backend
+from tests.ui.conftest import LoopRunner, until
+
+TS = "2026-11-28T16:40:54.123Z"
+
+
+def _unit(uid: str, callsign: str) -> dict:
+    return {
+        "type": "unit.upsert",
+        "unit": {
+            "id": uid,
+            "callsign": callsign,
+            "kind": "patrol_car",
+            "radio_id": "46001" + uid[-2:],
+            "talkgroup": "1101",
+            "grid_id": None,
+            "status": "available",
+        },
+    }
+
+
+def _pos(uid: str, lat: float) -> dict:
+    return {"type": "unit.position", "unit_id": uid, "lat": lat, "lon": 109.98, "fix_ts": TS}
+
+
+def test_intake_dispatch_override_feedback_close(aloop: LoopRunner, tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
+    engine = db.open_engine(db_url)
+    me = db.add_operator(engine, "wang", "operator")
+    engine.dispose()
+    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+
+    async def scenario() -> None:
+        backend, url = await start_backend(db_url)
+        await backend.append(
+            [_unit("U01", "P1001"), _unit("U02", "P1002"), _pos("U01", 39.83), _pos("U02", 39.86)]
+        )
+        console = build_console(url, me, settings)
+        window, store = console.window, console.store
+        panel = window.alerts
+        window.show()
+        console.client.start()
+        await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
+        await until(lambda: len(store.positions) == 2, what="unit positions")
+
+        # 接警: N opens the intake dialog; the new alert lands in the queue.
+        def press(key: Qt.Key) -> None:
+            window.activateWindow()
+            panel.table.setFocus()
+            QTest.keyClick(panel.table, key)
+
+        press(Qt.Key.Key_N)
+        dialog = await until(lambda: getattr(panel, "intake_dialog", None), what="intake")
+        dialog.title.setText("110报警：打架斗殴")
+        dialog.number.setText("13800000001")
+        dialog.lat.setValue(39.82)
+        dialog.lon.setValue(109.98)
+        dialog._on_accept()
+        alert = await until(lambda: next(iter(store.alerts.values()), None), what="created")
+        assert alert.title == "110报警：打架斗殴" and "13800000001" in alert.description
+        await until(lambda: panel.proxy.rowCount() == 1, what="row")
+        panel.table.selectRow(0)
+        press(Qt.Key.Key_A)
+        print("DBG", panel.selected_alert(), panel.banner.text(), panel.table.hasFocus())
+        await until(lambda: store.alerts[alert.id].status is AlertStatus.ACKNOWLEDGED)
+
+        # 派警: D shows the ranked units; P1001 (1.1 km) is recommended over P1002 (4.4 km).
+        press(Qt.Key.Key_D)
+        dispatch = await until(lambda: getattr(panel, "dispatch_dialog", None), what="dispatch")
+        assert [r.unit.callsign for r in dispatch.ranked] == ["P1001", "P1002"]
+        dispatch.table.selectRow(1)  # an override needs a reason
+        dispatch._on_accept()
+        assert dispatch.isVisible() and "reason" in dispatch.note.text()
+        dispatch.reason.setText("P1001 handling a traffic stop")
+        dispatch._on_accept()
+        await until(lambda: store.alerts[alert.id].status is AlertStatus.DISPATCHED)
+        assert store.alerts[alert.id].unit_ids == ("U02",)
+        await until(lambda: store.units["U02"].status.value == "dispatched", what="unit status")
+        await until(lambda: any("overridden" in e.text for e in store.log), what="override log")
+
+        # 处警 → 反馈 → 结案
+        press(Qt.Key.Key_S)
+        await until(lambda: store.alerts[alert.id].status is AlertStatus.ON_SCENE)
+        press(Qt.Key.Key_F)
+        feedback = await until(lambda: getattr(panel, "feedback_dialog", None), what="feedback")
+        feedback.note.setPlainText("双方已劝离，无人受伤")
+        feedback.accept()
+        await until(lambda: store.alerts[alert.id].status is AlertStatus.RESOLVED)
+        press(Qt.Key.Key_C)
+        closing = await until(lambda: getattr(panel, "close_dialog", None), what="close")
+        closing.accept()
+        await until(lambda: store.alerts[alert.id].status is AlertStatus.CLOSED)
+        actions = [h.action for h in store.alerts[alert.id].history]
+        assert actions == [
+            "created",
+            "acknowledged",
+            "dispatched",
+            "on_scene",
+            "resolved",
+            "closed",
+        ]
+        assert panel.proxy.rowCount() == 0  # the open-queue filter hides it now
+        await console.client.stop()
+        window.close()
+        await backend.stop()
+        backend.engine.dispose()
+
+    aloop.run(scenario())

@@ -1,0 +1,96 @@
+"""Recommendation ranking, timers and duplicate detection, with injected time."""
+
+from __future__ import annotations
+
+from console.dispatch import TimerLevel, possible_duplicates, recommend, timer
+from console.domain.model import Alert, AlertStatus, HistoryItem, Position, Unit, UnitStatus
+
+T = 1_795_880_000.0
+
+
+def _alert(status: AlertStatus = AlertStatus.NEW, priority: int = 1, **kw: object) -> Alert:
+    base = dict(
+        id="A-1",
+        kind="call_110",
+        priority=priority,
+        title="t",
+        description="报警人 13800000001",
+        lat=39.82,
+        lon=109.98,
+        address="",
+        grid_id="G0001",
+        status=status,
+        created_ts=T,
+        version=1,
+        owner=None,
+        unit_ids=(),
+        camera_ids=(),
+        history=(HistoryItem(T, None, "created", ""),),
+    )
+    base.update(kw)
+    return Alert(**base)  # type: ignore[arg-type]
+
+
+def _unit(
+    uid: str,
+    kind: str = "patrol_car",
+    status: UnitStatus = UnitStatus.AVAILABLE,
+    grid: str = "G0002",
+) -> Unit:
+    return Unit(uid, f"P{uid}", kind, "1", "1101", grid, status)
+
+
+def test_recommend_ranks_by_eta_skips_busy_and_explains() -> None:
+    alert = _alert()
+    units = {
+        u.id: u
+        for u in [
+            _unit("1"),
+            _unit("2", kind="foot"),
+            _unit("3"),
+            _unit("4", status=UnitStatus.BUSY),
+            _unit("5", grid="G0001"),
+        ]
+    }
+    positions = {
+        "1": Position("1", 39.83, 109.98, T),  # ~1.1 km by car
+        "2": Position("2", 39.821, 109.98, T),  # ~110 m on foot: ~30 s
+        "3": Position("3", 39.86, 109.98, T),  # ~4.4 km
+        "4": Position("4", 39.82, 109.98, T),  # busy: never recommended
+        "5": Position("5", 39.83, 109.98, T),  # same distance as 1, same grid
+    }
+    ranked = recommend(alert, units, positions, now=T + 10)
+    assert [r.unit.id for r in ranked] == ["2", "5", "1", "3"]
+    assert "same grid" in ranked[1].reason and "km" in ranked[0].reason
+
+
+def test_stale_fix_ranks_last() -> None:
+    alert = _alert()
+    units = {"1": _unit("1"), "2": _unit("2")}
+    positions = {"1": Position("1", 39.8201, 109.98, T - 900), "2": Position("2", 39.85, 109.98, T)}
+    assert [r.unit.id for r in recommend(alert, units, positions, now=T)] == ["2", "1"]
+
+
+def test_timers_turn_amber_then_red() -> None:
+    alert = _alert(priority=1)
+    assert timer(alert, T + 5).level is TimerLevel.OK  # 25 s left of 30
+    assert timer(alert, T + 25).level is TimerLevel.AMBER
+    late = timer(alert, T + 31)
+    assert late.name == "acknowledge" and late.level is TimerLevel.RED and late.remaining_s < 0
+    dispatched = _alert(
+        AlertStatus.DISPATCHED, history=(HistoryItem(T + 40, "op", "dispatched", "U1"),)
+    )
+    arrive = timer(dispatched, T + 40 + 200)
+    assert arrive.name == "arrive" and round(arrive.remaining_s) == 100
+    assert timer(_alert(AlertStatus.CLOSED), T) is None
+
+
+def test_duplicates_same_caller_or_close_and_compatible() -> None:
+    main = _alert(id="A-1")
+    same_caller = _alert(id="A-2", lat=39.9, created_ts=T + 5000)
+    nearby = _alert(id="A-3", description="", lat=39.8205, created_ts=T + 60)
+    far = _alert(id="A-4", description="", lat=39.85, created_ts=T + 60)
+    other_kind = _alert(id="A-5", description="", kind="plate_match", created_ts=T + 60)
+    closed = _alert(id="A-6", status=AlertStatus.CLOSED)
+    found = possible_duplicates(main, [main, same_caller, nearby, far, other_kind, closed])
+    assert [a.id for a in found] == ["A-3", "A-2"]

@@ -1,0 +1,230 @@
+"""Dialogs of the dispatch workflow: dispatch with recommendation, close, feedback, intake.
+
+Each is opened with ``open()`` (never a nested ``exec()``) and reports through ``accepted``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.dispatch import Recommendation
+from console.domain.model import Alert
+from widgets import labels
+
+DISPOSITIONS = ("handled", "false_alarm", "duplicate", "transferred", "no_action")
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+class DispatchDialog(QDialog):
+    """派警: available units ranked by ETA; Enter dispatches the top one.
+
+    Choosing another unit than the first is an override and needs a reason, which is logged.
+    """
+
+    def __init__(
+        self, alert: Alert, ranked: list[Recommendation], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("dispatchDialog")
+        self.setWindowTitle(self.tr("Dispatch — %1").replace("%1", alert.id))
+        self.alert = alert
+        self.ranked = ranked
+        self.table = QTableWidget(len(ranked), 4, objectName="recommendationTable")
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Unit"), self.tr("ETA"), self.tr("Distance"), self.tr("Why")]
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        for row, rec in enumerate(ranked):
+            cells = [
+                f"{rec.unit.callsign} ({rec.unit.id})",
+                self.tr("%1 min").replace("%1", str(max(1, round(rec.eta_s / 60)))),
+                f"{rec.distance_m / 1000:.1f} km",
+                rec.reason,
+            ]
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        if ranked:
+            self.table.selectRow(0)
+        self.reason = QLineEdit(objectName="overrideReason")
+        self.reason.setPlaceholderText(self.tr("Why not the recommended unit?"))
+        self.note = QLabel(objectName="bannerError")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        empty = QLabel(self.tr("No available unit with a known position."), objectName="dim")
+        empty.setVisible(not ranked)
+        buttons = _buttons(self, self.tr("Dispatch"))
+        buttons.accepted.connect(self._on_accept)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(f"<b>P{alert.priority} {alert.title}</b><br>{alert.address}"))
+        lay.addWidget(empty)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.reason)
+        lay.addWidget(self.note)
+        lay.addWidget(buttons)
+        self.resize(720, 420)
+
+    def chosen(self) -> list[str]:
+        """Unit ids selected, in table order."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.ranked[r].unit.id for r in rows]
+
+    def is_override(self) -> bool:
+        """True when the top recommendation is not among the chosen units."""
+        return bool(self.ranked) and self.ranked[0].unit.id not in self.chosen()
+
+    def _on_accept(self) -> None:
+        if not self.chosen():
+            self.note.setText(self.tr("Choose at least one unit."))
+            self.note.show()
+            return
+        if self.is_override() and not self.reason.text().strip():
+            self.note.setText(self.tr("You chose another unit than recommended: give a reason."))
+            self.note.show()
+            self.reason.setFocus()
+            return
+        self.accept()
+
+
+class CloseDialog(QDialog):
+    """结案: a disposition and a note."""
+
+    def __init__(self, alert: Alert, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("closeDialog")
+        self.setWindowTitle(self.tr("Close — %1").replace("%1", alert.id))
+        self.disposition = QComboBox(objectName="disposition")
+        names = {
+            "handled": self.tr("Handled"),
+            "false_alarm": self.tr("False alarm"),
+            "duplicate": self.tr("Duplicate"),
+            "transferred": self.tr("Transferred"),
+            "no_action": self.tr("No action needed"),
+        }
+        for key in DISPOSITIONS:
+            self.disposition.addItem(names[key], key)
+        self.note = QPlainTextEdit(objectName="closeNote")
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"<b>{alert.title}</b>"))
+        form.addRow(self.tr("Disposition"), self.disposition)
+        form.addRow(self.tr("Note"), self.note)
+        buttons = _buttons(self, self.tr("Close incident"))
+        buttons.accepted.connect(self.accept)
+        form.addRow(buttons)
+
+
+class FeedbackDialog(QDialog):
+    """反馈: what the unit reported from the scene."""
+
+    def __init__(self, alert: Alert, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("feedbackDialog")
+        self.setWindowTitle(self.tr("Feedback — %1").replace("%1", alert.id))
+        self.note = QPlainTextEdit(objectName="feedbackNote")
+        self.note.setPlaceholderText(self.tr("What the unit reported from the scene"))
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(f"<b>{alert.title}</b>"))
+        lay.addWidget(self.note)
+        buttons = _buttons(self, self.tr("Record feedback"))
+        buttons.accepted.connect(self.accept)
+        lay.addWidget(buttons)
+
+
+class IntakeDialog(QDialog):
+    """接警: a new alert from a phone call."""
+
+    KINDS = (
+        "call_110",
+        "manual",
+        "efence",
+        "face_match",
+        "plate_match",
+        "video_analytics",
+        "radio_emergency",
+    )
+
+    def __init__(self, lat: float, lon: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("intakeDialog")
+        self.setWindowTitle(self.tr("New alert (phone call)"))
+        self.caller = QLineEdit(objectName="intakeCaller")
+        self.number = QLineEdit(objectName="intakeNumber")
+        self.kind = QComboBox(objectName="intakeKind")
+        for kind in self.KINDS:
+            self.kind.addItem(labels.alert_kind(kind), kind)
+        self.priority = QSpinBox(objectName="intakePriority", minimum=1, maximum=4, value=3)
+        self.title = QLineEdit(objectName="intakeTitle")
+        self.address = QLineEdit(objectName="intakeAddress")
+        self.lat = QDoubleSpinBox(objectName="intakeLat", decimals=6, minimum=-90, maximum=90)
+        self.lon = QDoubleSpinBox(objectName="intakeLon", decimals=6, minimum=-180, maximum=180)
+        self.lat.setValue(lat)
+        self.lon.setValue(lon)
+        self.description = QPlainTextEdit(objectName="intakeDescription")
+        self.note = QLabel(objectName="bannerError")
+        self.note.hide()
+        form = QFormLayout(self)
+        form.addRow(self.tr("Caller"), self.caller)
+        form.addRow(self.tr("Phone number"), self.number)
+        form.addRow(self.tr("Kind"), self.kind)
+        form.addRow(self.tr("Priority (1 highest)"), self.priority)
+        form.addRow(self.tr("Title"), self.title)
+        form.addRow(self.tr("Address"), self.address)
+        form.addRow(self.tr("Latitude"), self.lat)
+        form.addRow(self.tr("Longitude"), self.lon)
+        form.addRow(self.tr("What happened"), self.description)
+        form.addRow(self.note)
+        buttons = _buttons(self, self.tr("Create alert"))
+        buttons.accepted.connect(self._on_accept)
+        form.addRow(buttons)
+        self.title.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_accept(self) -> None:
+        if not self.title.text().strip():
+            self.note.setText(self.tr("Give the alert a title."))
+            self.note.show()
+            return
+        self.accept()
+
+    def args(self) -> dict[str, object]:
+        """The ``alert.create`` arguments."""
+        parts = [self.caller.text().strip(), self.number.text().strip()]
+        who = " ".join(p for p in parts if p)
+        text = self.description.toPlainText().strip()
+        description = f"{self.tr('Caller')}: {who}\n{text}" if who else text
+        return {
+            "kind": self.kind.currentData(),
+            "priority": self.priority.value(),
+            "title": self.title.text().strip(),
+            "lat": round(self.lat.value(), 6),
+            "lon": round(self.lon.value(), 6),
+            "description": description,
+            "address": self.address.text().strip(),
+        }
