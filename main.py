@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from console.services.client import BackendClient
     from widgets.bridge import StoreBridge
     from widgets.main_window import MainWindow
+    from widgets.map import MapPanel
+    from widgets.video_wall import VideoWallPanel, VlcEngine
 
 __version__ = "0.1.0"
 DEFAULT_BACKEND = "ws://127.0.0.1:8765/ws"
@@ -77,6 +80,9 @@ def _keyring_set(url: str, token: str | None) -> None:
         log.warning("keyring unavailable (%s); the token is kept in memory only", exc)
 
 
+PANELS = ("map", "video")
+
+
 @dataclass
 class Console:
     """Everything the composition root built for one console window."""
@@ -85,10 +91,47 @@ class Console:
     bridge: StoreBridge
     client: BackendClient
     window: MainWindow
+    map: MapPanel | None = None
+    video: VideoWallPanel | None = None
+    engine: VlcEngine | None = None
+
+    async def shutdown(self) -> None:
+        """Stop the link and every video player (never on the GUI thread's critical path)."""
+        await self.client.stop()
+        if self.video is not None:
+            self.video.shutdown()
+        if self.engine is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.engine.shutdown)
 
 
-def build_console(url: str, token: str, settings: QSettings, theme_name: str = "dark") -> Console:
-    """Wire Store, bridge, backend client and main window together (not yet started)."""
+def prepare_qt() -> None:
+    """What Qt needs before the QApplication exists (the map's WebEngine page)."""
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    from widgets.map.scheme import register_map_scheme
+
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Chromium refuses to run its sandbox as root (containers, kiosk boxes, CI).
+        flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+        if "--no-sandbox" not in flags:
+            os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (flags + " --no-sandbox").strip()
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    register_map_scheme()
+
+
+def build_console(
+    url: str,
+    token: str,
+    settings: QSettings,
+    theme_name: str = "dark",
+    panels: tuple[str, ...] = PANELS,
+    evidence_dir: Path | None = None,
+) -> Console:
+    """Wire Store, bridge, backend client, main window and panels (not yet started).
+
+    ``panels`` picks the optional panels: ``map`` (central, the alert queue docks under it) and
+    ``video`` (a dock on the right).
+    """
     from console.domain.store import Store
     from console.services.client import BackendClient, LinkState, LinkStatus
     from widgets.bridge import StoreBridge
@@ -108,15 +151,45 @@ def build_console(url: str, token: str, settings: QSettings, theme_name: str = "
             loop.run_in_executor(None, _keyring_set, client.url, client.token)
 
     client = BackendClient(url, token, store, on_status=on_status)
+    theme = Theme(theme_name)
     window = MainWindow(
-        bridge,
-        Theme(theme_name),
-        client.command,
-        lambda: (client.head_seq, client.event_rate()),
-        settings,
+        bridge, theme, client.command, lambda: (client.head_seq, client.event_rate()), settings
     )
-    window.set_operator_id(token.split(".", 1)[0] if "." in token else None)
-    return Console(store, bridge, client, window)
+    operator_id = token.split(".", 1)[0] if "." in token else None
+    window.set_operator_id(operator_id)
+    console = Console(store, bridge, client, window)
+    if "map" in panels:
+        from PySide6.QtCore import Qt
+
+        from widgets.map import MapPanel
+
+        console.map = MapPanel(bridge, theme)
+        window.add_panel(
+            console.map,
+            "mapDock",
+            Qt.DockWidgetArea.TopDockWidgetArea,
+            central=True,
+        )
+    if "video" in panels:
+        from PySide6.QtCore import Qt
+
+        from widgets.video_wall import VideoWallPanel, VlcEngine
+
+        console.engine = VlcEngine()
+        console.video = VideoWallPanel(
+            bridge,
+            theme,
+            engine=console.engine,
+            evidence_dir=evidence_dir,
+            operator=operator_id or "",
+        )
+        window.add_panel(
+            console.video,
+            "videoDock",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+        )
+    window.restore_layout()
+    return console
 
 
 async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
@@ -145,7 +218,10 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
             return 1
         url, token = answer
 
-    console = build_console(url, token, settings, args.theme)
+    from platformdirs import user_data_dir
+
+    evidence = Path(user_data_dir("dispatch-console", appauthor=False)) / "evidence"
+    console = build_console(url, token, settings, args.theme, evidence_dir=evidence)
     client, window = console.client, console.window
 
     async def sign_in_again() -> None:
@@ -164,10 +240,13 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
 
     window.sig_sign_in_requested.connect(lambda: loop.create_task(sign_in_again()))
     window.sig_closed.connect(closed.set)
-    window.show()
+    if window.has_saved_geometry:
+        window.show()
+    else:
+        window.showMaximized()  # first run: a control-room screen is the console's own
     client.start()
     await closed.wait()
-    await client.stop()
+    await console.shutdown()
     return 0
 
 
@@ -192,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from widgets import i18n
 
+    prepare_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("dispatch-console")

@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--radio-rate", type=float, default=0.3, help="radio calls per second")
     s.add_argument(
         "--stream-base",
-        default="rtsp://127.0.0.1:8554",
+        default="http://127.0.0.1:8554",
         help="base URL of the demo cameras' streams",
     )
     s.add_argument("--training", action="store_true", help="a training backend (trainers act)")
@@ -68,7 +68,12 @@ async def _serve(args: argparse.Namespace) -> None:
 
     engine = db.open_engine(args.db or db.default_url())
     backend = Backend(engine, training=args.training)
-    port = await backend.start(args.host, args.port)
+    try:
+        port = await backend.start(args.host, args.port)
+    except OSError as exc:
+        raise SystemExit(
+            f"dispatch-backend: cannot listen on {args.host}:{args.port}: {exc}"
+        ) from None
     if args.demo:
         from backend_stub.demo import run_demo
 
@@ -90,7 +95,8 @@ async def _serve(args: argparse.Namespace) -> None:
     log.info("shutting down")
     await backend.stop()
     engine.dispose()
-    print("stopped", flush=True)
+    with contextlib.suppress(BrokenPipeError):  # whoever started us may be gone already
+        print("stopped", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,12 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SystemExit("dispatch-backend: --units must be at least 1")
         if args.alert_rate < 0 or args.radio_rate < 0:
             raise SystemExit("dispatch-backend: rates must not be negative")
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_serve(args))
-    except OSError as exc:
-        print(f"dispatch-backend: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 2
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args))
     return 0
 
 

@@ -53,7 +53,17 @@ async def run_demo(
         )
     else:
         sim.restore(state.units, state.positions, next_alert_number=state.alert_counter + 1)
-        log.info("demo district restored: %d units", len(state.units))
+        # The stream server may have moved since the district was seeded: repoint cameras.
+        moved = [
+            {"type": "camera.upsert", "camera": c}
+            for c in district.to_wire_cameras(stream_base)
+            if c["id"] in state.cameras and state.cameras[c["id"]]["streams"] != c["streams"]
+        ]
+        if moved:
+            await backend.append(moved)
+        log.info(
+            "demo district restored: %d units (%d cameras repointed)", len(state.units), len(moved)
+        )
     backend.on_commit(lambda events: _follow_commands(backend, sim, events))
     backend.spawn(_simulate(backend, sim), "simulator")
 

@@ -183,6 +183,10 @@ def console_run(url: str, token: str, seconds: float) -> tuple[list[float], int,
 
     with loop:
         loop.run_until_complete(run())
+    panel.close()
+    panel.deleteLater()
+    bridge.deleteLater()
+    app.processEvents()
     return lat, store.events, max(stalls) if stalls else 0.0
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "out_of_china",
     "point_in_polygon",
     "point_in_ring",
+    "stale_cutoff",
     "wgs84_to_gcj02",
 ]
 
@@ -164,12 +165,20 @@ def point_in_polygon(lat: float, lon: float, rings: Sequence[Ring]) -> bool:
     return not any(point_in_ring(lat, lon, hole) for hole in rings[1:])
 
 
+def stale_cutoff(now: float, stale_after_s: float = STALE_AFTER_S) -> float:
+    """Fixes older than this epoch time are stale (for scanning many units at once).
+
+    ``is_stale(fix_ts, now)`` is exactly ``fix_ts <= 0 or fix_ts < stale_cutoff(now)``.
+    """
+    return now - stale_after_s
+
+
 def is_stale(fix_ts: float, now: float, stale_after_s: float = STALE_AFTER_S) -> bool:
     """The staleness rule: no fix for more than ``stale_after_s`` seconds.
 
     A unit with no fix at all (``fix_ts`` of 0) is stale too.
     """
-    return fix_ts <= 0 or now - fix_ts > stale_after_s
+    return fix_ts <= 0 or fix_ts < stale_cutoff(now, stale_after_s)
 
 
 def fix_age_minutes(fix_ts: float, now: float) -> int:

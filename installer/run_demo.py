@@ -23,6 +23,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--alert-rate", default="0.05")
+    parser.add_argument("--stream-port", type=int, default=8554)
     args = parser.parse_args()
     if not has_display():
         print(
@@ -52,32 +53,29 @@ def main() -> int:
         text=True,
     )
     token = issued.stdout.strip().splitlines()[-1]
-    backend = subprocess.Popen(
-        [
-            py,
-            "-m",
-            "backend_stub",
-            "serve",
-            "--demo",
-            "--port",
-            str(args.port),
-            "--alert-rate",
-            args.alert_rate,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
+    print("make demo: preparing the demo camera streams (clips are made once, then cached)")
+    streams = _start(
+        [py, "-m", "backend_stub.streams", "--port", str(args.stream_port)], "streaming on"
     )
-    assert backend.stdout is not None
-    for line in backend.stdout:
-        print(line, end="")
-        if line.startswith("listening on"):
-            break
-    else:
-        code = backend.wait()
+    if streams is None:
         print(
-            f"make demo: the backend stopped (exit {code}); is port {args.port} in use? "
-            f"Try: make demo DEMO_PORT=8766",
+            f"make demo: the stream server did not start; is port {args.stream_port} in use?",
+            file=sys.stderr,
+        )
+        return 1
+    backend = _start(
+        [
+            *(py, "-m", "backend_stub", "serve", "--demo", "--port", str(args.port)),
+            *("--alert-rate", args.alert_rate),
+            *("--stream-base", f"http://127.0.0.1:{args.stream_port}"),
+        ],
+        "listening on",
+    )
+    if backend is None:
+        _stop(streams)
+        print(
+            f"make demo: the backend did not start; is port {args.port} in use? "
+            "Try: make demo DEMO_PORT=8766",
             file=sys.stderr,
         )
         return 1
@@ -93,11 +91,28 @@ def main() -> int:
     except KeyboardInterrupt:
         return 130
     finally:
-        backend.terminate()
-        try:
-            backend.wait(10)
-        except subprocess.TimeoutExpired:
-            backend.kill()
+        _stop(backend)
+        _stop(streams)
+
+
+def _start(command: list[str], ready: str) -> subprocess.Popen[str] | None:
+    """Start a helper process and wait for its ready line (None if it exits first)."""
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        print(line, end="")
+        if line.startswith(ready):
+            return proc
+    proc.wait()
+    return None
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 if __name__ == "__main__":

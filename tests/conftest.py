@@ -13,3 +13,12 @@ os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
 os.environ.pop("DISPATCH_CONSOLE_TOKEN", None)
+
+# Qt WebEngine (the map panel) needs these before any QApplication exists; pytest imports this
+# file first, so every test process gets them whatever test modules it runs.
+from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
+
+from widgets.map.scheme import register_map_scheme  # noqa: E402
+
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+register_map_scheme()

@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
 
 from console.protocol.codec import ProtocolError
 from console.protocol.session import CommandAnswered
@@ -52,14 +52,61 @@ class MainWindow(QMainWindow):
         self.alerts.sig_acknowledge_requested.connect(self._on_alerts_acknowledge_requested)
         self.alerts.sig_command_requested.connect(self._run_command)
         self.setCentralWidget(self.alerts)
+        self.docks: dict[str, QDockWidget] = {}
         self.link = LinkStatusWidget(theme, metrics, parent=self)
         self.statusBar().addPermanentWidget(self.link, 1)
         self._build_menus()
         self.resize(1400, 820)
+        self.has_saved_geometry = False
         if settings is not None:
             geometry = settings.value("window/geometry")
             if isinstance(geometry, QByteArray):
-                self.restoreGeometry(geometry)
+                self.has_saved_geometry = self.restoreGeometry(geometry)
+
+    def panel_title(self, name: str) -> str:
+        """The translated title of a dock by its object name."""
+        titles = {
+            "mapDock": self.tr("Map"),
+            "videoDock": self.tr("Video wall"),
+            "alertsDock": self.tr("Alert queue"),
+        }
+        return titles.get(name, name)
+
+    def add_panel(
+        self,
+        widget: QWidget,
+        name: str,
+        area: Qt.DockWidgetArea,
+        *,
+        central: bool = False,
+    ) -> None:
+        """Add a panel: as the central widget (the alert queue then docks at the bottom), or
+        as a dock that can float onto another monitor. ``name`` is the stable object name that
+        saved layouts refer to."""
+        if central:
+            queue = self.takeCentralWidget()
+            self.setCentralWidget(widget)
+            if queue is not None:
+                self.add_panel(queue, "alertsDock", Qt.DockWidgetArea.BottomDockWidgetArea)
+            return
+        dock = QDockWidget(self.panel_title(name), self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        self._view_menu.addAction(dock.toggleViewAction())
+
+    def restore_layout(self) -> None:
+        """Bring back the dock layout saved at the last close (after all panels are added)."""
+        if self._settings is None:
+            return
+        state = self._settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -70,6 +117,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self._view_menu = self.menuBar().addMenu(self.tr("&View"))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         keys = QAction(self.tr("Keyboard shortcuts"), self)
         keys.setShortcut(QKeySequence("F1"))
@@ -147,5 +195,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._settings is not None:
             self._settings.setValue("window/geometry", self.saveGeometry())
+            self._settings.setValue("window/state", self.saveState())
         super().closeEvent(event)
         self.sig_closed.emit()

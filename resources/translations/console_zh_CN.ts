@@ -159,6 +159,25 @@
     </message>
 </context>
 <context>
+    <name>CameraTree</name>
+    <message>
+        <source>Search cameras…</source>
+        <translation>搜索摄像头…</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>No grid</source>
+        <translation>无网格</translation>
+    </message>
+</context>
+<context>
     <name>CloseDialog</name>
     <message>
         <source>Close — %1</source>
@@ -486,6 +505,18 @@
         <translation>指挥调度台</translation>
     </message>
     <message>
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+    <message>
+        <source>Video wall</source>
+        <translation>视频墙</translation>
+    </message>
+    <message>
+        <source>Alert queue</source>
+        <translation>警情队列</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -496,6 +527,10 @@
     <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -534,6 +569,163 @@ Ctrl+Q：退出</translation>
     <message>
         <source>Not done (%1): %2</source>
         <translation>未执行（%1）：%2</translation>
+    </message>
+</context>
+<context>
+    <name>MapPanel</name>
+    <message>
+        <source>Units</source>
+        <extracomment>Batches per second pushed to the page.</extracomment>
+        <translation>警力</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Cameras</source>
+        <translation>监控</translation>
+    </message>
+    <message>
+        <source>Grids &amp;&amp; fences</source>
+        <translation>网格与围栏</translation>
+    </message>
+    <message>
+        <source>Whole district</source>
+        <translation>全区</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>已派警</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>出警中</translation>
+    </message>
+    <message>
+        <source>On scene</source>
+        <translation>已到场</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>Off duty</source>
+        <translation>下班</translation>
+    </message>
+    <message>
+        <source>No fix &gt; 5 min</source>
+        <translation>定位超5分钟</translation>
+    </message>
+    <message>
+        <source>Alert P%1</source>
+        <translation>P%1 警情</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>E-fence</source>
+        <translation>电子围栏</translation>
+    </message>
+</context>
+<context>
+    <name>VideoTile</name>
+    <message>
+        <source>Live</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>连接中…</translation>
+    </message>
+    <message>
+        <source>Reconnecting in %1 s</source>
+        <translation>%1 秒后重连</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>重连中…</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>%1 fps · %2 kbit/s · %3</source>
+        <translation>%1 帧/秒 · %2 kbit/s · %3</translation>
+    </message>
+    <message>
+        <source>Drag a camera here</source>
+        <translation>将摄像头拖到这里</translation>
+    </message>
+</context>
+<context>
+    <name>VideoWallPanel</name>
+    <message>
+        <source>%1 tiles</source>
+        <translation>%1 画面</translation>
+    </message>
+    <message>
+        <source>Tour</source>
+        <translation>轮巡</translation>
+    </message>
+    <message>
+        <source>Cycle the cameras the tree shows over the wall</source>
+        <translation>在电视墙上轮巡列表中的摄像头</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Snapshot</source>
+        <translation>抓图</translation>
+    </message>
+    <message>
+        <source>Save the selected tile's picture as evidence</source>
+        <translation>将选中画面保存为证据</translation>
+    </message>
+    <message>
+        <source>Follow P1 alerts</source>
+        <translation>联动一级警情</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>布局</translation>
+    </message>
+    <message>
+        <source>Evidence saved from this wall</source>
+        <translation>本电视墙保存的证据</translation>
+    </message>
+    <message>
+        <source>No picture to save in the selected tile.</source>
+        <translation>选中的画面没有可保存的图像。</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Linked to alert %1</source>
+        <translation>已联动警情 %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 tiles live</source>
+        <translation>%1 / %2 路在线</translation>
+    </message>
+</context>
+<context>
+    <name>panel</name>
+    <message>
+        <source>Video wall</source>
+        <translation>视频墙</translation>
     </message>
 </context>
 </TS>

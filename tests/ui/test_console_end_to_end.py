@@ -104,7 +104,7 @@ def test_alert_appears_is_acknowledged_and_survives_backend_restart(
         assert _cell(console, _row_of(console, alert_id), "status") == "Acknowledged"
         assert client.session.last_seq == backend.committed_seq
         await other.ws.close()
-        await client.stop()
+        await console.shutdown()
         window.close()
         await backend.stop()
         backend.engine.dispose()

@@ -48,7 +48,7 @@ def test_intake_dispatch_override_feedback_close(aloop: LoopRunner, tmp_path: Pa
         await backend.append(
             [_unit("U01", "P1001"), _unit("U02", "P1002"), _pos("U01", 39.83), _pos("U02", 39.86)]
         )
-        console = build_console(url, me, settings)
+        console = build_console(url, me, settings, panels=())  # the queue alone
         window, store = console.window, console.store
         panel = window.alerts
         window.show()
@@ -113,7 +113,7 @@ def test_intake_dispatch_override_feedback_close(aloop: LoopRunner, tmp_path: Pa
             "closed",
         ]
         assert panel.proxy.rowCount() == 0  # the open-queue filter hides it now
-        await console.client.stop()
+        await console.shutdown()
         window.close()
         await backend.stop()
         backend.engine.dispose()

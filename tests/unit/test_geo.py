@@ -91,5 +91,8 @@ def test_staleness_rule() -> None:
     assert geo.is_stale(now - geo.STALE_AFTER_S - 1, now)
     assert geo.is_stale(0.0, now)  # never had a fix
     assert geo.is_stale(now - 61, now, stale_after_s=60)
+    cutoff = geo.stale_cutoff(now)
+    for fix in (now - 299.5, now - 300.0, now - 300.5, now - 3600, 0.0):
+        assert geo.is_stale(fix, now) == (fix <= 0 or fix < cutoff)
     assert geo.fix_age_minutes(now - 4 * 60 - 59, now) == 4
     assert geo.fix_age_minutes(now + 5, now) == 0

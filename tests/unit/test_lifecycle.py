@@ -12,29 +12,30 @@ OP = Actor("op-1", "wang", "operator")
 
 def _state_with_alert() -> tuple[DistrictState, str]:
     state = DistrictState()
-    seq = 0
-    for body in [
-        {
-            "type": "unit.upsert",
-            "unit": {
-                "id": "U1",
-                "callsign": "P1001",
-                "kind": "patrol_car",
-                "radio_id": "4600101",
-                "talkgroup": "1101",
-                "grid_id": None,
-                "status": "available",
+    for seq, body in enumerate(
+        [
+            {
+                "type": "unit.upsert",
+                "unit": {
+                    "id": "U1",
+                    "callsign": "P1001",
+                    "kind": "patrol_car",
+                    "radio_id": "4600101",
+                    "talkgroup": "1101",
+                    "grid_id": None,
+                    "status": "available",
+                },
             },
-        },
-        *decide(
-            state,
-            OP,
-            "alert.create",
-            {"kind": "call_110", "priority": 1, "title": "t", "lat": 39.8, "lon": 109.9},
-            TS,
-        ),
-    ]:
-        seq += 1
+            *decide(
+                state,
+                OP,
+                "alert.create",
+                {"kind": "call_110", "priority": 1, "title": "t", "lat": 39.8, "lon": 109.9},
+                TS,
+            ),
+        ],
+        start=1,
+    ):
         state.apply({**body, "seq": seq, "ts": TS})
     return state, next(iter(state.alerts))
 

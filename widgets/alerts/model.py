@@ -89,16 +89,6 @@ class AlertTableModel(QAbstractTableModel):
             self._alerts[row] = alert
             self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
-    def tick_ages(self) -> None:
-        """Repaint the timer and age columns (called once a second)."""
-        if self._alerts:
-            first, last = COLUMNS.index("timer"), COLUMNS.index("age")
-            self.dataChanged.emit(
-                self.index(0, first),
-                self.index(len(self._alerts) - 1, last),
-                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
-            )
-
     def alert_at(self, row: int) -> Alert:
         """The alert shown in ``row``."""
         return self._alerts[row]

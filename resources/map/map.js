@@ -1,0 +1,506 @@
+/*
+ * The console map page: live layers over a Leaflet map built by folium.
+ *
+ * Python pushes one batch per tick with ConsoleMap.apply(batch) (see widgets/map/panel.py for
+ * the batch format) and hears clicks through the QWebChannel object "mapBridge".
+ * Units and cameras are canvas circle markers (preferCanvas); alerts are a few DOM markers so
+ * that new ones can pulse with CSS. Names (streets, grids, callsigns, ages, camera clusters)
+ * are painted on one overlay canvas, redrawn on move/zoom and after each batch.
+ */
+(function () {
+  "use strict";
+
+  const CM = {
+    map: null,
+    py: null,
+    palette: {},
+    gcj02: false,
+    units: new Map(),      // id -> {id, m: circleMarker, status, callsign, stale: label|null, hd}
+    byKey: [],             // page key (from Python) -> the same unit entry
+    staleIds: new Set(),   // ids of units drawn as stale
+    alerts: new Map(),     // id -> {m: marker, a: [id, lat, lon, prio, status, title]}
+    cameras: new Map(),    // id -> {m: circleMarker, lat, lon, name, online}
+    layers: new Map(),     // id -> {g: geoJSON layer, kind, name, c: [lat, lon], sub}
+    streets: [],           // {name, main, ll: [[lat, lon], ...]}
+    groups: {},
+    visible: { units: true, alerts: true, cameras: true, grids: true },
+    selected: null,
+    labelCanvas: null,
+    lastApplyMs: 0,
+  };
+  window.ConsoleMap = CM;
+
+  // ---- GCJ-02 display offset (same formula as console/geo.py, checked by a UI test)
+  const A = 6378245.0, EE = 0.00669342162296594323;
+  function tLat(x, y) {
+    let r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+    r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+    r += (20 * Math.sin(y * Math.PI) + 40 * Math.sin(y / 3 * Math.PI)) * 2 / 3;
+    r += (160 * Math.sin(y / 12 * Math.PI) + 320 * Math.sin(y * Math.PI / 30)) * 2 / 3;
+    return r;
+  }
+  function tLon(x, y) {
+    let r = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+    r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+    r += (20 * Math.sin(x * Math.PI) + 40 * Math.sin(x / 3 * Math.PI)) * 2 / 3;
+    r += (150 * Math.sin(x / 12 * Math.PI) + 300 * Math.sin(x / 30 * Math.PI)) * 2 / 3;
+    return r;
+  }
+  CM.wgsToGcj = function (lat, lon) {
+    if (!(lon > 73.66 && lon < 135.05 && lat > 3.86 && lat < 53.55)) return [lat, lon];
+    let dLat = tLat(lon - 105, lat - 35), dLon = tLon(lon - 105, lat - 35);
+    const rad = lat / 180 * Math.PI;
+    const magic = 1 - EE * Math.sin(rad) * Math.sin(rad), sm = Math.sqrt(magic);
+    dLat = (dLat * 180) / ((A * (1 - EE)) / (magic * sm) * Math.PI);
+    dLon = (dLon * 180) / (A / sm * Math.cos(rad) * Math.PI);
+    return [lat + dLat, lon + dLon];
+  };
+  function disp(lat, lon) { return CM.gcj02 ? CM.wgsToGcj(lat, lon) : [lat, lon]; }
+  const geoOpts = () => ({ coordsToLatLng: (c) => L.latLng(disp(c[1], c[0])) });
+
+  // Replaces Canvas._draw for the unit canvas (circle markers only): one path per style
+  // instead of one fill and stroke per marker, which is what makes 10,000 units cheap to paint.
+  function drawCirclesByStyle() {
+    const ctx = this._ctx, bounds = this._redrawBounds, styles = new Map();
+    for (let order = this._drawFirst; order; order = order.next) {
+      const l = order.layer;
+      if (!l._point || l._empty() || (bounds && !(l._pxBounds && l._pxBounds.intersects(bounds)))) continue;
+      const o = l.options, key = o.fillColor + "|" + o.fillOpacity + "|" + o.color + "|" + o.weight;
+      let list = styles.get(key);
+      if (!list) { list = []; styles.set(key, list); }
+      list.push(l);
+    }
+    ctx.save();
+    if (bounds) {
+      const size = bounds.getSize();
+      ctx.beginPath(); ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y); ctx.clip();
+    }
+    this._drawing = true;
+    for (const list of styles.values()) {
+      const o = list[0].options;
+      ctx.beginPath();
+      for (const l of list) {
+        const p = l._point, r = Math.max(Math.round(l._radius), 1);
+        ctx.moveTo(p.x + r, p.y);
+        ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+      }
+      ctx.globalAlpha = o.fillOpacity; ctx.fillStyle = o.fillColor; ctx.fill();
+      if (o.stroke && o.weight) {
+        ctx.globalAlpha = o.opacity; ctx.lineWidth = o.weight; ctx.strokeStyle = o.color; ctx.stroke();
+      }
+    }
+    this._drawing = false;
+    ctx.restore();
+  }
+
+  // ---- set-up
+  CM.init = function (map) {
+    CM.map = map;
+    map.setMinZoom(9);
+    map.options.zoomSnap = 0.25;
+    map.setMaxZoom(19);
+    const names = ["base", "grids", "cameras", "units", "alerts"];
+    for (const n of names) CM.groups[n] = L.layerGroup().addTo(map);
+    CM.unitRenderer = L.canvas({ padding: 0.1 });
+    // Leaflet 1.9.4 (vendored) internals: a batch of moves asks for one full repaint of the
+    // unit canvas; any partial repaint requested in the same frame is widened to full.
+    const redraw = CM.unitRenderer._redraw;
+    CM.unitRenderer._redraw = function () {
+      if (this._cmFull) { this._redrawBounds = null; this._cmFull = false; }
+      return redraw.call(this);
+    };
+    CM.unitRenderer._draw = drawCirclesByStyle;
+    CM.camRenderer = L.canvas({ padding: 0.2 });
+    CM.labels = new (makeLabelLayer())().addTo(map);
+    map.on("zoomend", updateCameraVisibility);
+    if (window.qt && window.qt.webChannelTransport) {
+      new QWebChannel(window.qt.webChannelTransport, function (channel) {
+        CM.py = channel.objects.mapBridge;
+        CM.py.pageReady();
+      });
+    }
+  };
+
+  // ---- the batch from Python
+  CM.apply = function (b) {
+    const t0 = performance.now();
+    if (b.theme) applyTheme(b.theme);
+    if (b.reset) reset();
+    if ("base" in b) setBase(b.base);
+    if (b.streets) setStreets(b.streets);
+    if (b.layers) for (const l of b.layers) upsertLayer(l);
+    if (b.cameras) for (const c of b.cameras) upsertCamera(c);
+    if (b.units) for (const u of b.units) upsertUnit(u);
+    if (b.pos) applyPositions(b.pos);
+    if (b.stale) for (const s of b.stale) setStale(s[0], s[1]);
+    if (b.alerts) for (const a of b.alerts) upsertAlert(a);
+    if (b.alertsGone) for (const id of b.alertsGone) removeAlert(id);
+    if (b.visible) for (const k in b.visible) setVisible(k, b.visible[k]);
+    if (b.legend) setLegend(b.legend);
+    if ("select" in b) select(b.select, b.centre !== false);
+    if (b.fit) CM.map.fitBounds([[b.fit[1], b.fit[0]], [b.fit[3], b.fit[2]]], { padding: [24, 24] });
+    CM.labels.schedule();
+    CM.lastApplyMs = performance.now() - t0;
+    return CM.lastApplyMs;
+  };
+
+  function applyTheme(t) {
+    CM.palette = t;
+    const s = document.documentElement.style;
+    for (const k in t.css) s.setProperty("--cm-" + k, t.css[k]);
+  }
+
+  function reset() {
+    for (const n in CM.groups) CM.groups[n].clearLayers();
+    CM.units.clear(); CM.byKey = []; CM.staleIds.clear(); CM.alerts.clear(); CM.cameras.clear(); CM.layers.clear();
+    CM.streets = [];
+  }
+
+  // ---- base map: a tile template, or the built-in one drawn from the district's streets
+  function setBase(base) {
+    if (CM.tiles) { CM.map.removeLayer(CM.tiles); CM.tiles = null; }
+    CM.gcj02 = !!(base && base.gcj02);
+    if (base && base.url) {
+      CM.tiles = L.tileLayer(base.url, { maxZoom: 19, zIndex: 1 }).addTo(CM.map);
+      CM.map.removeLayer(CM.groups.base);
+    } else {
+      CM.groups.base.addTo(CM.map);
+    }
+  }
+
+  function setStreets(streets) {
+    const p = CM.palette, g = CM.groups.base;
+    g.clearLayers();
+    CM.streets = [];
+    const minor = [], main = [];
+    for (const s of streets) {
+      const ll = s[2].map((c) => disp(c[0], c[1]));
+      CM.streets.push({ name: s[0], main: s[1], ll: ll });
+      (s[1] ? main : minor).push(ll);
+    }
+    // Two multi-polylines (casing + fill) instead of one layer per street: fewer paths to draw.
+    const opts = { interactive: false, renderer: CM.baseRenderer || (CM.baseRenderer = L.canvas()) };
+    g.addLayer(L.polyline(minor, { ...opts, color: p.streetMinor, weight: 2 }));
+    g.addLayer(L.polyline(main, { ...opts, color: p.streetCasing, weight: 6 }));
+    g.addLayer(L.polyline(main, { ...opts, color: p.streetMain, weight: 3.5, opacity: 0.55 }));
+  }
+
+  // ---- grids and e-fences
+  function upsertLayer(l) {
+    const [id, kind, name, geojson] = l;
+    const old = CM.layers.get(id);
+    if (old) CM.groups.grids.removeLayer(old.g);
+    const p = CM.palette, fence = kind === "efence";
+    const style = fence
+      ? { color: p.fence, weight: 2, dashArray: "6 4", fillColor: p.fence, fillOpacity: 0.08 }
+      : { color: p.grid, weight: 1, opacity: 0.8, dashArray: "3 3", fill: false };
+    const g = L.geoJSON(geojson, { ...geoOpts(), style: () => style, interactive: false });
+    CM.groups.grids.addLayer(g);
+    const b = g.getBounds();
+    const c = b.isValid() ? b.getCenter() : null;
+    const props = (geojson && geojson.properties) || {};
+    CM.layers.set(id, { g, kind, name, c: c && [c.lat, c.lng], sub: props.subdistrict || null });
+  }
+
+  // ---- cameras: markers at close zoom, counted clusters (on the label canvas) below it
+  const CAMERA_ZOOM = 15;
+  function upsertCamera(c) {
+    const [id, lat, lon, name, online] = c;
+    const ll = disp(lat, lon);
+    let e = CM.cameras.get(id);
+    const color = online ? CM.palette.camera : CM.palette.cameraOffline;
+    if (!e) {
+      const m = L.circleMarker(ll, {
+        renderer: CM.camRenderer, radius: 3.5, weight: 1, color: CM.palette.bg,
+        fillColor: color, fillOpacity: 1,
+      });
+      m.on("click", () => CM.py && CM.py.cameraClicked(id));
+      e = { m, lat: ll[0], lon: ll[1], name, online };
+      CM.cameras.set(id, e);
+      CM.groups.cameras.addLayer(m);
+    } else {
+      e.m.setLatLng(ll); e.lat = ll[0]; e.lon = ll[1]; e.name = name;
+      if (e.online !== online) { e.online = online; e.m.setStyle({ fillColor: color }); }
+    }
+  }
+  function updateCameraVisibility() {
+    const show = CM.visible.cameras && CM.map.getZoom() >= CAMERA_ZOOM;
+    if (show && !CM.map.hasLayer(CM.groups.cameras)) CM.groups.cameras.addTo(CM.map);
+    if (!show && CM.map.hasLayer(CM.groups.cameras)) CM.map.removeLayer(CM.groups.cameras);
+  }
+
+  // ---- units
+  function unitColor(e) {
+    return e.stale !== null ? CM.palette.stale : (CM.palette.unit[e.status] || CM.palette.stale);
+  }
+  function upsertUnit(u) {
+    const [id, callsign, status, key] = u;
+    let e = CM.units.get(id);
+    if (!e) {
+      e = { id, m: null, status, callsign, stale: null, hd: -1 };
+      CM.units.set(id, e);
+      CM.byKey[key] = e;
+      return;
+    }
+    CM.byKey[key] = e;
+    e.callsign = callsign;
+    if (e.status !== status) {
+      e.status = status;
+      // Style changes only on a state change (mass setStyle freezes Leaflet, #7557).
+      if (e.m) e.m.setStyle({ fillColor: unitColor(e) });
+    }
+  }
+  function applyPositions(pos) {
+    // Flat ints: key, lat µdeg, lon µdeg, heading (-1 unknown), repeated.
+    const group = CM.groups.units, moved = [];
+    for (let i = 0; i < pos.length; i += 4) {
+      const e = CM.byKey[pos[i]];
+      if (!e) continue;
+      let lat = pos[i + 1] / 1e6, lon = pos[i + 2] / 1e6;
+      if (CM.gcj02) [lat, lon] = CM.wgsToGcj(lat, lon);
+      e.hd = pos[i + 3];
+      if (e.m) {
+        // Not setLatLng: that does per-marker redraw bookkeeping; one full redraw is cheaper.
+        e.m._latlng = new L.LatLng(lat, lon);
+        if (e.m._map) moved.push(e.m);
+      } else {
+        const id = e.id;
+        e.m = L.circleMarker([lat, lon], {
+          renderer: CM.unitRenderer, radius: 5, weight: 1.5, color: CM.palette.bg,
+          fillColor: unitColor(e), fillOpacity: 1,
+        });
+        e.m.on("click", () => CM.clickUnit(id));
+        group.addLayer(e.m);
+      }
+    }
+    if (moved.length) {
+      for (const m of moved) m._project();  // pixel position and hit-test bounds
+      CM.unitRenderer._cmFull = true;
+      const r = CM.unitRenderer;
+      if (r._map) r._redrawRequest = r._redrawRequest || L.Util.requestAnimFrame(r._redraw, r);
+    }
+  }
+  function setStale(id, label) {
+    const e = CM.units.get(id);
+    if (!e) return;
+    const was = e.stale !== null;
+    e.stale = label;
+    if (label !== null) CM.staleIds.add(id); else CM.staleIds.delete(id);
+    if (was !== (label !== null) && e.m) {
+      e.m.setStyle({ fillColor: unitColor(e), fillOpacity: label !== null ? 0.7 : 1 });
+    }
+  }
+
+  // ---- alerts
+  function alertIcon(a, selected) {
+    const [id, , , prio, status] = a;
+    let cls = "cm-alert p" + prio;
+    if (status === "new") cls += " pulse";
+    if (selected) cls += " selected";
+    return L.divIcon({ className: "", html: '<div class="' + cls + '"><span>' + prio +
+      "</span></div>", iconSize: [18, 18], iconAnchor: [9, 9] });
+  }
+  function upsertAlert(a) {
+    const id = a[0];
+    const ll = disp(a[1], a[2]);
+    let e = CM.alerts.get(id);
+    if (!e) {
+      const m = L.marker(ll, { icon: alertIcon(a, CM.selected === id), title: a[5], riseOnHover: true,
+        zIndexOffset: (5 - a[3]) * 100 });
+      m.on("click", () => CM.clickAlert(id));
+      e = { m, a };
+      CM.alerts.set(id, e);
+      CM.groups.alerts.addLayer(m);
+    } else {
+      const restyle = e.a[3] !== a[3] || e.a[4] !== a[4];
+      e.a = a;
+      e.m.setLatLng(ll);
+      if (restyle) e.m.setIcon(alertIcon(a, CM.selected === id));
+    }
+  }
+  function removeAlert(id) {
+    const e = CM.alerts.get(id);
+    if (e) { CM.groups.alerts.removeLayer(e.m); CM.alerts.delete(id); }
+  }
+  function select(id, centre) {
+    const prev = CM.alerts.get(CM.selected);
+    CM.selected = id;
+    if (prev) prev.m.setIcon(alertIcon(prev.a, false));
+    const e = CM.alerts.get(id);
+    if (!e) return;
+    e.m.setIcon(alertIcon(e.a, true));
+    if (centre) CM.map.setView(e.m.getLatLng(), Math.max(CM.map.getZoom(), 15));
+  }
+
+  // ---- clicks (the same functions Leaflet's click handlers call; tests call them too)
+  CM.clickAlert = function (id) { if (CM.py) CM.py.alertClicked(id); };
+  CM.clickUnit = function (id) { if (CM.py) CM.py.unitClicked(id); };
+
+  // ---- layer switches and legend
+  function setVisible(name, on) {
+    CM.visible[name] = on;
+    if (name === "cameras") { updateCameraVisibility(); return; }
+    const g = CM.groups[name];
+    if (!g) return;
+    if (on && !CM.map.hasLayer(g)) g.addTo(CM.map);
+    if (!on && CM.map.hasLayer(g)) CM.map.removeLayer(g);
+  }
+  function setLegend(items) {
+    if (CM.legend) CM.map.removeControl(CM.legend);
+    CM.legend = L.control({ position: "bottomleft" });
+    CM.legend.onAdd = function () {
+      const div = L.DomUtil.create("div", "cm-legend");
+      for (const it of items) {
+        const row = L.DomUtil.create("div", "", div);
+        const sw = L.DomUtil.create("span", "sw " + (it.shape || ""), row);
+        sw.style.background = it.color;
+        sw.style.borderColor = it.color;
+        row.appendChild(document.createTextNode(it.label));
+      }
+      return div;
+    };
+    CM.legend.addTo(CM.map);
+  }
+
+  // ---- read-backs for tests and the benchmark
+  CM.unitMarkerCount = () => { let n = 0; for (const e of CM.units.values()) if (e.m) n++; return n; };
+  CM.unitColor = (id) => { const e = CM.units.get(id); return e && e.m ? e.m.options.fillColor : null; };
+  CM.unitLatLng = (id) => { const e = CM.units.get(id); if (!e || !e.m) return null; const p = e.m.getLatLng(); return [p.lat, p.lng]; };
+  CM.staleLabel = (id) => { const e = CM.units.get(id); return e ? e.stale : null; };
+  CM.alertClasses = (id) => { const e = CM.alerts.get(id); return e && e.m._icon ? e.m._icon.firstChild.className : null; };
+  CM.counts = () => ({ units: CM.unitMarkerCount(), alerts: CM.alerts.size, cameras: CM.cameras.size,
+    layers: CM.layers.size, streets: CM.streets.length });
+
+  // ---- names on one canvas over the map
+  // Built lazily: map.js may be parsed before leaflet.js has run.
+  const makeLabelLayer = () => L.Layer.extend({
+    onAdd(map) {
+      this._c = L.DomUtil.create("canvas", "cm-labels", map.getContainer());
+      map.on("move resize zoomend viewreset", this.schedule, this);
+      map.on("zoomstart", () => { this._c.style.display = "none"; });
+      map.on("zoomend", () => { this._c.style.display = ""; });
+      this.schedule();
+    },
+    schedule() {
+      if (this._raf) return;
+      this._raf = requestAnimationFrame(() => { this._raf = 0; this.draw(); });
+    },
+    draw() {
+      const map = CM.map, size = map.getSize(), dpr = window.devicePixelRatio || 1;
+      const c = this._c;
+      if (c.width !== size.x * dpr || c.height !== size.y * dpr) {
+        c.width = size.x * dpr; c.height = size.y * dpr;
+        c.style.width = size.x + "px"; c.style.height = size.y + "px";
+      }
+      const ctx = c.getContext("2d");
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      const z = map.getZoom(), bounds = map.getBounds().pad(0.05), p = CM.palette;
+      const boxes = [];
+      const free = (x, y, w, h) => {
+        for (const b of boxes) if (x < b[0] + b[2] && b[0] < x + w && y < b[1] + b[3] && b[1] < y + h) return false;
+        boxes.push([x, y, w, h]);
+        return true;
+      };
+      const text = (s, x, y, font, color, angle) => {
+        ctx.font = font;
+        const w = ctx.measureText(s).width, h = parseInt(font, 10) || 12;
+        if (!angle && !free(x - w / 2 - 2, y - h / 2 - 2, w + 4, h + 4)) return;
+        ctx.save();
+        ctx.translate(x, y);
+        if (angle) ctx.rotate(angle);
+        ctx.textAlign = "center"; ctx.textBaseline = "middle";
+        ctx.lineWidth = 3; ctx.strokeStyle = p.bg; ctx.lineJoin = "round";
+        ctx.strokeText(s, 0, 0);
+        ctx.fillStyle = color; ctx.fillText(s, 0, 0);
+        ctx.restore();
+      };
+      const pt = (lat, lon) => map.latLngToContainerPoint([lat, lon]);
+      // Units first: their callsigns and ages matter more than place names.
+      if (CM.visible.units) {
+        // Below zoom 15 only stale units carry a label: walk those, not all 10,000.
+        const walk = z >= 15 ? CM.units.values() : Array.from(CM.staleIds, (id) => CM.units.get(id));
+        for (const e of walk) {
+          if (!e || !e.m) continue;
+          const ll = e.m.getLatLng();
+          if (!bounds.contains(ll)) continue;
+          const q = map.latLngToContainerPoint(ll);
+          if (e.stale !== null && z >= 13) {
+            text(e.stale, q.x, q.y - 12, "bold 11px sans-serif", p.staleText, 0);
+          } else if (z >= 16) {
+            text(e.callsign, q.x, q.y - 12, "11px sans-serif", p.text, 0);
+          }
+          if (z >= 15 && e.hd >= 0 && e.stale === null) {
+            const r = e.hd / 180 * Math.PI;
+            ctx.strokeStyle = p.unit[e.status] || p.stale; ctx.lineWidth = 2;
+            ctx.beginPath(); ctx.moveTo(q.x + 6 * Math.sin(r), q.y - 6 * Math.cos(r));
+            ctx.lineTo(q.x + 12 * Math.sin(r), q.y - 12 * Math.cos(r)); ctx.stroke();
+          }
+        }
+      }
+      // Camera clusters below CAMERA_ZOOM: one square per 64 px cell with its count.
+      if (CM.visible.cameras && z < CAMERA_ZOOM && CM.cameras.size) {
+        const cells = new Map();
+        for (const [, e] of CM.cameras) {
+          if (!bounds.contains([e.lat, e.lon])) continue;
+          const q = pt(e.lat, e.lon);
+          const k = Math.floor(q.x / 64) + ":" + Math.floor(q.y / 64);
+          const cell = cells.get(k);
+          if (cell) { cell.n++; cell.x += q.x; cell.y += q.y; } else cells.set(k, { n: 1, x: q.x, y: q.y });
+        }
+        ctx.font = "bold 10px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+        for (const [, cell] of cells) {
+          const x = cell.x / cell.n, y = cell.y / cell.n, r = cell.n > 1 ? 6 + Math.min(5, Math.log2(cell.n)) : 2.5;
+          ctx.globalAlpha = 0.75; ctx.fillStyle = p.camera;
+          ctx.fillRect(x - r, y - r, 2 * r, 2 * r);
+          ctx.globalAlpha = 1;
+          if (cell.n > 1) { ctx.fillStyle = p.bg; ctx.fillText(String(cell.n), x, y); }
+        }
+      }
+      // Fence names always; grid names at close zoom; sub-district names when zoomed out.
+      if (CM.visible.grids) {
+        const subs = new Map();
+        for (const [, l] of CM.layers) {
+          if (!l.c) continue;
+          if (l.kind === "efence") {
+            const q = pt(l.c[0], l.c[1]);
+            text(l.name, q.x, q.y, "bold 12px sans-serif", p.fence, 0);
+          } else if (z >= 15) {
+            if (!bounds.contains(l.c)) continue;
+            const q = pt(l.c[0], l.c[1]);
+            text(l.name, q.x, q.y, "11px sans-serif", p.gridText, 0);
+          } else if (l.sub) {
+            const s = subs.get(l.sub) || { n: 0, lat: 0, lon: 0 };
+            s.n++; s.lat += l.c[0]; s.lon += l.c[1];
+            subs.set(l.sub, s);
+          }
+        }
+        for (const [name, s] of subs) {
+          const q = pt(s.lat / s.n, s.lon / s.n);
+          text(name, q.x, q.y, (z >= 13 ? "bold 15px" : "bold 12px") + " sans-serif", p.subText, 0);
+        }
+      }
+      // Street names along the street, every ~450 px; main roads from zoom 14, others from 15.
+      if (CM.map.hasLayer(CM.groups.base) && z >= 14) {
+        for (const s of CM.streets) {
+          if (!s.main && z < 15) continue;
+          let last = null;
+          for (let i = 0; i + 1 < s.ll.length; i++) {
+            const a = pt(s.ll[i][0], s.ll[i][1]), b = pt(s.ll[i + 1][0], s.ll[i + 1][1]);
+            const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2;
+            if (mx < 0 || my < 0 || mx > size.x || my > size.y) continue;
+            if (last && Math.hypot(mx - last[0], my - last[1]) < 450) continue;
+            const len = Math.hypot(b.x - a.x, b.y - a.y);
+            ctx.font = "12px sans-serif";
+            if (len < ctx.measureText(s.name).width + 8) continue;
+            let ang = Math.atan2(b.y - a.y, b.x - a.x);
+            if (ang > Math.PI / 2) ang -= Math.PI; else if (ang < -Math.PI / 2) ang += Math.PI;
+            if (!free(mx - 10, my - 10, 20, 20)) continue;
+            text(s.name, mx, my, "12px sans-serif", s.main ? p.streetText : p.gridText, ang);
+            last = [mx, my];
+          }
+        }
+      }
+    },
+  });
+})();

@@ -1,0 +1,373 @@
+"""The map panel in a real Qt WebEngine page: offline, batched, clickable, readable back.
+
+One page is shared by the whole module (loading WebEngine is the slow part); each test changes
+the Store and waits on the page's answers, never on a fixed delay.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt
+from PySide6.QtWebEngineCore import QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor
+from PySide6.QtWidgets import QApplication
+
+from console import geo
+from console.domain.store import Store
+from console.protocol.codec import format_ts
+from widgets.bridge import StoreBridge
+from widgets.map import MapPanel, register_map_scheme
+from widgets.map.style import token, unit_color
+from widgets.theme import Theme
+
+# WebEngine needs both before the QApplication exists; pytest imports test modules before
+# any fixture creates it. (tests/conftest.py does the same for every test session.)
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+register_map_scheme()
+
+NOW = 1_800_000_000.0
+N_UNITS = 25
+
+
+class UrlRecorder(QWebEngineUrlRequestInterceptor):
+    """Records every URL the page's profile requests."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
+        self.urls.append(info.requestUrl().toString())
+
+
+class Clock:
+    """A settable wall clock."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def wait_until(pred: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:
+    """Run Qt's event loop until ``pred()`` is truthy (blocking on events, not sleeping)."""
+    deadline = time.monotonic() + timeout
+    loop = QEventLoop()
+    while True:
+        value = pred()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or pred}")
+        loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 20)
+
+
+def js(panel: MapPanel, expr: str) -> Any:
+    """The value of a JavaScript expression in the page (through JSON, so arrays survive)."""
+    box: list[Any] = []
+    panel.run_js(f"JSON.stringify({expr})", box.append)
+    wait_until(lambda: box, what=expr)
+    return json.loads(box[0]) if isinstance(box[0], str) else None
+
+
+def js_until(panel: MapPanel, script: str, pred: Callable[[Any], bool], what: str = "") -> Any:
+    """Evaluate ``script`` until its value satisfies ``pred``; return that value."""
+    last: list[Any] = [None]
+
+    def check() -> bool:
+        last[0] = js(panel, script)
+        return pred(last[0])
+
+    try:
+        wait_until(check, what=what or script)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last value {last[0]!r}") from None
+    return last[0]
+
+
+def unit_wire(k: int, status: str = "available") -> dict[str, Any]:
+    return {
+        "id": f"U{k:03d}",
+        "callsign": f"P{1000 + k}",
+        "kind": "patrol_car",
+        "radio_id": str(4600100 + k),
+        "talkgroup": "1101",
+        "grid_id": None,
+        "status": status,
+    }
+
+
+def position_wire(k: int, age_s: float = 5.0) -> dict[str, Any]:
+    return {
+        "unit_id": f"U{k:03d}",
+        "lat": 39.80 + 0.002 * (k % 10),
+        "lon": 109.95 + 0.003 * (k // 10),
+        "heading_deg": 90.0,
+        "fix_ts": format_ts(NOW - age_s),
+    }
+
+
+def alert_wire(k: int, status: str = "new", priority: int = 2) -> dict[str, Any]:
+    return {
+        "id": f"A{k:03d}",
+        "kind": "call_110",
+        "priority": priority,
+        "title": f"警情 {k}",
+        "description": "",
+        "lat": 39.81 + 0.004 * k,
+        "lon": 109.97 + 0.005 * k,
+        "address": "鄂尔多斯大街与达拉特路交叉口附近",
+        "grid_id": None,
+        "status": status,
+        "created_ts": format_ts(NOW - 60),
+        "version": 1,
+        "owner": None,
+        "unit_ids": [],
+        "camera_ids": [],
+        "history": [],
+    }
+
+
+def polygon_layer(lid: str, kind: str, name: str, lat: float, lon: float) -> dict[str, Any]:
+    ring = [[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat + 0.01]]
+    ring.append(ring[0])
+    geometry = {"type": "Polygon", "coordinates": [ring]}
+    return {
+        "id": lid,
+        "kind": kind,
+        "name": name,
+        "geojson": {"type": "Feature", "geometry": geometry, "properties": {"name": name}},
+    }
+
+
+def snapshot_state() -> dict[str, Any]:
+    positions = [position_wire(k) for k in range(N_UNITS)]
+    return {
+        "units": [unit_wire(k) for k in range(N_UNITS)],
+        "positions": positions,
+        "alerts": [alert_wire(1, priority=1), alert_wire(2), alert_wire(3, "acknowledged")],
+        "cameras": [
+            {
+                "id": f"C{k}",
+                "name": f"路口{k}",
+                "lat": 39.805 + 0.001 * k,
+                "lon": 109.96,
+                "grid_id": None,
+                "streams": {"main": "rtsp://127.0.0.1/x", "sub": "rtsp://127.0.0.1/y"},
+                "ptz": False,
+                "status": "online",
+            }
+            for k in range(5)
+        ],
+        "talkgroups": [{"id": "1101", "alias": "交通派出所"}],
+        "layers": [
+            polygon_layer("G1", "grid", "交通街道第1网格", 39.80, 109.95),
+            polygon_layer("F1", "efence", "万达广场电子围栏", 39.82, 109.98),
+        ],
+        "log": [],
+    }
+
+
+class MapEnv:
+    """The shared page: a real Store → StoreBridge → MapPanel."""
+
+    def __init__(self) -> None:
+        self.theme = Theme("dark")
+        self.clock = Clock(NOW)
+        self.store = Store()
+        self.bridge = StoreBridge(self.store)
+        self.store.load_snapshot(100, snapshot_state())
+        self.panel = MapPanel(self.bridge, self.theme, clock=self.clock)
+        self.recorder = UrlRecorder()
+        self.panel.profile.setUrlRequestInterceptor(self.recorder)
+        self.panel.resize(1000, 700)
+        self.panel.show()
+        self.seq = 100
+
+    def apply(self, *events: dict[str, Any]) -> None:
+        for event in events:
+            self.seq += 1
+            event.setdefault("seq", self.seq)
+            event.setdefault("ts", format_ts(self.clock.now))
+        self.store.apply_many(events)
+
+
+@pytest.fixture(scope="module")
+def env(qapp: QApplication) -> Iterator[MapEnv]:
+    e = MapEnv()
+    wait_until(lambda: e.panel.is_ready, timeout=30, what="the map page to come up")
+    js_until(e.panel, "ConsoleMap.counts().units", lambda n: n == N_UNITS)
+    yield e
+    e.panel.close()
+    e.panel.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_page_loads_offline(env: MapEnv) -> None:
+    counts = js(env.panel, "ConsoleMap.counts()")
+    assert counts == {"units": N_UNITS, "alerts": 3, "cameras": 5, "layers": 2, "streets": 142}
+    assert env.recorder.urls, "the interceptor saw no request at all"
+    assert any(u.endswith("/leaflet/leaflet.js") for u in env.recorder.urls)
+    remote = [u for u in env.recorder.urls if not u.startswith(("console-map:", "qrc:", "data:"))]
+    assert remote == []
+    assert js(env.panel, "typeof L.version") == "string"
+
+
+def test_one_marker_per_unit_through_the_store(env: MapEnv) -> None:
+    before = len(env.store.units)
+    env.apply(
+        {"type": "unit.upsert", "unit": unit_wire(90)},
+        {"type": "unit.position", **position_wire(90)},
+        {"type": "unit.upsert", "unit": unit_wire(91)},
+        {"type": "unit.position", **position_wire(91)},
+    )
+    count = js_until(env.panel, "ConsoleMap.unitMarkerCount()", lambda n: n == before + 2)
+    assert count == len(env.store.units) == len(env.store.positions)
+
+
+def test_positions_go_to_the_page_in_one_call_per_tick(env: MapEnv) -> None:
+    calls: list[str] = []
+    page = env.panel.page
+    original = page.runJavaScript
+
+    def spy(script: str, *args: Any) -> None:
+        calls.append(script)
+        original(script, *args)
+
+    def moved(k: int) -> dict[str, Any]:
+        wire = position_wire(k, 1.0)
+        return {"type": "unit.position", **wire, "lat": wire["lat"] + 0.0005}
+
+    page.runJavaScript = spy  # type: ignore[method-assign]
+    try:
+        env.apply(*(moved(k) for k in range(N_UNITS)))
+        env.panel.flush()
+    finally:
+        del page.runJavaScript
+    assert len(calls) == 1
+    prefix = "ConsoleMap.apply("
+    assert calls[0].startswith(prefix)
+    batch = json.loads(calls[0][len(prefix) : -1])
+    assert len(batch["pos"]) == 4 * N_UNITS
+    want = moved(3)
+    got = js_until(
+        env.panel,
+        "ConsoleMap.unitLatLng('U003')",
+        lambda ll: ll is not None and abs(ll[0] - want["lat"]) < 2e-6,
+        what="U003 to move",
+    )
+    assert got[1] == pytest.approx(want["lon"], abs=2e-6)
+
+
+def test_status_change_recolours_the_unit(env: MapEnv) -> None:
+    available = unit_color(env.theme, "available")
+    dispatched = unit_color(env.theme, "dispatched")
+    assert available != dispatched
+    assert js(env.panel, "ConsoleMap.unitColor('U005')") == available
+    env.apply({"type": "unit.status", "unit_id": "U005", "status": "dispatched"})
+    js_until(env.panel, "ConsoleMap.unitColor('U005')", lambda c: c == dispatched)
+    # Its neighbours keep their colour.
+    assert js(env.panel, "ConsoleMap.unitColor('U006')") == available
+
+
+def test_silent_unit_turns_grey_with_its_age_and_stays(env: MapEnv) -> None:
+    stale = token(env.theme, "map_unit_stale")
+    env.apply({"type": "unit.position", **position_wire(0, age_s=270.0)})
+    env.panel.flush()
+    assert js(env.panel, "ConsoleMap.staleLabel('U000')") is None  # 4 min 30 s: still live
+    env.clock.now = NOW + 60  # 5 min 30 s since U000's last fix
+    js_until(env.panel, "ConsoleMap.staleLabel('U000')", lambda s: s == "5 min")
+    assert js(env.panel, "ConsoleMap.unitColor('U000')") == stale
+    assert js(env.panel, "ConsoleMap.unitLatLng('U000')") is not None  # never removed
+    env.apply({"type": "unit.position", **position_wire(0, age_s=-60.0)})  # a fresh fix
+    js_until(env.panel, "ConsoleMap.staleLabel('U000')", lambda s: s is None)
+    assert js(env.panel, "ConsoleMap.unitColor('U000')") == unit_color(env.theme, "available")
+
+
+def test_clicking_an_alert_selects_it_for_every_panel(env: MapEnv) -> None:
+    seen: list[object] = []
+    env.bridge.sig_alert_selected.connect(seen.append)
+    # The same path as a mouse click: fire Leaflet's click on the marker.
+    js(env.panel, "(ConsoleMap.alerts.get('A002').m.fire('click'), true)")
+    wait_until(lambda: env.store.selected_alert_id == "A002", what="the alert selection")
+    assert seen == ["A002"]
+    env.bridge.sig_alert_selected.disconnect(seen.append)
+
+
+def test_clicking_a_unit_emits_its_id(env: MapEnv) -> None:
+    clicked: list[str] = []
+    env.panel.sig_unit_clicked.connect(clicked.append)
+    js(env.panel, "(ConsoleMap.units.get('U007').m.fire('click'), true)")
+    wait_until(lambda: clicked, what="sig_unit_clicked")
+    assert clicked == ["U007"]
+
+
+def test_selected_alert_is_centred_and_marked(env: MapEnv) -> None:
+    env.bridge.select_alert("A003")
+    alert = env.store.alerts["A003"]
+    centre = js_until(
+        env.panel,
+        "[ConsoleMap.map.getCenter().lat, ConsoleMap.map.getCenter().lng]",
+        lambda c: abs(c[0] - alert.lat) < 1e-4 and abs(c[1] - alert.lon) < 1e-4,
+        what="the map to centre on A003",
+    )
+    assert centre
+    assert "selected" in js(env.panel, "ConsoleMap.alertClasses('A003')")
+    assert "selected" not in js(env.panel, "ConsoleMap.alertClasses('A002')")
+
+
+def test_new_alert_pulses_until_acknowledged_and_goes_when_closed(env: MapEnv) -> None:
+    env.apply({"type": "alert.new", "alert": alert_wire(7, "new", priority=1)})
+    classes = js_until(env.panel, "ConsoleMap.alertClasses('A007')", lambda c: bool(c))
+    assert "pulse" in classes and "p1" in classes
+    env.apply(
+        {"type": "alert.updated", "alert": {**alert_wire(7, "acknowledged", 1), "version": 2}}
+    )
+    js_until(env.panel, "ConsoleMap.alertClasses('A007')", lambda c: "pulse" not in c)
+    env.apply({"type": "alert.updated", "alert": {**alert_wire(7, "closed", 1), "version": 3}})
+    js_until(env.panel, "ConsoleMap.alerts.has('A007')", lambda has: has is False)
+
+
+def test_layer_switch_hides_and_shows_a_layer(env: MapEnv) -> None:
+    shown = "ConsoleMap.map.hasLayer(ConsoleMap.groups.units)"
+    env.panel.set_layer_visible("units", False)
+    js_until(env.panel, shown, lambda v: v is False)
+    assert not env.panel._actions["units"].isChecked()
+    env.panel._actions["units"].setChecked(True)  # the toolbar switch
+    js_until(env.panel, shown, lambda v: v is True)
+    assert env.panel.layer_visible("units")
+
+
+def test_page_gcj02_offset_matches_console_geo(env: MapEnv) -> None:
+    lat, lon = js(env.panel, "ConsoleMap.wgsToGcj(39.911954, 116.377817)")
+    assert (lat, lon) == pytest.approx(geo.wgs84_to_gcj02(39.911954, 116.377817), abs=1e-9)
+
+
+def test_tile_base_layer_in_gcj02_shifts_what_is_drawn(env: MapEnv) -> None:
+    # A local template (404s are fine): the interceptor of the first test stays meaningful.
+    template = "console-map://app/tiles/{z}/{x}/{y}.png"
+    wire = env.store.positions["U004"]
+    env.panel.set_base_layer(template, gcj02=True)
+    want = geo.wgs84_to_gcj02(wire.lat, wire.lon)
+    got = js_until(
+        env.panel,
+        "ConsoleMap.unitLatLng('U004')",
+        lambda ll: ll is not None and abs(ll[0] - want[0]) < 2e-6,
+        what="U004 drawn in GCJ-02",
+    )
+    assert got[1] == pytest.approx(want[1], abs=2e-6)
+    assert js(env.panel, "ConsoleMap.tiles._url") == template
+    assert js(env.panel, "ConsoleMap.map.hasLayer(ConsoleMap.groups.base)") is False
+    env.panel.set_base_layer(None)  # back to the built-in map, in WGS-84
+    js_until(
+        env.panel,
+        "ConsoleMap.unitLatLng('U004')",
+        lambda ll: ll is not None and abs(ll[0] - wire.lat) < 2e-6,
+        what="U004 back in WGS-84",
+    )
+    assert js(env.panel, "ConsoleMap.map.hasLayer(ConsoleMap.groups.base)") is True

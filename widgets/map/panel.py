@@ -1,0 +1,289 @@
+"""The GIS map panel: live units, alerts, cameras, grids and fences on an offline Leaflet map.
+
+Data flow: bridge signals (and, for cameras and layers which the bridge does not signal yet,
+the Store's own listener) only record *pending* changes. A ``QTimer`` at :data:`FLUSH_HZ`
+turns whatever is pending into one JSON batch and hands it to the page with **one**
+``runJavaScript`` call per tick, however many markers moved. The page applies the batch in
+``ConsoleMap.apply`` and returns how long that took (``sig_batch_applied``).
+
+The batch format is described in :mod:`widgets.map.batch`.
+
+Clicks come back over QWebChannel (:class:`~widgets.map.page.MapPageBridge`): a click on an
+alert selects it for every panel (``StoreBridge.select_alert``); a click on a unit or camera
+is re-emitted as :attr:`MapPanel.sig_unit_clicked` / :attr:`MapPanel.sig_camera_clicked`.
+
+Wiring in ``main.py``: call :func:`widgets.map.register_map_scheme` and set
+``Qt.AA_ShareOpenGLContexts`` before the ``QApplication`` is created, then
+``MapPanel(bridge, theme, parent)``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QToolBar, QVBoxLayout, QWidget
+
+from console.domain.model import Alert, Position, Unit, UnitStatus
+from console.domain.store import CameraUpserted, DomainEvent, LayerUpserted
+from widgets import labels
+from widgets.bridge import StoreBridge
+from widgets.map.batch import LAYERS, MapBatcher
+from widgets.map.page import MapPageBridge, build_page_html
+from widgets.map.scheme import BASE_URL, PAGE_PATH, SCHEME, MapSchemeHandler
+from widgets.map.streets import StreetLine, load_demo_streets
+from widgets.map.style import page_palette, token, unit_color
+from widgets.theme import Theme
+
+#: Batches per second pushed to the page.
+FLUSH_HZ = 5.0
+
+
+class MapPanel(QWidget):
+    """Leaflet map in Qt WebEngine, fed from the Store through the bridge in batches."""
+
+    sig_unit_clicked = Signal(str)
+    """A unit marker was clicked on the map (unit id)."""
+    sig_camera_clicked = Signal(str)
+    """A camera marker was clicked on the map (camera id)."""
+    sig_page_ready = Signal()
+    """The page has loaded and received its first full batch."""
+    sig_batch_applied = Signal(float)
+    """A batch was applied in the page (milliseconds the page spent in ``apply``)."""
+
+    def __init__(
+        self,
+        bridge: StoreBridge,
+        theme: Theme,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        flush_hz: float = FLUSH_HZ,
+    ) -> None:
+        """Build the panel and start loading the page.
+
+        Args:
+            bridge: The Store's Qt face; its Store is read for full resyncs.
+            theme: Colours of the map and legend.
+            parent: Parent widget.
+            clock: Wall clock in epoch seconds, for fix ages (injected in tests and replay).
+            flush_hz: Batches per second.
+        """
+        super().__init__(parent)
+        self.setObjectName("mapPanel")
+        self._bridge = bridge
+        self._store = bridge.store
+        self._theme = theme
+        self._clock = clock
+        self._ready = False
+        self._batch = MapBatcher(bridge.store, clock, labels.age, load_demo_streets())
+
+        # The view first, then the profile: children are deleted in creation order and the
+        # page (owned by the view) must go before its profile.
+        self.view = QWebEngineView(self)
+        self.view.setObjectName("mapView")
+        self.profile = QWebEngineProfile(self)  # off the record: no cache or cookies on disk
+        self._scheme = MapSchemeHandler(self)
+        self._scheme.set_page(PAGE_PATH, build_page_html())
+        self.profile.installUrlSchemeHandler(SCHEME, self._scheme)
+        self.page = QWebEnginePage(self.profile, self.view)
+        self.page_bridge = MapPageBridge(self)
+        self._channel = QWebChannel(self)
+        self._channel.registerObject("mapBridge", self.page_bridge)
+        self.page.setWebChannel(self._channel)
+        self.view.setPage(self.page)
+
+        self.toolbar = QToolBar(self)
+        self.toolbar.setObjectName("mapToolbar")
+        tk = theme.tokens
+        self.toolbar.setStyleSheet(
+            f"QToolButton {{ color: {tk['text_dim']}; padding: 2px 8px; }}"
+            f"QToolButton:checked {{ background: {tk['selection']}; color: {tk['text']}; }}"
+        )
+        self._actions: dict[str, QAction] = {}
+        self._build_toolbar()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.view, 1)
+
+        self.page_bridge.sig_page_ready.connect(self._on_page_ready)
+        self.page_bridge.sig_alert_clicked.connect(self._on_page_alert_clicked)
+        self.page_bridge.sig_unit_clicked.connect(self.sig_unit_clicked)
+        self.page_bridge.sig_camera_clicked.connect(self.sig_camera_clicked)
+        bridge.sig_snapshot_loaded.connect(self._on_bridge_snapshot_loaded)
+        bridge.sig_units_changed.connect(self._on_bridge_units_changed)
+        bridge.sig_units_moved.connect(self._on_bridge_units_moved)
+        bridge.sig_alerts_raised.connect(self._on_bridge_alerts_changed)
+        bridge.sig_alerts_changed.connect(self._on_bridge_alerts_changed)
+        bridge.sig_alert_selected.connect(self._on_bridge_alert_selected)
+        # The bridge has no camera/layer signals yet; listen to the Store for those two.
+        unsubscribe = self._store.subscribe(self._on_store_events)
+        self.destroyed.connect(lambda *_: unsubscribe())
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(max(1, round(1000 / flush_hz)))
+        self._timer.timeout.connect(self.flush)
+        self.view.load(QUrl(BASE_URL + PAGE_PATH))
+
+    # ---- public API
+
+    @property
+    def is_ready(self) -> bool:
+        """True once the page is up and has been sent the whole state."""
+        return self._ready
+
+    def set_base_layer(self, url_template: str | None, *, gcj02: bool = False) -> None:
+        """Show a tile base map, or the built-in offline one.
+
+        Args:
+            url_template: An XYZ template such as ``http://gis.local/tiles/{z}/{x}/{y}.png``
+                (an intranet GIS or a Tianditu-style service), or ``None`` for the built-in
+                street map of the district. MBTiles files are not served yet.
+            gcj02: The tiles are in GCJ-02 (Gaode/Tencent style): every marker and outline is
+                shifted for display with the same transform as :func:`console.geo.wgs84_to_gcj02`.
+                Positions stay WGS-84 everywhere else.
+        """
+        self._batch.set_base({"url": url_template, "gcj02": gcj02} if url_template else None)
+        # Everything already drawn was placed in the old datum: redraw it all.
+        if self._ready:
+            self._batch.mark_full()
+
+    def set_streets(self, streets: Sequence[StreetLine]) -> None:
+        """Replace the streets of the built-in base map (default: the bundled demo district)."""
+        self._batch.set_streets(streets)
+
+    def set_layer_visible(self, layer: str, visible: bool) -> None:
+        """Show or hide one of :data:`LAYERS` (also reflected in the toolbar)."""
+        self._batch.set_visible(layer, visible)
+        action = self._actions[layer]
+        if action.isChecked() != visible:
+            action.setChecked(visible)
+
+    def layer_visible(self, layer: str) -> bool:
+        """Whether a layer is switched on."""
+        return self._batch.visible(layer)
+
+    def fit_district(self) -> None:
+        """Zoom to show every grid, fence, unit and camera."""
+        self._batch.refit()
+        self.flush()
+
+    def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
+        """Run a script in the page (for tools and tests; data goes through :meth:`flush`)."""
+        if callback is None:
+            self.page.runJavaScript(script, 0)
+        else:
+            self.page.runJavaScript(script, 0, callback)
+
+    def flush(self) -> None:
+        """Push everything pending to the page in one ``runJavaScript`` call."""
+        if not self._ready:
+            return
+        batch = self._batch.take(self._page_header)
+        if batch:
+            script = "ConsoleMap.apply(" + json.dumps(batch, separators=(",", ":")) + ")"
+            self.page.runJavaScript(script, 0, self._on_page_batch_applied)
+
+    # ---- toolbar and legend
+
+    def _build_toolbar(self) -> None:
+        names = {
+            "units": self.tr("Units"),
+            "alerts": self.tr("Alerts"),
+            "cameras": self.tr("Cameras"),
+            "grids": self.tr("Grids && fences"),
+        }
+        for layer in LAYERS:
+            action = QAction(names[layer], self)
+            action.setObjectName(f"mapLayer_{layer}")
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.toggled.connect(lambda on, name=layer: self.set_layer_visible(name, on))
+            self.toolbar.addAction(action)
+            self._actions[layer] = action
+        self.toolbar.addSeparator()
+        fit = QAction(self.tr("Whole district"), self)
+        fit.setObjectName("mapFitDistrict")
+        fit.triggered.connect(self.fit_district)
+        self.toolbar.addAction(fit)
+
+    def _page_header(self) -> dict[str, Any]:
+        return {"theme": page_palette(self._theme), "legend": self._legend()}
+
+    def _legend(self) -> list[dict[str, str]]:
+        th = self._theme
+        status_names = {
+            UnitStatus.AVAILABLE: self.tr("Available"),
+            UnitStatus.DISPATCHED: self.tr("Dispatched"),
+            UnitStatus.EN_ROUTE: self.tr("En route"),
+            UnitStatus.ON_SCENE: self.tr("On scene"),
+            UnitStatus.BUSY: self.tr("Busy"),
+            UnitStatus.OFF_DUTY: self.tr("Off duty"),
+        }
+        items = [{"label": status_names[s], "color": unit_color(th, s.value)} for s in UnitStatus]
+        items.append({"label": self.tr("No fix > 5 min"), "color": token(th, "map_unit_stale")})
+        items += [
+            {
+                "label": self.tr("Alert P%1").replace("%1", str(p)),
+                "color": th.tokens[f"priority_{p}"],
+                "shape": "sq",
+            }
+            for p in (1, 2, 3, 4)
+        ]
+        items.append({"label": self.tr("Camera"), "color": token(th, "map_camera")})
+        items.append(
+            {"label": self.tr("E-fence"), "color": token(th, "map_fence"), "shape": "ring"}
+        )
+        return items
+
+    # ---- batches
+
+    # ---- handlers
+
+    def _on_page_ready(self) -> None:
+        self._ready = True
+        self._batch.mark_full()
+        self.flush()
+        self._timer.start()
+        self.sig_page_ready.emit()
+
+    def _on_page_batch_applied(self, ms: object) -> None:
+        if isinstance(ms, int | float):
+            self.sig_batch_applied.emit(float(ms))
+
+    def _on_page_alert_clicked(self, alert_id: str) -> None:
+        self._bridge.select_alert(alert_id)
+
+    def _on_bridge_snapshot_loaded(self, _seq: int) -> None:
+        self._batch.mark_full()
+
+    def _on_bridge_units_changed(self, units: list[Unit]) -> None:
+        self._batch.add_units(units)
+
+    def _on_bridge_units_moved(self, positions: list[Position]) -> None:
+        self._batch.add_positions(positions)
+
+    def _on_bridge_alerts_changed(self, alerts: list[Alert]) -> None:
+        self._batch.add_alerts(alerts)
+
+    def _on_bridge_alert_selected(self, alert_id: str | None) -> None:
+        self._batch.select(alert_id)
+
+    def _on_store_events(self, events: list[DomainEvent]) -> None:
+        for event in events:
+            if isinstance(event, CameraUpserted):
+                self._batch.add_camera(event.camera)
+            elif isinstance(event, LayerUpserted):
+                self._batch.add_layer(event.layer)
+
+
+__all__ = ["FLUSH_HZ", "LAYERS", "MapPanel"]
