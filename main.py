@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from console.domain.store import Store
     from console.services.client import BackendClient
     from widgets.bridge import StoreBridge
+    from widgets.dashboard import DashboardPanel
     from widgets.main_window import MainWindow
     from widgets.map import MapPanel
     from widgets.video_wall import VideoWallPanel, VlcEngine
@@ -80,7 +81,7 @@ def _keyring_set(url: str, token: str | None) -> None:
         log.warning("keyring unavailable (%s); the token is kept in memory only", exc)
 
 
-PANELS = ("map", "video")
+PANELS = ("map", "video", "dashboard")
 
 
 @dataclass
@@ -94,6 +95,7 @@ class Console:
     map: MapPanel | None = None
     video: VideoWallPanel | None = None
     engine: VlcEngine | None = None
+    dashboard: DashboardPanel | None = None
 
     async def shutdown(self) -> None:
         """Stop the link and every video player (never on the GUI thread's critical path)."""
@@ -129,8 +131,8 @@ def build_console(
 ) -> Console:
     """Wire Store, bridge, backend client, main window and panels (not yet started).
 
-    ``panels`` picks the optional panels: ``map`` (central, the alert queue docks under it) and
-    ``video`` (a dock on the right).
+    ``panels`` picks the optional panels: ``map`` (central, the alert queue docks under it),
+    ``video`` (a dock on the right) and ``dashboard`` (tabbed with the video wall).
     """
     from console.domain.store import Store
     from console.services.client import BackendClient, LinkState, LinkStatus
@@ -187,6 +189,18 @@ def build_console(
             console.video,
             "videoDock",
             Qt.DockWidgetArea.RightDockWidgetArea,
+        )
+    if "dashboard" in panels:
+        from PySide6.QtCore import Qt
+
+        from widgets.dashboard import DashboardPanel
+
+        console.dashboard = DashboardPanel(bridge, theme)
+        window.add_panel(
+            console.dashboard,
+            "dashboardDock",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            tab_with="videoDock",
         )
     window.restore_layout()
     return console

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
             "mapDock": self.tr("Map"),
             "videoDock": self.tr("Video wall"),
             "alertsDock": self.tr("Alert queue"),
+            "dashboardDock": self.tr("Overview"),
         }
         return titles.get(name, name)
 
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         area: Qt.DockWidgetArea,
         *,
         central: bool = False,
+        tab_with: str | None = None,
     ) -> None:
         """Add a panel: as the central widget (the alert queue then docks at the bottom), or
         as a dock that can float onto another monitor. ``name`` is the stable object name that
@@ -97,16 +99,34 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(area, dock)
+        if tab_with is not None and tab_with in self.docks:
+            self.tabifyDockWidget(self.docks[tab_with], dock)
+            self.docks[tab_with].raise_()
         self.docks[name] = dock
         self._view_menu.addAction(dock.toggleViewAction())
 
+    def _state_key(self) -> str:
+        # A layout saved with another set of panels would hide or squeeze the new ones.
+        return "window/state/" + "+".join(sorted(self.docks))
+
     def restore_layout(self) -> None:
-        """Bring back the dock layout saved at the last close (after all panels are added)."""
-        if self._settings is None:
+        """Bring back the dock layout saved at the last close for this set of panels, or lay
+        out the default: map in the middle, video/overview on the right, queue at the bottom."""
+        state = self._settings.value(self._state_key()) if self._settings is not None else None
+        if isinstance(state, QByteArray) and self.restoreState(state):
             return
-        state = self._settings.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        if not self.has_saved_geometry:
+            screen = self.screen()
+            if screen is not None:
+                self.setGeometry(screen.availableGeometry())
+        width, height = self.width(), self.height()
+        right = [d for n, d in self.docks.items() if n in ("videoDock", "dashboardDock")]
+        if right:
+            self.resizeDocks(right[:1], [int(width * 0.4)], Qt.Orientation.Horizontal)
+        if "alertsDock" in self.docks:
+            self.resizeDocks(
+                [self.docks["alertsDock"]], [int(height * 0.38)], Qt.Orientation.Vertical
+            )
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -195,6 +215,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._settings is not None:
             self._settings.setValue("window/geometry", self.saveGeometry())
-            self._settings.setValue("window/state", self.saveState())
+            self._settings.setValue(self._state_key(), self.saveState())
         super().closeEvent(event)
         self.sig_closed.emit()

@@ -27,6 +27,10 @@ class Theme:
         """The colour of a palette token."""
         return QColor(self.tokens[token])
 
+    def unit_color(self, status: str) -> QColor:
+        """The colour of a unit status, the same on the map, the dashboard and in tables."""
+        return QColor(self.tokens.get(f"unit_{status}", self.tokens["text_dim"]))
+
     def stylesheet(self) -> str:
         """The application stylesheet with the tokens filled in."""
         return self._qss.substitute(self.tokens)

@@ -217,6 +217,41 @@
     </message>
 </context>
 <context>
+    <name>DashboardPanel</name>
+    <message>
+        <source>Alerts per hour today</source>
+        <translation>今日每小时警情</translation>
+    </message>
+    <message>
+        <source>Alerts by kind</source>
+        <translation>警情类型分布</translation>
+    </message>
+    <message>
+        <source>Median time to … (s) vs target</source>
+        <translation>各环节用时中位数（秒）与目标</translation>
+    </message>
+    <message>
+        <source>Units by status</source>
+        <translation>警力状态</translation>
+    </message>
+    <message>
+        <source>Alerts by grid</source>
+        <translation>网格警情热力</translation>
+    </message>
+    <message>
+        <source>Open alerts</source>
+        <translation>未结警情</translation>
+    </message>
+    <message>
+        <source>Cameras online</source>
+        <translation>在线摄像头</translation>
+    </message>
+    <message>
+        <source>Radio calls / min</source>
+        <translation>电台呼叫/分钟</translation>
+    </message>
+</context>
+<context>
     <name>DispatchDialog</name>
     <message>
         <source>Dispatch — %1</source>
@@ -515,6 +550,10 @@
     <message>
         <source>Alert queue</source>
         <translation>警情队列</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>态势总览</translation>
     </message>
     <message>
         <source>&amp;File</source>

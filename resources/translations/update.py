@@ -178,6 +178,16 @@ ZH = {
     "offline": "离线",
     "online": "在线",
     "Map": "地图",
+    "Alerts per hour today": "今日每小时警情",
+    "Alerts by kind": "警情类型分布",
+    "Median time to … (s) vs target": "各环节用时中位数（秒）与目标",
+    "Units by status": "警力状态",
+    "Alerts by grid": "网格警情热力",
+    "Open alerts": "未结警情",
+    "Cameras online": "在线摄像头",
+    "Radio calls / min": "电台呼叫/分钟",
+    "Overview": "态势总览",
+    "Busiest grids": "警情最多的网格",
 }
 
 

@@ -27,12 +27,12 @@ MAP_TOKENS: dict[str, str] = {
     "map_camera_offline": "status_closed",
     "map_unit_stale": "status_closed",
     "map_unit_stale_text": "text",
-    "map_unit_available": "state_live",
-    "map_unit_dispatched": "status_dispatched",
-    "map_unit_en_route": "priority_3",
-    "map_unit_on_scene": "status_on_scene",
-    "map_unit_busy": "status_acknowledged",
-    "map_unit_off_duty": "selection",
+    "map_unit_available": "unit_available",
+    "map_unit_dispatched": "unit_dispatched",
+    "map_unit_en_route": "unit_en_route",
+    "map_unit_on_scene": "unit_on_scene",
+    "map_unit_busy": "unit_busy",
+    "map_unit_off_duty": "unit_off_duty",
 }
 
 

@@ -381,7 +381,16 @@ class VideoWallPanel(QWidget):
     # ---- handlers
 
     def _on_bridge_snapshot_loaded(self, _seq: int) -> None:
-        self.camera_tree.set_cameras(self._bridge.store.cameras.values())
+        cameras = self._bridge.store.cameras
+        self.camera_tree.set_cameras(cameras.values())
+        if not any(self._assigned) and cameras:
+            # A wall never starts blank: the first online cameras until the operator or an
+            # alert chooses others.
+            online = sorted(c.id for c in cameras.values() if c.online)
+            self._assigned[: self.current_layout.size] = (
+                online[: self.current_layout.size]
+                + [None] * max(0, self.current_layout.size - len(online))
+            )
         for i in range(self.current_layout.size):
             self._assign_tile(i)
 

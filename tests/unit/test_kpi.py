@@ -1,0 +1,111 @@
+"""Dashboard figures from a known event set."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from console import kpi
+from console.domain.store import Store
+from console.protocol.codec import format_ts
+
+NOW = datetime(2026, 11, 28, 15, 30).timestamp()
+EMPTY = {"units": [], "alerts": [], "cameras": [], "talkgroups": [], "layers": [], "log": []}
+
+
+def _alert(
+    aid: str,
+    kind: str,
+    created: float,
+    steps: list[tuple[str, float]],
+    status: str,
+    grid: str = "G0001",
+) -> dict:
+    history = [{"ts": format_ts(created), "operator": None, "action": "created", "note": ""}]
+    history += [
+        {"ts": format_ts(created + dt), "operator": "op", "action": a, "note": ""}
+        for a, dt in steps
+    ]
+    return {
+        "id": aid,
+        "kind": kind,
+        "priority": 1,
+        "title": "t",
+        "description": "",
+        "lat": 39.8,
+        "lon": 109.9,
+        "address": "",
+        "grid_id": grid,
+        "status": status,
+        "created_ts": format_ts(created),
+        "version": 1 + len(steps),
+        "owner": None,
+        "unit_ids": [],
+        "camera_ids": [],
+        "history": history,
+    }
+
+
+def _unit(uid: str, status: str) -> dict:
+    return {
+        "id": uid,
+        "callsign": uid,
+        "kind": "patrol_car",
+        "radio_id": uid,
+        "talkgroup": "1101",
+        "grid_id": None,
+        "status": status,
+    }
+
+
+def test_figures_match_a_known_event_set() -> None:
+    store = Store()
+    state = dict(EMPTY)
+    state["alerts"] = [
+        _alert(
+            "A-1",
+            "call_110",
+            NOW - 3600 * 2,
+            [("acknowledged", 20), ("dispatched", 50), ("on_scene", 300), ("closed", 1800)],
+            "closed",
+        ),
+        _alert(
+            "A-2",
+            "call_110",
+            NOW - 3600 * 2 + 60,
+            [("acknowledged", 40)],
+            "acknowledged",
+            grid="G0002",
+        ),
+        _alert("A-3", "efence", NOW - 600, [], "new"),
+        _alert("A-4", "call_110", NOW - 86400 * 2, [], "new"),  # not today
+    ]
+    state["units"] = [_unit("U1", "available"), _unit("U2", "available"), _unit("U3", "busy")]
+    state["cameras"] = [
+        {
+            "id": f"C{i}",
+            "name": "c",
+            "lat": 39.8,
+            "lon": 109.9,
+            "grid_id": None,
+            "streams": {"main": "x"},
+            "ptz": False,
+            "status": "online" if i < 3 else "offline",
+        }
+        for i in range(4)
+    ]
+    store.load_snapshot(10, state)
+    f = kpi.compute(store, NOW)
+    assert f.alerts_per_hour[13] == 2 and f.alerts_per_hour[15] == 1 and sum(f.alerts_per_hour) == 3
+    assert f.by_kind == {"call_110": 3, "efence": 1}
+    assert f.by_grid[0] == ("G0001", 3)
+    assert f.open_alerts == 3
+    assert f.stage_median_s["acknowledge"] == pytest.approx(30)
+    assert f.stage_within_target["acknowledge"] == pytest.approx(0.5)  # 20 s ok, 40 s late
+    assert f.stage_median_s["dispatch"] == pytest.approx(50)
+    assert f.stage_within_target["dispatch"] == 1.0
+    assert f.stage_median_s["arrive"] == pytest.approx(300)
+    assert f.units_by_status == {"available": 2, "busy": 1}
+    assert (f.cameras_online, f.cameras_total) == (3, 4)
+    assert f.radio_calls_per_min == 0
