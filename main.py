@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from widgets.dashboard import DashboardPanel
     from widgets.main_window import MainWindow
     from widgets.map import MapPanel
+    from widgets.palette import PaletteEntry
     from widgets.video_wall import VideoWallPanel, VlcEngine
 
 __version__ = "0.1.0"
@@ -43,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
         help="operator token (default: $DISPATCH_CONSOLE_TOKEN, else the keyring, else sign-in)",
     )
     p.add_argument("--lang", choices=("zh_CN", "en"), default=None, help="UI language")
-    p.add_argument("--theme", choices=("dark", "light"), default="dark", help="colour theme")
+    p.add_argument(
+        "--theme", choices=("dark", "light"), default=None, help="colour theme (default: settings)"
+    )
     p.add_argument("--version", action="version", version=f"dispatch-console {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
@@ -149,7 +152,7 @@ def build_console(
         window.set_link_status(status)
         if status.state is LinkState.LIVE and saved["token"] != client.token:
             saved["token"] = client.token
-            settings.setValue("backend/url", client.url)
+            settings.setValue("settings/backend_url", client.url)
             loop.run_in_executor(None, _keyring_set, client.url, client.token)
 
     client = BackendClient(url, token, store, on_status=on_status)
@@ -203,20 +206,81 @@ def build_console(
             tab_with="videoDock",
         )
     window.restore_layout()
+    window.sig_palette_requested.connect(lambda: open_palette(console))
     return console
+
+
+def palette_entries(console: Console) -> list[PaletteEntry]:
+    """Everything Ctrl+K can find: alerts, units, cameras, layouts and actions."""
+    from widgets import labels
+    from widgets.palette import PaletteEntry
+
+    store, window, tr = console.store, console.window, console.window.tr
+    entries: list[PaletteEntry] = []
+    for alert in sorted(store.alerts.values(), key=lambda a: a.created_ts, reverse=True):
+        entries.append(
+            PaletteEntry(
+                tr("Alert"),
+                f"{alert.id} P{alert.priority} {alert.title} {alert.address}",
+                lambda a=alert: console.bridge.select_alert(a.id),
+            )
+        )
+    for unit in store.units.values():
+
+        def centre(u: str = unit.id) -> None:
+            pos = store.positions.get(u)
+            if pos is not None and console.map is not None:
+                console.map.centre_on(pos.lat, pos.lon)
+
+        entries.append(
+            PaletteEntry(
+                tr("Unit"),
+                f"{unit.callsign} {unit.radio_id} {labels.unit_status(unit.status)}",
+                centre,
+            )
+        )
+    for camera in store.cameras.values():
+
+        def show(c: str = camera.id) -> None:
+            if console.video is not None:
+                console.video.open_camera(c)
+            cam = store.cameras[c]
+            if console.map is not None:
+                console.map.centre_on(cam.lat, cam.lon, 17)
+
+        entries.append(PaletteEntry(tr("Camera"), f"{camera.id} {camera.name}", show))
+    for name in window.layout_names():
+        entries.append(PaletteEntry(tr("Layout"), name, lambda n=name: window.load_layout(n)))
+    entries += [
+        PaletteEntry(tr("Action"), tr("Settings…"), window.sig_settings_requested.emit),
+        PaletteEntry(tr("Action"), tr("Reset to default"), window.reset_layout),
+        PaletteEntry(tr("Action"), tr("New alert  [N]"), window.alerts.new_alert),
+        PaletteEntry(tr("Action"), tr("Keyboard shortcuts"), window.show_keys),
+    ]
+    return entries
+
+
+def open_palette(console: Console) -> None:
+    """Show the command palette over the main window."""
+    from widgets.palette import CommandPalette
+
+    palette = CommandPalette(palette_entries(console), console.window)
+    console.window.palette = palette
+    palette.open()
 
 
 async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
     """Build the console, connect, and run until the main window closes."""
-    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
 
+    from console.domain.model import Alert
+    from widgets import settings as console_settings
     from widgets.login import LoginDialog
 
     loop = asyncio.get_running_loop()
-    settings = QSettings(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, "dispatch-console", "console"
-    )
-    url = args.backend or str(settings.value("backend/url", DEFAULT_BACKEND))
+    settings = user_settings()
+    prefs = console_settings.load(settings)
+    url = args.backend or prefs.backend_url
     token = args.token or await loop.run_in_executor(None, _keyring_get, url)
 
     async def ask(url: str, message: str = "") -> tuple[str, str] | None:
@@ -232,11 +296,42 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
             return 1
         url, token = answer
 
-    from platformdirs import user_data_dir
-
-    evidence = Path(user_data_dir("dispatch-console", appauthor=False)) / "evidence"
-    console = build_console(url, token, settings, args.theme, evidence_dir=evidence)
+    console = build_console(
+        url, token, settings, args.theme or prefs.theme, evidence_dir=Path(prefs.evidence_dir)
+    )
     client, window = console.client, console.window
+    if console.map is not None and prefs.base_map_url:
+        console.map.set_base_layer(prefs.base_map_url, gcj02=prefs.base_map_gcj02)
+
+    def open_settings() -> None:
+        from widgets.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(console_settings.load(settings), window)
+
+        def saved() -> None:
+            new = dialog.result_settings()
+            console_settings.save(settings, new)
+            if console.map is not None:
+                console.map.set_base_layer(new.base_map_url or None, gcj02=new.base_map_gcj02)
+            if new.backend_url != client.url:
+                from console.protocol.session import ClientSession
+
+                client.session = ClientSession()
+                client.url = new.backend_url
+                client.reconnect_now()
+
+        dialog.accepted.connect(saved)
+        window.settings_dialog = dialog
+        dialog.open()
+
+    window.sig_settings_requested.connect(open_settings)
+
+    def on_raised(alerts: list[Alert]) -> None:
+        # Priority-1 arrivals are heard, not only seen (an operator may be on the phone).
+        if any(a.priority == 1 for a in alerts) and console_settings.load(settings).sounds:
+            QApplication.beep()
+
+    console.bridge.sig_alerts_raised.connect(on_raised)
 
     async def sign_in_again() -> None:
         answer = await ask(client.url, "")
@@ -262,6 +357,15 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
     await closed.wait()
     await console.shutdown()
     return 0
+
+
+def user_settings() -> QSettings:
+    """The operator's own settings file (INI, user scope)."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, "dispatch-console", "console"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -290,10 +394,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("dispatch-console")
     app.setQuitOnLastWindowClosed(False)
-    translators = i18n.install(app, args.lang or i18n.default_language())
+    from widgets import settings as console_settings
     from widgets.theme import Theme
 
-    Theme(args.theme).apply(app)
+    prefs = console_settings.load(user_settings())
+    translators = i18n.install(app, args.lang or prefs.language or i18n.default_language())
+    Theme(args.theme or prefs.theme).apply(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     closed = asyncio.Event()

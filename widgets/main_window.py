@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
 
 from console.protocol.codec import ProtocolError
 from console.protocol.session import CommandAnswered
@@ -29,6 +38,10 @@ class MainWindow(QMainWindow):
 
     sig_sign_in_requested = Signal()
     """The operator asked to sign in again (e.g. after "unauthorized")."""
+    sig_settings_requested = Signal()
+    """The operator asked for the settings dialog."""
+    sig_palette_requested = Signal()
+    """The operator pressed Ctrl+K."""
     sig_closed = Signal()
     """The window was closed: the console shuts down."""
 
@@ -105,6 +118,80 @@ class MainWindow(QMainWindow):
         self.docks[name] = dock
         self._view_menu.addAction(dock.toggleViewAction())
 
+    # ---- named layouts (per operator), export/import, reset
+
+    def _layout_group(self) -> str:
+        return f"layouts/{self._operator_id or 'default'}"
+
+    def layout_names(self) -> list[str]:
+        """Names of this operator's saved layouts."""
+        if self._settings is None:
+            return []
+        self._settings.beginGroup(self._layout_group())
+        try:
+            return sorted(self._settings.childKeys())
+        finally:
+            self._settings.endGroup()
+
+    def layout_document(self, name: str) -> dict[str, object]:
+        """The current layout as a portable JSON-able document."""
+        return {
+            "format": "dispatch-console-layout",
+            "version": 1,
+            "name": name,
+            "docks": sorted(self.docks),
+            "geometry": bytes(self.saveGeometry().toBase64().data()).decode(),
+            "state": bytes(self.saveState().toBase64().data()).decode(),
+        }
+
+    def apply_layout_document(self, doc: dict[str, object]) -> bool:
+        """Restore a layout document; panels on a monitor that is gone come back on screen."""
+        if doc.get("format") != "dispatch-console-layout":
+            return False
+        geometry = QByteArray.fromBase64(str(doc.get("geometry", "")).encode())
+        state = QByteArray.fromBase64(str(doc.get("state", "")).encode())
+        ok = self.restoreGeometry(geometry) and self.restoreState(state)
+        self._rescue_off_screen()
+        return ok
+
+    def _rescue_off_screen(self) -> None:
+        screens = [s.availableGeometry() for s in QGuiApplication.screens()]
+        primary = QGuiApplication.primaryScreen()
+        if primary is None or not screens:
+            return
+        home = primary.availableGeometry()
+        for widget in [self, *self.docks.values()]:
+            if widget is not self and not widget.isFloating():  # type: ignore[attr-defined]
+                continue
+            if not any(g.intersects(widget.frameGeometry()) for g in screens):
+                widget.move(home.topLeft())
+
+    def save_layout(self, name: str) -> None:
+        """Save the current layout under ``name`` for this operator."""
+        if self._settings is not None and name.strip():
+            key = f"{self._layout_group()}/{name.strip()}"
+            self._settings.setValue(key, json.dumps(self.layout_document(name.strip())))
+
+    def load_layout(self, name: str) -> bool:
+        """Restore a saved layout by name."""
+        if self._settings is None:
+            return False
+        raw = self._settings.value(f"{self._layout_group()}/{name}")
+        try:
+            doc = json.loads(str(raw))
+        except (TypeError, ValueError):
+            return False
+        return isinstance(doc, dict) and self.apply_layout_document(doc)
+
+    def reset_layout(self) -> None:
+        """Back to the default arrangement of panels."""
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        if self._settings is not None:
+            self._settings.remove(self._state_key())
+        self._default_layout()
+
     def _state_key(self) -> str:
         # A layout saved with another set of panels would hide or squeeze the new ones.
         return "window/state/" + "+".join(sorted(self.docks))
@@ -114,7 +201,11 @@ class MainWindow(QMainWindow):
         out the default: map in the middle, video/overview on the right, queue at the bottom."""
         state = self._settings.value(self._state_key()) if self._settings is not None else None
         if isinstance(state, QByteArray) and self.restoreState(state):
+            self._rescue_off_screen()
             return
+        self._default_layout()
+
+    def _default_layout(self) -> None:
         if not self.has_saved_geometry:
             screen = self.screen()
             if screen is not None:
@@ -133,18 +224,86 @@ class MainWindow(QMainWindow):
         self.sign_in_action = QAction(self.tr("Sign in again…"), self)
         self.sign_in_action.triggered.connect(self.sig_sign_in_requested)
         file_menu.addAction(self.sign_in_action)
+        settings_action = QAction(self.tr("Settings…"), self)
+        settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        settings_action.triggered.connect(self.sig_settings_requested)
+        file_menu.addAction(settings_action)
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         self._view_menu = self.menuBar().addMenu(self.tr("&View"))
+        palette = QAction(self.tr("Find anything…"), self)
+        palette.setShortcut(QKeySequence("Ctrl+K"))
+        palette.triggered.connect(self.sig_palette_requested)
+        self._view_menu.addAction(palette)
+        self._layouts_menu = self._view_menu.addMenu(self.tr("Layouts"))
+        self._layouts_menu.aboutToShow.connect(self._fill_layouts_menu)
+        self._view_menu.addSeparator()
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         keys = QAction(self.tr("Keyboard shortcuts"), self)
         keys.setShortcut(QKeySequence("F1"))
-        keys.triggered.connect(self._show_keys)
+        keys.triggered.connect(self.show_keys)
         help_menu.addAction(keys)
 
-    def _show_keys(self) -> None:
+    def _fill_layouts_menu(self) -> None:
+        menu = self._layouts_menu
+        menu.clear()
+        for name in self.layout_names():
+            menu.addAction(name, lambda n=name: self.load_layout(n))
+        if self.layout_names():
+            menu.addSeparator()
+        menu.addAction(self.tr("Save layout as…"), self._ask_layout_name)
+        menu.addAction(self.tr("Export layout…"), self._export_layout)
+        menu.addAction(self.tr("Import layout…"), self._import_layout)
+        menu.addAction(self.tr("Reset to default"), self.reset_layout)
+
+    def _ask_layout_name(self) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Save layout"))
+        dialog.setLabelText(self.tr("Layout name:"))
+        dialog.textValueSelected.connect(self.save_layout)
+        self.layout_dialog = dialog
+        dialog.open()
+
+    def _export_layout(self) -> None:
+        dialog = QFileDialog(self, self.tr("Export layout"), "", "Layout (*.layout.json)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("layout.json")
+        dialog.fileSelected.connect(
+            lambda path: Path(path).write_text(
+                json.dumps(self.layout_document(Path(path).stem), indent=1), "utf-8"
+            )
+        )
+        self.layout_dialog = dialog
+        dialog.open()
+
+    def _import_layout(self) -> None:
+        dialog = QFileDialog(self, self.tr("Import layout"), "", "Layout (*.layout.json)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.import_layout_file)
+        self.layout_dialog = dialog
+        dialog.open()
+
+    def import_layout_file(self, path: str) -> bool:
+        """Apply a layout file and keep it under its name; a bad file is refused plainly."""
+        try:
+            doc = json.loads(Path(path).read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            self.alerts.show_message(
+                self.tr("Not a layout file: %1").replace("%1", str(exc)), error=True
+            )
+            return False
+        if not isinstance(doc, dict) or not self.apply_layout_document(doc):
+            self.alerts.show_message(
+                self.tr("Not a layout file: %1").replace("%1", path), error=True
+            )
+            return False
+        self.save_layout(str(doc.get("name") or Path(path).stem))
+        return True
+
+    def show_keys(self) -> None:
+        """The keyboard shortcuts, in a message box."""
         QMessageBox.information(
             self,
             self.tr("Keyboard shortcuts"),
@@ -153,6 +312,8 @@ class MainWindow(QMainWindow):
                 "D: dispatch (Enter takes the recommended unit)\n"
                 "S: units on scene · F: record feedback · C: close with a disposition\n"
                 "N: new alert from a phone call\n"
+                "Ctrl+K: find any alert, unit, camera, layout or action\n"
+                "Ctrl+,: settings\n"
                 "Up/Down: move through the queue\n"
                 "Ctrl+Q: quit"
             ),

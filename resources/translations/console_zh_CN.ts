@@ -1,6 +1,45 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name />
+    <message>
+        <source>Alert</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>警力</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>布局</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>Reset to default</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <source>New alert  [N]</source>
+        <translation>接警  [N]</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+</context>
+<context>
     <name>AlertQueuePanel</name>
     <message>
         <source>Open</source>
@@ -214,6 +253,17 @@
     <message>
         <source>Close incident</source>
         <translation>结案</translation>
+    </message>
+</context>
+<context>
+    <name>CommandPalette</name>
+    <message>
+        <source>Find anything</source>
+        <translation>全局搜索</translation>
+    </message>
+    <message>
+        <source>Alert, unit callsign or radio id, camera, layout or action…</source>
+        <translation>警情、警力呼号或电台号、摄像头、布局或操作…</translation>
     </message>
 </context>
 <context>
@@ -564,12 +614,24 @@
         <translation>重新登录…</translation>
     </message>
     <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Find anything…</source>
+        <translation>全局搜索…</translation>
+    </message>
+    <message>
+        <source>Layouts</source>
+        <translation>布局</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -580,16 +642,56 @@
         <translation>快捷键</translation>
     </message>
     <message>
+        <source>Save layout as…</source>
+        <translation>布局另存为…</translation>
+    </message>
+    <message>
+        <source>Export layout…</source>
+        <translation>导出布局…</translation>
+    </message>
+    <message>
+        <source>Import layout…</source>
+        <translation>导入布局…</translation>
+    </message>
+    <message>
+        <source>Reset to default</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <source>Save layout</source>
+        <translation>保存布局</translation>
+    </message>
+    <message>
+        <source>Layout name:</source>
+        <translation>布局名称：</translation>
+    </message>
+    <message>
+        <source>Export layout</source>
+        <translation>导出布局</translation>
+    </message>
+    <message>
+        <source>Import layout</source>
+        <translation>导入布局</translation>
+    </message>
+    <message>
+        <source>Not a layout file: %1</source>
+        <translation>不是布局文件：%1</translation>
+    </message>
+    <message>
         <source>A or Space: acknowledge the selected alert
 D: dispatch (Enter takes the recommended unit)
 S: units on scene · F: record feedback · C: close with a disposition
 N: new alert from a phone call
+Ctrl+K: find any alert, unit, camera, layout or action
+Ctrl+,: settings
 Up/Down: move through the queue
 Ctrl+Q: quit</source>
         <translation>A 或 空格：签收选中的警情
 D：派警（回车派推荐警力）
 S：警力到场 · F：记录反馈 · C：结案
 N：电话接警
+Ctrl+K：搜索警情、警力、摄像头、布局或操作
+Ctrl+,：设置
 上/下：在队列中移动
 Ctrl+Q：退出</translation>
     </message>
@@ -672,6 +774,81 @@ Ctrl+Q：退出</translation>
     <message>
         <source>E-fence</source>
         <translation>电子围栏</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>system certificates</source>
+        <translation>系统证书</translation>
+    </message>
+    <message>
+        <source>built-in offline map (or an XYZ URL template)</source>
+        <translation>内置离线地图（或 XYZ 瓦片地址模板）</translation>
+    </message>
+    <message>
+        <source>Base map uses GCJ-02 (shift markers for display)</source>
+        <translation>底图为 GCJ-02（显示时偏移标注）</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Dark (control room)</source>
+        <translation>深色（指挥大厅）</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Play sounds for priority-1 alerts</source>
+        <translation>一级警情声音提示</translation>
+    </message>
+    <message>
+        <source>Backend URL</source>
+        <translation>后台地址</translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation>CA 证书文件</translation>
+    </message>
+    <message>
+        <source>Base map</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Evidence folder</source>
+        <translation>证据目录</translation>
+    </message>
+    <message>
+        <source>Recording folder</source>
+        <translation>录像目录</translation>
+    </message>
+    <message>
+        <source>Language and theme apply at the next start.</source>
+        <translation>语言和主题在下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>The backend URL must start with ws:// or wss://.</source>
+        <translation>后台地址必须以 ws:// 或 wss:// 开头。</translation>
+    </message>
+    <message>
+        <source>A base map template needs {z}, {x} and {y}.</source>
+        <translation>底图模板需要包含 {z}、{x} 和 {y}。</translation>
     </message>
 </context>
 <context>

@@ -177,6 +177,14 @@ class MapPanel(QWidget):
         self._batch.refit()
         self.flush()
 
+    def centre_on(self, lat: float, lon: float, zoom: int = 16) -> None:
+        """Centre the map on a WGS-84 position (shifted for display on a GCJ-02 base map)."""
+        self.run_js(
+            f"(function(){{const p = window.ConsoleMap.gcj02 ? "
+            f"window.ConsoleMap.wgsToGcj({lat:.7f}, {lon:.7f}) : [{lat:.7f}, {lon:.7f}];"
+            f"window.ConsoleMap.map.setView(p, {int(zoom)});}})()"
+        )
+
     def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
         """Run a script in the page (for tools and tests; data goes through :meth:`flush`)."""
         if callback is None:

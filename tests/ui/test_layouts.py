@@ -1,0 +1,73 @@
+"""Layouts survive a save/restore round trip and a file; Ctrl+K finds and acts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from backend_stub import db
+from console.services.client import LinkState
+from main import build_console, open_palette
+from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
+from tests.ui.conftest import LoopRunner, until
+
+
+def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
+    engine = db.open_engine(db_url)
+    me = db.add_operator(engine, "wang", "operator")
+    engine.dispose()
+    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+
+    async def scenario() -> None:
+        backend, url = await start_backend(db_url)
+        console = build_console(url, me, settings, panels=("dashboard",))
+        window = console.window
+        window.show()
+        console.client.start()
+        await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
+        dashboard = window.docks["dashboardDock"]
+
+        # Save a layout with the overview hidden; change it; loading brings it back.
+        dashboard.hide()
+        window.save_layout("夜班")
+        assert window.layout_names() == ["夜班"]
+        dashboard.show()
+        assert dashboard.isVisible()
+        assert window.load_layout("夜班")
+        await until(lambda: not dashboard.isVisible(), what="layout applied")
+
+        # Export, reset, import: the file carries the layout.
+        path = tmp_path / "night.layout.json"
+        path.write_text(json.dumps(window.layout_document("night")), "utf-8")
+        window.reset_layout()
+        await until(lambda: dashboard.isVisible(), what="reset")
+        assert window.import_layout_file(str(path))
+        await until(lambda: not dashboard.isVisible(), what="imported")
+        assert "night" in window.layout_names()
+        bad = tmp_path / "bad.layout.json"
+        bad.write_text('{"format": "something else"}', "utf-8")
+        assert not window.import_layout_file(str(bad))
+        assert "Not a layout file" in window.alerts.banner.text()
+
+        # Ctrl+K: type an alert id, Enter selects it for every panel.
+        other = await open_client(url, me)
+        await other.run("alert.create", {**ALERT_ARGS, "title": "110报警：盗窃电动车"})
+        alert_id = other.events[-1]["alert"]["id"]
+        await until(lambda: alert_id in console.store.alerts, what="alert")
+        open_palette(console)
+        palette = window.palette
+        palette.query.setText(f"{alert_id} 电动车")
+        assert palette.results.count() == 1
+        palette.run_current()
+        assert console.store.selected_alert_id == alert_id
+        assert window.alerts.selected_alert().id == alert_id
+        await other.ws.close()
+        await console.shutdown()
+        window.close()
+        await backend.stop()
+        backend.engine.dispose()
+
+    aloop.run(scenario())
