@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -99,7 +100,9 @@ def loads(raw: str | bytes) -> Any:
         raise ProtocolError("bad_message", f"not valid JSON: {exc}") from None
 
 
-def _check(validator: Validator, data: Any, what: str, code: str = "bad_message") -> None:
+def _check(
+    validator: Validator, data: Any, what: str, code: str = "bad_message", *, finite: bool = True
+) -> None:
     try:
         validator(data)
     except fastjsonschema.JsonSchemaException as exc:
@@ -107,7 +110,8 @@ def _check(validator: Validator, data: Any, what: str, code: str = "bad_message"
         raise ProtocolError(code, f"{what}: {detail}") from None
     except (RecursionError, ValueError, TypeError) as exc:
         raise ProtocolError(code, f"{what}: {exc}") from None
-    _check_finite(data, what, code)
+    if finite:
+        _check_finite(data, what, code)
 
 
 def _check_finite(data: Any, what: str, code: str, depth: int = 0) -> None:
@@ -136,8 +140,50 @@ def _type_of(data: Any) -> str:
     return kind
 
 
+_TS_STRICT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+_POSITION_RANGES = {
+    "alt_m": (-1000.0, 100000.0),
+    "speed_kmh": (0.0, 2000.0),
+    "heading_deg": (0.0, 360.0),
+    "accuracy_m": (0.0, 100000.0),
+}
+_SOURCES = frozenset({"gps", "beidou", "pdt"})
+
+
+def _num_in(value: Any, lo: float, hi: float) -> bool:
+    return type(value) in (int, float) and lo <= value <= hi and math.isfinite(value)
+
+
+def _plain_position(data: dict[str, Any]) -> bool:
+    """Accept a well-formed ``unit.position`` cheaply (positions are most of the traffic).
+
+    Only ever accepts what the schema accepts (a property test checks this); anything else
+    goes to the full schema validator, which gives the precise error.
+    """
+    seq, ts, unit_id = data.get("seq"), data.get("ts"), data.get("unit_id")
+    if not (type(seq) is int and 0 <= seq <= 2**53):
+        return False
+    if not (type(ts) is str and _TS_STRICT.fullmatch(ts)):
+        return False
+    if not (type(unit_id) is str and 1 <= len(unit_id) <= 128):
+        return False
+    if not (_num_in(data.get("lat"), -90, 90) and _num_in(data.get("lon"), -180, 180)):
+        return False
+    for key, (lo, hi) in _POSITION_RANGES.items():
+        if key in data and not _num_in(data[key], lo, hi):
+            return False
+    if "source" in data and data["source"] not in _SOURCES:
+        return False
+    fix = data.get("fix_ts", "")
+    if "fix_ts" in data and not (type(fix) is str and _TS_STRICT.fullmatch(fix)):
+        return False
+    return all(type(v) is not float or math.isfinite(v) for v in data.values())
+
+
 def validate_event(data: Any) -> Message:
     """Validate one event (not a batch) and return it."""
+    if type(data) is dict and data.get("type") == "unit.position" and _plain_position(data):
+        return data
     kind = _type_of(data)
     validator = _EVENT_VALIDATORS.get(kind)
     if validator is None:
@@ -154,7 +200,8 @@ def validate_message(data: Any) -> Message:
     validator = _MESSAGE_VALIDATORS.get(kind)
     if validator is None:
         raise ProtocolError("bad_message", f"unknown message type {kind!r}")
-    _check(validator, data, kind)
+    # A batch's events are each checked below; no need to walk them twice here.
+    _check(validator, data, kind, finite=kind != "batch")
     if kind == "batch":
         events = data["events"]
         for event in events:
