@@ -207,7 +207,53 @@ def build_console(
         )
     window.restore_layout()
     window.sig_palette_requested.connect(lambda: open_palette(console))
+    if console.map is not None:
+        console.map.sig_dispatch_nearest.connect(lambda aid: dispatch_nearest(console, aid))
+        console.map.sig_unit_clicked.connect(lambda uid: show_unit(console, uid))
     return console
+
+
+def dispatch_nearest(console: Console, alert_id: str) -> None:
+    """派警 from the map: the recommended (nearest by ETA) available unit, in one gesture."""
+    import time
+
+    from console.dispatch import recommend
+
+    store, window = console.store, console.window
+    alert = store.alerts.get(alert_id)
+    if alert is None:
+        return
+    ranked = recommend(alert, store.units, store.positions, time.time(), limit=1)
+    if not ranked:
+        window.alerts.show_message(
+            window.tr("No available unit with a known position."), error=True
+        )
+        return
+    unit = ranked[0].unit
+    window.run_command(
+        "alert.dispatch",
+        {"alert_id": alert.id, "unit_ids": [unit.id], "version": alert.version},
+        window.tr("%1 dispatched to %2.").replace("%1", unit.callsign).replace("%2", alert.id),
+    )
+
+
+def show_unit(console: Console, unit_id: str) -> None:
+    """A unit clicked on the map: its details in the status bar."""
+    import time
+
+    from widgets import labels
+
+    unit = console.store.units.get(unit_id)
+    if unit is None:
+        return
+    pos = console.store.positions.get(unit_id)
+    fix = labels.age(time.time() - pos.fix_ts) if pos is not None else "—"
+    tg = console.store.talkgroups.get(unit.talkgroup, unit.talkgroup)
+    console.window.statusBar().showMessage(
+        f"{unit.callsign} · {labels.unit_status(unit.status.value)} · {unit.kind} · "
+        f"{tg} ({unit.talkgroup}) · {unit.radio_id} · {fix}",
+        15000,
+    )
 
 
 def palette_entries(console: Console) -> list[PaletteEntry]:

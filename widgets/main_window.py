@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self._operator_id: str | None = None
         self.alerts = AlertQueuePanel(bridge, theme, self)
         self.alerts.sig_acknowledge_requested.connect(self._on_alerts_acknowledge_requested)
-        self.alerts.sig_command_requested.connect(self._run_command)
+        self.alerts.sig_command_requested.connect(self.run_command)
         self.setCentralWidget(self.alerts)
         self.docks: dict[str, QDockWidget] = {}
         self.link = LinkStatusWidget(theme, metrics, parent=self)
@@ -338,13 +338,14 @@ class MainWindow(QMainWindow):
         self.alerts.set_operator(operator_id)
 
     def _on_alerts_acknowledge_requested(self, alert_id: str, version: int) -> None:
-        self._run_command(
+        self.run_command(
             "alert.acknowledge",
             {"alert_id": alert_id, "version": version},
             self.tr("%1 acknowledged.").replace("%1", alert_id),
         )
 
-    def _run_command(self, name: str, args: dict[str, Any], done_text: str) -> None:
+    def run_command(self, name: str, args: dict[str, Any], done_text: str) -> None:
+        """Send a command; show ``done_text`` when it succeeds, the refusal plainly if not."""
         try:
             future = self._send(name, args)
         except ProtocolError as exc:

@@ -308,6 +308,7 @@
       const m = L.marker(ll, { icon: alertIcon(a, CM.selected === id), title: a[5], riseOnHover: true,
         zIndexOffset: (5 - a[3]) * 100 });
       m.on("click", () => CM.clickAlert(id));
+      m.on("contextmenu", () => CM.contextAlert(id));
       e = { m, a };
       CM.alerts.set(id, e);
       CM.groups.alerts.addLayer(m);
@@ -335,6 +336,7 @@
   // ---- clicks (the same functions Leaflet's click handlers call; tests call them too)
   CM.clickAlert = function (id) { if (CM.py) CM.py.alertClicked(id); };
   CM.clickUnit = function (id) { if (CM.py) CM.py.unitClicked(id); };
+  CM.contextAlert = function (id) { if (CM.py) CM.py.alertContext(id); };
 
   // ---- layer switches and legend
   function setVisible(name, on) {

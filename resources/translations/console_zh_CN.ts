@@ -775,6 +775,10 @@ Ctrl+Q：退出</translation>
         <source>E-fence</source>
         <translation>电子围栏</translation>
     </message>
+    <message>
+        <source>Dispatch nearest available unit</source>
+        <translation>派最近的空闲警力</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -942,6 +946,17 @@ Ctrl+Q：退出</translation>
     <message>
         <source>Video wall</source>
         <translation>视频墙</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <source>No available unit with a known position.</source>
+        <translation>没有位置已知的可用警力。</translation>
+    </message>
+    <message>
+        <source>%1 dispatched to %2.</source>
+        <translation>已派 %1 处置 %2。</translation>
     </message>
 </context>
 </TS>

@@ -86,6 +86,8 @@ class MapPageBridge(QObject):
     """A unit marker was clicked (unit id)."""
     sig_camera_clicked = Signal(str)
     """A camera marker was clicked (camera id)."""
+    sig_alert_context = Signal(str)
+    """An alert symbol was right-clicked (alert id)."""
 
     @Slot()
     def pageReady(self) -> None:
@@ -101,6 +103,11 @@ class MapPageBridge(QObject):
     def unitClicked(self, unit_id: str) -> None:
         """Called by the page on a click on a unit."""
         self.sig_unit_clicked.emit(unit_id)
+
+    @Slot(str)
+    def alertContext(self, alert_id: str) -> None:
+        """Called by the page on a right-click on an alert."""
+        self.sig_alert_context.emit(alert_id)
 
     @Slot(str)
     def cameraClicked(self, camera_id: str) -> None:

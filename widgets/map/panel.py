@@ -25,11 +25,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QToolBar, QVBoxLayout, QWidget
 
 from console.domain.model import Alert, Position, Unit, UnitStatus
 from console.domain.store import CameraUpserted, DomainEvent, LayerUpserted
@@ -49,6 +49,8 @@ FLUSH_HZ = 5.0
 class MapPanel(QWidget):
     """Leaflet map in Qt WebEngine, fed from the Store through the bridge in batches."""
 
+    sig_dispatch_nearest = Signal(str)
+    """The operator chose "dispatch nearest available unit" on an alert (alert id)."""
     sig_unit_clicked = Signal(str)
     """A unit marker was clicked on the map (unit id)."""
     sig_camera_clicked = Signal(str)
@@ -118,6 +120,7 @@ class MapPanel(QWidget):
         self.page_bridge.sig_page_ready.connect(self._on_page_ready)
         self.page_bridge.sig_alert_clicked.connect(self._on_page_alert_clicked)
         self.page_bridge.sig_unit_clicked.connect(self.sig_unit_clicked)
+        self.page_bridge.sig_alert_context.connect(self._on_page_alert_context)
         self.page_bridge.sig_camera_clicked.connect(self.sig_camera_clicked)
         bridge.sig_snapshot_loaded.connect(self._on_bridge_snapshot_loaded)
         bridge.sig_units_changed.connect(self._on_bridge_units_changed)
@@ -267,6 +270,14 @@ class MapPanel(QWidget):
     def _on_page_batch_applied(self, ms: object) -> None:
         if isinstance(ms, int | float):
             self.sig_batch_applied.emit(float(ms))
+
+    def _on_page_alert_context(self, alert_id: str) -> None:
+        self._bridge.select_alert(alert_id)
+        menu = QMenu(self)
+        action = menu.addAction(self.tr("Dispatch nearest available unit"))
+        action.triggered.connect(lambda: self.sig_dispatch_nearest.emit(alert_id))
+        self.context_menu = menu
+        menu.popup(QCursor.pos())
 
     def _on_page_alert_clicked(self, alert_id: str) -> None:
         self._bridge.select_alert(alert_id)
