@@ -387,10 +387,9 @@ class VideoWallPanel(QWidget):
             # A wall never starts blank: the first online cameras until the operator or an
             # alert chooses others.
             online = sorted(c.id for c in cameras.values() if c.online)
-            self._assigned[: self.current_layout.size] = (
-                online[: self.current_layout.size]
-                + [None] * max(0, self.current_layout.size - len(online))
-            )
+            self._assigned[: self.current_layout.size] = online[: self.current_layout.size] + [
+                None
+            ] * max(0, self.current_layout.size - len(online))
         for i in range(self.current_layout.size):
             self._assign_tile(i)
 
