@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from widgets.main_window import MainWindow
     from widgets.map import MapPanel
     from widgets.palette import PaletteEntry
+    from widgets.radio import RadioLogPanel
     from widgets.video_wall import VideoWallPanel, VlcEngine
 
 __version__ = "0.1.0"
@@ -84,7 +85,7 @@ def _keyring_set(url: str, token: str | None) -> None:
         log.warning("keyring unavailable (%s); the token is kept in memory only", exc)
 
 
-PANELS = ("map", "video", "dashboard")
+PANELS = ("map", "video", "dashboard", "radio")
 
 
 @dataclass
@@ -99,10 +100,13 @@ class Console:
     video: VideoWallPanel | None = None
     engine: VlcEngine | None = None
     dashboard: DashboardPanel | None = None
+    radio: RadioLogPanel | None = None
 
     async def shutdown(self) -> None:
         """Stop the link and every video player (never on the GUI thread's critical path)."""
         await self.client.stop()
+        if self.radio is not None:
+            self.radio.shutdown()
         if self.video is not None:
             self.video.shutdown()
         if self.engine is not None:
@@ -135,7 +139,8 @@ def build_console(
     """Wire Store, bridge, backend client, main window and panels (not yet started).
 
     ``panels`` picks the optional panels: ``map`` (central, the alert queue docks under it),
-    ``video`` (a dock on the right) and ``dashboard`` (tabbed with the video wall).
+    ``video`` (a dock on the right), ``dashboard`` (tabbed with the video wall) and ``radio``
+    (tabbed with the alert queue).
     """
     from console.domain.store import Store
     from console.services.client import BackendClient, LinkState, LinkStatus
@@ -204,6 +209,20 @@ def build_console(
             "dashboardDock",
             Qt.DockWidgetArea.RightDockWidgetArea,
             tab_with="videoDock",
+        )
+    if "radio" in panels:
+        from PySide6.QtCore import Qt
+
+        from widgets.radio import RadioLogPanel
+
+        # Its own libVLC instance: the wall's is muted, radio playback must be heard.
+        console.radio = RadioLogPanel(bridge, theme)
+        console.radio.sig_command_requested.connect(window.run_command)
+        window.add_panel(
+            console.radio,
+            "radioDock",
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            tab_with="alertsDock",
         )
     window.restore_layout()
     window.sig_palette_requested.connect(lambda: open_palette(console))

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
+from platformdirs import user_cache_dir
+
 from backend_stub.district import build_district
+from backend_stub.radio_audio import RadioAudioServer
 from backend_stub.server import Backend
 from backend_stub.simulator import DistrictSimulator
 
@@ -30,6 +35,10 @@ async def run_demo(
     """Build the demo district, seed or restore it in the state, and start simulating."""
     loop = asyncio.get_running_loop()
     district = await loop.run_in_executor(None, lambda: build_district(seed, n_units=units))
+    # Recorded radio audio: real clips (espeak-ng, made once and cached) served over HTTP.
+    audio = RadioAudioServer(Path(user_cache_dir("dispatch-console")) / "radio-audio")
+    await loop.run_in_executor(None, audio.start)
+    atexit.register(audio.stop)
     backend.state.talkgroups = {t["id"]: t for t in district.to_wire_talkgroups()}
     sim = DistrictSimulator(
         district,
@@ -38,6 +47,7 @@ async def run_demo(
         alert_rate=alert_rate,
         radio_rate=radio_rate,
         first_alert_number=backend.state.alert_counter + 1,
+        radio_audio=audio.url_for,
     )
     state = backend.state
     if not state.units:

@@ -201,6 +201,8 @@ class DistrictSimulator:
         first_alert_number: Number of the first alert id (``A-000001`` by default). A
             restarted backend passes one past the highest number it has issued.
         first_radio_number: Number of the first radio call id (``R-000001`` by default).
+        radio_audio: Gives the recorded-audio URL of a voice call (call id, kind); None: no
+            audio.
     """
 
     def __init__(
@@ -214,6 +216,7 @@ class DistrictSimulator:
         clock: Callable[[], float] = time.time,
         first_alert_number: int = 1,
         first_radio_number: int = 1,
+        radio_audio: Callable[[str, str], str] | None = None,
     ) -> None:
         if position_hz <= 0:
             raise ValueError("position_hz must be positive")
@@ -226,6 +229,7 @@ class DistrictSimulator:
         self._radio_rate = radio_rate
         self.next_alert_number = first_alert_number
         self.next_radio_number = first_radio_number
+        self._radio_audio = radio_audio
         # Separate streams, so alerts and radio calls do not depend on how often tick is called.
         self._rng = random.Random(f"{seed}:move")
         self._arng = random.Random(f"{seed}:alert")
@@ -724,7 +728,9 @@ class DistrictSimulator:
             "kind": kind,
             "start_ts": format_ts(t),
             "duration_s": duration,
-            "audio_url": None,
+            "audio_url": (
+                self._radio_audio(f"R-{number:06d}", kind) if voice and self._radio_audio else None
+            ),
             "lat": round(src_lat, 6),
             "lon": round(src_lon, 6),
             "encrypted": False,

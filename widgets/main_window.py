@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
             "videoDock": self.tr("Video wall"),
             "alertsDock": self.tr("Alert queue"),
             "dashboardDock": self.tr("Overview"),
+            "radioDock": self.tr("Radio log"),
         }
         return titles.get(name, name)
 

@@ -189,6 +189,8 @@ class RadioCall:
     duration_s: float
     audio_url: str | None
     encrypted: bool
+    lat: float | None = None
+    lon: float | None = None
 
     @classmethod
     def from_wire(cls, d: Wire) -> RadioCall:
@@ -203,6 +205,8 @@ class RadioCall:
             float(d["duration_s"]),
             d.get("audio_url"),
             bool(d.get("encrypted", False)),
+            d.get("lat"),
+            d.get("lon"),
         )
 
 

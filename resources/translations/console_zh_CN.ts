@@ -553,6 +553,37 @@
     </message>
 </context>
 <context>
+    <name>LogEntryTableModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Entry</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>关联警情</translation>
+    </message>
+    <message>
+        <source>Talkgroup</source>
+        <translation>通话组</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Superseded by %1</source>
+        <translation>已被 %1 更正</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>Sign in — Dispatch Console</source>
@@ -604,6 +635,10 @@
     <message>
         <source>Overview</source>
         <translation>态势总览</translation>
+    </message>
+    <message>
+        <source>Radio log</source>
+        <translation>电台日志</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -778,6 +813,231 @@ Ctrl+Q：退出</translation>
     <message>
         <source>Dispatch nearest available unit</source>
         <translation>派最近的空闲警力</translation>
+    </message>
+</context>
+<context>
+    <name>RadioCallTableModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Talkgroup</source>
+        <translation>通话组</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>发起方</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>接收方</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>关联警情</translation>
+    </message>
+</context>
+<context>
+    <name>RadioLog</name>
+    <message>
+        <source>Group</source>
+        <translation>组呼</translation>
+    </message>
+    <message>
+        <source>Individual</source>
+        <translation>个呼</translation>
+    </message>
+    <message>
+        <source>Emergency</source>
+        <translation>紧急呼叫</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>短数据</translation>
+    </message>
+    <message>
+        <source>%1 (encrypted)</source>
+        <translation>%1（加密）</translation>
+    </message>
+</context>
+<context>
+    <name>RadioLogPanel</name>
+    <message>
+        <source>Add or remove the talkgroup from favourites</source>
+        <translation>收藏或取消收藏该通话组</translation>
+    </message>
+    <message>
+        <source>Radio id</source>
+        <translation>电台号</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>≥ </source>
+        <translation>≥ </translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Minimum duration</source>
+        <translation>最短时长</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>Search calls…</source>
+        <translation>搜索通话…</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Acknowledge emergency</source>
+        <translation>确认紧急报警</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Playback speed</source>
+        <translation>播放速度</translation>
+    </message>
+    <message>
+        <source>Replay last</source>
+        <translation>重播最近</translation>
+    </message>
+    <message>
+        <source>Play results</source>
+        <translation>连续播放结果</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Link to incident</source>
+        <translation>关联到警情</translation>
+    </message>
+    <message>
+        <source>Write a dispatch log entry…</source>
+        <translation>填写调度日志…</translation>
+    </message>
+    <message>
+        <source>Write</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Correct…</source>
+        <translation>更正…</translation>
+    </message>
+    <message>
+        <source>Entries cannot be edited: write a correction that supersedes this one</source>
+        <translation>日志不可修改：请填写一条更正记录</translation>
+    </message>
+    <message>
+        <source>Dispatch log</source>
+        <translation>调度日志</translation>
+    </message>
+    <message>
+        <source>▲ %1 new</source>
+        <translation>▲ %1 条新通话</translation>
+    </message>
+    <message>
+        <source>All talkgroups</source>
+        <translation>全部通话组</translation>
+    </message>
+    <message>
+        <source>★ Favourites</source>
+        <translation>★ 收藏</translation>
+    </message>
+    <message>
+        <source>%1 shown / %2 total</source>
+        <translation>显示 %1 / 共 %2</translation>
+    </message>
+    <message>
+        <source>%1 emergency call(s) to acknowledge — latest from %2</source>
+        <translation>%1 个紧急呼叫待确认 — 最新来自 %2</translation>
+    </message>
+    <message>
+        <source>Emergency call %1 from %2 acknowledged.</source>
+        <translation>已确认来自 %2 的紧急呼叫 %1。</translation>
+    </message>
+    <message>
+        <source>%1 acknowledged.</source>
+        <translation>%1 已签收。</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>The recording cannot be played.</source>
+        <translation>录音无法播放。</translation>
+    </message>
+    <message>
+        <source>Playing %1 · %2 · %3 · %4 (%5 queued)</source>
+        <translation>正在播放 %1 · %2 · %3 · %4（队列 %5）</translation>
+    </message>
+    <message>
+        <source>Export calls</source>
+        <translation>导出通话</translation>
+    </message>
+    <message>
+        <source>Zip archives (*.zip)</source>
+        <translation>Zip 压缩包 (*.zip)</translation>
+    </message>
+    <message>
+        <source>The entry is too long.</source>
+        <translation>记录过长。</translation>
+    </message>
+    <message>
+        <source>Log entry written.</source>
+        <translation>日志已记录。</translation>
+    </message>
+    <message>
+        <source>Select an incident in the alert queue first.</source>
+        <translation>请先在警情队列中选择一条警情。</translation>
+    </message>
+    <message>
+        <source>%1 call(s) linked to %2.</source>
+        <translation>%1 个通话已关联到 %2。</translation>
+    </message>
+    <message>
+        <source>Incident %1</source>
+        <translation>警情 %1</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>关联警情</translation>
     </message>
 </context>
 <context>

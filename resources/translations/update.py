@@ -288,6 +288,7 @@ ZH = {
     "REPLAY — {name} — not live; no command reaches a backend": "回放 — {name} — 非实时；不会向后台发送任何指令",
     "Radio": "电台",
     "Dispatch nearest available unit": "派最近的空闲警力",
+    "Radio log": "电台日志",
 }
 
 
