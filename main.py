@@ -9,22 +9,11 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
-
-    from console.domain.store import Store
-    from console.services.client import BackendClient
-    from widgets.bridge import StoreBridge
-    from widgets.dashboard import DashboardPanel
-    from widgets.main_window import MainWindow
-    from widgets.map import MapPanel
-    from widgets.palette import PaletteEntry
-    from widgets.radio import RadioLogPanel
-    from widgets.video_wall import VideoWallPanel, VlcEngine
 
 __version__ = "0.1.0"
 DEFAULT_BACKEND = "ws://127.0.0.1:8765/ws"
@@ -47,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh_CN", "en"), default=None, help="UI language")
     p.add_argument(
         "--theme", choices=("dark", "light"), default=None, help="colour theme (default: settings)"
+    )
+    p.add_argument(
+        "--replay", metavar="FILE", default=None, help="replay a recording (no backend at all)"
     )
     p.add_argument("--version", action="version", version=f"dispatch-console {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -85,34 +77,6 @@ def _keyring_set(url: str, token: str | None) -> None:
         log.warning("keyring unavailable (%s); the token is kept in memory only", exc)
 
 
-PANELS = ("map", "video", "dashboard", "radio")
-
-
-@dataclass
-class Console:
-    """Everything the composition root built for one console window."""
-
-    store: Store
-    bridge: StoreBridge
-    client: BackendClient
-    window: MainWindow
-    map: MapPanel | None = None
-    video: VideoWallPanel | None = None
-    engine: VlcEngine | None = None
-    dashboard: DashboardPanel | None = None
-    radio: RadioLogPanel | None = None
-
-    async def shutdown(self) -> None:
-        """Stop the link and every video player (never on the GUI thread's critical path)."""
-        await self.client.stop()
-        if self.radio is not None:
-            self.radio.shutdown()
-        if self.video is not None:
-            self.video.shutdown()
-        if self.engine is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self.engine.shutdown)
-
-
 def prepare_qt() -> None:
     """What Qt needs before the QApplication exists (the map's WebEngine page)."""
     from PySide6.QtCore import QCoreApplication, Qt
@@ -128,210 +92,26 @@ def prepare_qt() -> None:
     register_map_scheme()
 
 
-def build_console(
-    url: str,
-    token: str,
-    settings: QSettings,
-    theme_name: str = "dark",
-    panels: tuple[str, ...] = PANELS,
-    evidence_dir: Path | None = None,
-) -> Console:
-    """Wire Store, bridge, backend client, main window and panels (not yet started).
+async def run_replay(args: argparse.Namespace, closed: asyncio.Event) -> int:
+    """Replay a recording on every panel until the window closes."""
+    from widgets import settings as console_settings
+    from widgets.assembly import build_replay
 
-    ``panels`` picks the optional panels: ``map`` (central, the alert queue docks under it),
-    ``video`` (a dock on the right), ``dashboard`` (tabbed with the video wall) and ``radio``
-    (tabbed with the alert queue).
-    """
-    from console.domain.store import Store
-    from console.services.client import BackendClient, LinkState, LinkStatus
-    from widgets.bridge import StoreBridge
-    from widgets.main_window import MainWindow
-    from widgets.theme import Theme
-
-    loop = asyncio.get_running_loop()
-    store = Store()
-    bridge = StoreBridge(store)
-    saved: dict[str, str | None] = {"token": None}
-
-    def on_status(status: LinkStatus) -> None:
-        window.set_link_status(status)
-        if status.state is LinkState.LIVE and saved["token"] != client.token:
-            saved["token"] = client.token
-            settings.setValue("settings/backend_url", client.url)
-            loop.run_in_executor(None, _keyring_set, client.url, client.token)
-
-    client = BackendClient(url, token, store, on_status=on_status)
-    theme = Theme(theme_name)
-    window = MainWindow(
-        bridge, theme, client.command, lambda: (client.head_seq, client.event_rate()), settings
-    )
-    operator_id = token.split(".", 1)[0] if "." in token else None
-    window.set_operator_id(operator_id)
-    console = Console(store, bridge, client, window)
-    if "map" in panels:
-        from PySide6.QtCore import Qt
-
-        from widgets.map import MapPanel
-
-        console.map = MapPanel(bridge, theme)
-        window.add_panel(
-            console.map,
-            "mapDock",
-            Qt.DockWidgetArea.TopDockWidgetArea,
-            central=True,
+    settings = user_settings()
+    prefs = console_settings.load(settings)
+    path = Path(args.replay)
+    try:
+        console = build_replay(
+            path, settings, args.theme or prefs.theme, author=os.environ.get("USER", "")
         )
-    if "video" in panels:
-        from PySide6.QtCore import Qt
-
-        from widgets.video_wall import VideoWallPanel, VlcEngine
-
-        console.engine = VlcEngine()
-        console.video = VideoWallPanel(
-            bridge,
-            theme,
-            engine=console.engine,
-            evidence_dir=evidence_dir,
-            operator=operator_id or "",
-        )
-        window.add_panel(
-            console.video,
-            "videoDock",
-            Qt.DockWidgetArea.RightDockWidgetArea,
-        )
-    if "dashboard" in panels:
-        from PySide6.QtCore import Qt
-
-        from widgets.dashboard import DashboardPanel
-
-        console.dashboard = DashboardPanel(bridge, theme)
-        window.add_panel(
-            console.dashboard,
-            "dashboardDock",
-            Qt.DockWidgetArea.RightDockWidgetArea,
-            tab_with="videoDock",
-        )
-    if "radio" in panels:
-        from PySide6.QtCore import Qt
-
-        from widgets.radio import RadioLogPanel
-
-        # Its own libVLC instance: the wall's is muted, radio playback must be heard.
-        console.radio = RadioLogPanel(bridge, theme)
-        console.radio.sig_command_requested.connect(window.run_command)
-        window.add_panel(
-            console.radio,
-            "radioDock",
-            Qt.DockWidgetArea.BottomDockWidgetArea,
-            tab_with="alertsDock",
-        )
-    window.restore_layout()
-    window.sig_palette_requested.connect(lambda: open_palette(console))
-    if console.map is not None:
-        console.map.sig_dispatch_nearest.connect(lambda aid: dispatch_nearest(console, aid))
-        console.map.sig_unit_clicked.connect(lambda uid: show_unit(console, uid))
-    return console
-
-
-def dispatch_nearest(console: Console, alert_id: str) -> None:
-    """派警 from the map: the recommended (nearest by ETA) available unit, in one gesture."""
-    import time
-
-    from console.dispatch import recommend
-
-    store, window = console.store, console.window
-    alert = store.alerts.get(alert_id)
-    if alert is None:
-        return
-    ranked = recommend(alert, store.units, store.positions, time.time(), limit=1)
-    if not ranked:
-        window.alerts.show_message(
-            window.tr("No available unit with a known position."), error=True
-        )
-        return
-    unit = ranked[0].unit
-    window.run_command(
-        "alert.dispatch",
-        {"alert_id": alert.id, "unit_ids": [unit.id], "version": alert.version},
-        window.tr("%1 dispatched to %2.").replace("%1", unit.callsign).replace("%2", alert.id),
-    )
-
-
-def show_unit(console: Console, unit_id: str) -> None:
-    """A unit clicked on the map: its details in the status bar."""
-    import time
-
-    from widgets import labels
-
-    unit = console.store.units.get(unit_id)
-    if unit is None:
-        return
-    pos = console.store.positions.get(unit_id)
-    fix = labels.age(time.time() - pos.fix_ts) if pos is not None else "—"
-    tg = console.store.talkgroups.get(unit.talkgroup, unit.talkgroup)
-    console.window.statusBar().showMessage(
-        f"{unit.callsign} · {labels.unit_status(unit.status.value)} · {unit.kind} · "
-        f"{tg} ({unit.talkgroup}) · {unit.radio_id} · {fix}",
-        15000,
-    )
-
-
-def palette_entries(console: Console) -> list[PaletteEntry]:
-    """Everything Ctrl+K can find: alerts, units, cameras, layouts and actions."""
-    from widgets import labels
-    from widgets.palette import PaletteEntry
-
-    store, window, tr = console.store, console.window, console.window.tr
-    entries: list[PaletteEntry] = []
-    for alert in sorted(store.alerts.values(), key=lambda a: a.created_ts, reverse=True):
-        entries.append(
-            PaletteEntry(
-                tr("Alert"),
-                f"{alert.id} P{alert.priority} {alert.title} {alert.address}",
-                lambda a=alert: console.bridge.select_alert(a.id),
-            )
-        )
-    for unit in store.units.values():
-
-        def centre(u: str = unit.id) -> None:
-            pos = store.positions.get(u)
-            if pos is not None and console.map is not None:
-                console.map.centre_on(pos.lat, pos.lon)
-
-        entries.append(
-            PaletteEntry(
-                tr("Unit"),
-                f"{unit.callsign} {unit.radio_id} {labels.unit_status(unit.status)}",
-                centre,
-            )
-        )
-    for camera in store.cameras.values():
-
-        def show(c: str = camera.id) -> None:
-            if console.video is not None:
-                console.video.open_camera(c)
-            cam = store.cameras[c]
-            if console.map is not None:
-                console.map.centre_on(cam.lat, cam.lon, 17)
-
-        entries.append(PaletteEntry(tr("Camera"), f"{camera.id} {camera.name}", show))
-    for name in window.layout_names():
-        entries.append(PaletteEntry(tr("Layout"), name, lambda n=name: window.load_layout(n)))
-    entries += [
-        PaletteEntry(tr("Action"), tr("Settings…"), window.sig_settings_requested.emit),
-        PaletteEntry(tr("Action"), tr("Reset to default"), window.reset_layout),
-        PaletteEntry(tr("Action"), tr("New alert  [N]"), window.alerts.new_alert),
-        PaletteEntry(tr("Action"), tr("Keyboard shortcuts"), window.show_keys),
-    ]
-    return entries
-
-
-def open_palette(console: Console) -> None:
-    """Show the command palette over the main window."""
-    from widgets.palette import CommandPalette
-
-    palette = CommandPalette(palette_entries(console), console.window)
-    console.window.palette = palette
-    palette.open()
+    except Exception as exc:  # a damaged or foreign file: say so, do not crash
+        print(f"dispatch-console: cannot open recording {path}: {exc}", file=sys.stderr)
+        return 2
+    console.window.sig_closed.connect(closed.set)
+    console.window.show()
+    await closed.wait()
+    await console.shutdown()
+    return 0
 
 
 async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
@@ -340,6 +120,7 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
 
     from console.domain.model import Alert
     from widgets import settings as console_settings
+    from widgets.assembly import build_console
     from widgets.login import LoginDialog
 
     loop = asyncio.get_running_loop()
@@ -361,8 +142,16 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
             return 1
         url, token = answer
 
+    def remember(url: str, token: str) -> None:
+        loop.run_in_executor(None, _keyring_set, url, token)
+
     console = build_console(
-        url, token, settings, args.theme or prefs.theme, evidence_dir=Path(prefs.evidence_dir)
+        url,
+        token,
+        settings,
+        args.theme or prefs.theme,
+        evidence_dir=Path(prefs.evidence_dir),
+        remember_token=remember,
     )
     client, window = console.client, console.window
     if console.map is not None and prefs.base_map_url:
@@ -390,6 +179,14 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
         dialog.open()
 
     window.sig_settings_requested.connect(open_settings)
+
+    def open_recording(path: str) -> None:
+        # Replay runs in its own window and process: it cannot touch the live link.
+        from PySide6.QtCore import QProcess
+
+        QProcess.startDetached(sys.executable, [str(Path(__file__).resolve()), "--replay", path])
+
+    window.sig_open_recording.connect(open_recording)
 
     def on_raised(alerts: list[Alert]) -> None:
         # Priority-1 arrivals are heard, not only seen (an operator may be on the phone).
@@ -448,6 +245,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.replay and not Path(args.replay).is_file():
+        print(f"dispatch-console: no recording at {args.replay}", file=sys.stderr)
+        return 2
     import qasync
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -475,7 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     wake.start()
     try:
         with loop:
-            code = loop.run_until_complete(run_console(args, closed))
+            run = run_replay if args.replay else run_console
+            code = loop.run_until_complete(run(args, closed))
     finally:
         del translators
     return code

@@ -40,6 +40,8 @@ class MainWindow(QMainWindow):
     """The operator asked to sign in again (e.g. after "unauthorized")."""
     sig_settings_requested = Signal()
     """The operator asked for the settings dialog."""
+    sig_open_recording = Signal(str)
+    """The operator chose a recording to replay (path)."""
     sig_palette_requested = Signal()
     """The operator pressed Ctrl+K."""
     sig_closed = Signal()
@@ -225,6 +227,9 @@ class MainWindow(QMainWindow):
         self.sign_in_action = QAction(self.tr("Sign in again…"), self)
         self.sign_in_action.triggered.connect(self.sig_sign_in_requested)
         file_menu.addAction(self.sign_in_action)
+        open_recording = QAction(self.tr("Open recording…"), self)
+        open_recording.triggered.connect(self._ask_recording)
+        file_menu.addAction(open_recording)
         settings_action = QAction(self.tr("Settings…"), self)
         settings_action.setShortcut(QKeySequence("Ctrl+,"))
         settings_action.triggered.connect(self.sig_settings_requested)
@@ -246,6 +251,15 @@ class MainWindow(QMainWindow):
         keys.setShortcut(QKeySequence("F1"))
         keys.triggered.connect(self.show_keys)
         help_menu.addAction(keys)
+
+    def _ask_recording(self) -> None:
+        dialog = QFileDialog(
+            self, self.tr("Open recording"), "", self.tr("Recordings (*.sqlite3 *.rec)")
+        )
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.sig_open_recording)
+        self.recording_dialog = dialog
+        dialog.open()
 
     def _fill_layouts_menu(self) -> None:
         menu = self._layouts_menu

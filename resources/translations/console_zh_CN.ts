@@ -649,6 +649,10 @@
         <translation>重新登录…</translation>
     </message>
     <message>
+        <source>Open recording…</source>
+        <translation>打开录像…</translation>
+    </message>
+    <message>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
@@ -675,6 +679,14 @@
     <message>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Open recording</source>
+        <translation>打开录像</translation>
+    </message>
+    <message>
+        <source>Recordings (*.sqlite3 *.rec)</source>
+        <translation>录像文件 (*.sqlite3 *.rec)</translation>
     </message>
     <message>
         <source>Save layout as…</source>
@@ -1041,6 +1053,80 @@ Ctrl+Q：退出</translation>
     </message>
 </context>
 <context>
+    <name>ReplayBanner</name>
+    <message>
+        <source>REPLAY — {name} — not live; no command reaches a backend</source>
+        <translation>回放 — {name} — 非实时；不会向后台发送任何指令</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayPanel</name>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>◀ Step</source>
+        <translation>◀ 单步</translation>
+    </message>
+    <message>
+        <source>Step ▶</source>
+        <translation>单步 ▶</translation>
+    </message>
+    <message>
+        <source>{speed}×</source>
+        <translation>{speed}×</translation>
+    </message>
+    <message>
+        <source>Loop range</source>
+        <translation>循环区间</translation>
+    </message>
+    <message>
+        <source>Next alert</source>
+        <translation>下一警情</translation>
+    </message>
+    <message>
+        <source>Next bookmark</source>
+        <translation>下一书签</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Radio</source>
+        <translation>电台</translation>
+    </message>
+    <message>
+        <source>GPS</source>
+        <translation>定位</translation>
+    </message>
+    <message>
+        <source>Annotation at the current time (optional)</source>
+        <translation>当前时刻的批注（可选）</translation>
+    </message>
+    <message>
+        <source>Add bookmark</source>
+        <translation>添加书签</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>{stamp} UTC (+{h}:{m:02d}:{s:02d})</source>
+        <translation>{stamp} UTC（+{h}:{m:02d}:{s:02d}）</translation>
+    </message>
+    <message>
+        <source>{n} events/s</source>
+        <translation>{n} 事件/秒</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -1210,6 +1296,10 @@ Ctrl+Q：退出</translation>
 </context>
 <context>
     <name>window</name>
+    <message>
+        <source>Replay — %1</source>
+        <translation>回放 — %1</translation>
+    </message>
     <message>
         <source>No available unit with a known position.</source>
         <translation>没有位置已知的可用警力。</translation>

@@ -289,6 +289,10 @@ ZH = {
     "Radio": "电台",
     "Dispatch nearest available unit": "派最近的空闲警力",
     "Radio log": "电台日志",
+    "Open recording…": "打开录像…",
+    "Open recording": "打开录像",
+    "Recordings (*.sqlite3 *.rec)": "录像文件 (*.sqlite3 *.rec)",
+    "Replay — %1": "回放 — %1",
 }
 
 

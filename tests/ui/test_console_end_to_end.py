@@ -9,10 +9,10 @@ from PySide6.QtTest import QTest
 
 from backend_stub import db
 from console.services.client import LinkState
-from main import build_console
 from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
 from tests.ui.conftest import LoopRunner, until
 from widgets.alerts.model import COLUMNS
+from widgets.assembly import build_console
 
 
 def _cell(console, row: int, column: str) -> str:  # type: ignore[no-untyped-def]

@@ -10,9 +10,9 @@ from PySide6.QtTest import QTest
 from backend_stub import db
 from console.domain.model import AlertStatus
 from console.services.client import LinkState
-from main import build_console
 from tests.integration.conftest import start_backend
 from tests.ui.conftest import LoopRunner, until
+from widgets.assembly import build_console
 
 TS = "2026-11-28T16:40:54.123Z"
 

@@ -9,9 +9,9 @@ from PySide6.QtCore import QSettings
 
 from backend_stub import db
 from console.services.client import LinkState
-from main import build_console, open_palette
 from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
 from tests.ui.conftest import LoopRunner, until
+from widgets.assembly import build_console, open_palette
 
 
 def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -> None:

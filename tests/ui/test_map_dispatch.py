@@ -9,10 +9,10 @@ from PySide6.QtCore import QSettings
 from backend_stub import db
 from console.domain.model import AlertStatus
 from console.services.client import LinkState
-from main import build_console
 from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
 from tests.ui.conftest import LoopRunner, until
 from tests.ui.test_dispatch_flow import _pos, _unit
+from widgets.assembly import build_console
 
 
 def test_dispatch_nearest_from_the_map(aloop: LoopRunner, tmp_path: Path) -> None:

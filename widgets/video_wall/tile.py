@@ -91,7 +91,9 @@ class VideoTile(QWidget):
         self._opened_at = 0.0
         self._open_frames = 0
         self._retry_at = 0.0
-        self._backoff = Backoff(first=0.5, factor=2.0, maximum=30.0)
+        # Short first retries: a camera or stream server that blips is back within a second;
+        # the delay grows only for one that stays down.
+        self._backoff = Backoff(first=0.25, factor=1.5, maximum=15.0)
         self._painted_frames = -1
         self._fps = 0.0
         self._fps_mark = (time.monotonic(), 0)

@@ -1,0 +1,469 @@
+"""The replay engine: drives a Store from a recording instead of a backend (Qt-free).
+
+State at time ``t`` = the newest keyframe at or before ``t`` + the recorded events after it up
+to ``t``, applied through ``Store.load_snapshot`` and ``Store.apply_many``, so every panel sees
+the same domain events as live. Playing applies every event in order (stateful panels stay
+right); crossing a backend snapshot recorded mid-session re-seeks. The clock is injected:
+``tick()`` advances replay time by the clock's elapsed time times the speed.
+
+A seek can be split: :meth:`ReplayEngine.prepare` (reads and parses; safe on a worker thread)
+and :meth:`ReplayEngine.apply` (touches the Store; on the Store's thread).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from console.domain.model import AlertStatus, RadioCall
+from console.domain.store import Store
+from console.protocol.codec import format_ts
+from console.storage.recording import (
+    PARTS,
+    EventRow,
+    KeyframeRow,
+    RecordingFile,
+)
+
+Wire = dict[str, Any]
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 64.0)
+LONG_RECORDING_S = 3600.0  # 64x is offered for recordings at least this long
+EMPTY_STATE: Wire = {p: [] for p in PARTS}
+READ_AHEAD = 4000
+KEYFRAME_CLOSED_ALERTS = 200  # like the backend's snapshot: open alerts + the last 200 closed
+KEYFRAME_LOG = 500
+KEYFRAME_RADIO = 200
+
+
+# ---------------------------------------------------------------- Store → wire
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCopy:
+    """A shallow copy of a Store's containers (their values are frozen dataclasses).
+
+    Taken on the thread that owns the Store in microseconds; converted to wire JSON elsewhere.
+    """
+
+    units: Mapping[str, Any]
+    positions: Mapping[str, Any]
+    alerts: Mapping[str, Any]
+    cameras: Mapping[str, Any]
+    talkgroups: Mapping[str, str]
+    layers: Mapping[str, Any]
+    log: Sequence[Any]
+    radio: Sequence[Any]
+    seq: int | None
+
+
+def copy_store(store: Any) -> StoreCopy:
+    """Copy what a keyframe needs from a :class:`console.domain.store.Store`."""
+    radio = store.radio_calls
+    return StoreCopy(
+        dict(store.units),
+        dict(store.positions),
+        dict(store.alerts),
+        dict(store.cameras),
+        dict(store.talkgroups),
+        dict(store.layers),
+        store.log[-KEYFRAME_LOG:],
+        list(radio)[-KEYFRAME_RADIO:],
+        store.seq,
+    )
+
+
+def _opt(d: Wire, **kw: Any) -> Wire:
+    d.update((k, v) for k, v in kw.items() if v is not None)
+    return d
+
+
+def store_to_wire_state(store: Any) -> Wire:
+    """Turn a Store (or a :class:`StoreCopy`) back into snapshot ``state`` wire JSON.
+
+    ``Store.load_snapshot`` of the result rebuilds equal units, positions, alerts, cameras,
+    talkgroups and layers. Like the backend's snapshot it keeps open alerts plus the 200 most
+    recently closed and the last 500 log entries; the extra ``radio`` key holds the last 200
+    radio calls (a recording extension, ignored by ``load_snapshot``).
+    """
+    copy = store if isinstance(store, StoreCopy) else copy_store(store)
+    alerts = list(copy.alerts.values())
+    closed = [a for a in alerts if a.status is AlertStatus.CLOSED]
+    keep = {a.id for a in sorted(closed, key=lambda a: a.created_ts)[-KEYFRAME_CLOSED_ALERTS:]}
+    return {
+        "units": [
+            {
+                "id": u.id,
+                "callsign": u.callsign,
+                "kind": u.kind,
+                "radio_id": u.radio_id,
+                "talkgroup": u.talkgroup,
+                "grid_id": u.grid_id,
+                "status": str(u.status),
+            }
+            for u in copy.units.values()
+        ],
+        "positions": [
+            _opt(
+                {"unit_id": p.unit_id, "lat": p.lat, "lon": p.lon},
+                fix_ts=format_ts(p.fix_ts) if p.fix_ts else None,
+                speed_kmh=p.speed_kmh,
+                heading_deg=p.heading_deg,
+                source=p.source,
+            )
+            for p in copy.positions.values()
+        ],
+        "alerts": [_alert(a) for a in alerts if a.is_open or a.id in keep],
+        "cameras": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "lat": c.lat,
+                "lon": c.lon,
+                "grid_id": c.grid_id,
+                "streams": dict(c.streams),
+                "ptz": c.ptz,
+                "status": "online" if c.online else "offline",
+            }
+            for c in copy.cameras.values()
+        ],
+        "talkgroups": [{"id": k, "alias": v} for k, v in copy.talkgroups.items()],
+        "layers": [
+            {"id": la.id, "kind": la.kind, "name": la.name, "geojson": la.geojson}
+            for la in copy.layers.values()
+        ],
+        "log": [
+            {
+                "id": e.id,
+                "ts": format_ts(e.ts),
+                "author": e.author,
+                "text": e.text,
+                "alert_id": e.alert_id,
+                "talkgroup": e.talkgroup,
+            }
+            for e in copy.log
+        ],
+        "radio": [radio_to_wire(c) for c in copy.radio],
+    }
+
+
+def _alert(a: Any) -> Wire:
+    return {
+        "id": a.id,
+        "kind": a.kind,
+        "priority": a.priority,
+        "title": a.title,
+        "description": a.description,
+        "lat": a.lat,
+        "lon": a.lon,
+        "address": a.address,
+        "grid_id": a.grid_id,
+        "status": str(a.status),
+        "created_ts": format_ts(a.created_ts),
+        "version": a.version,
+        "owner": a.owner,
+        "unit_ids": list(a.unit_ids),
+        "camera_ids": list(a.camera_ids),
+        "history": [
+            {"ts": format_ts(h.ts), "operator": h.operator, "action": h.action, "note": h.note}
+            for h in a.history
+        ],
+    }
+
+
+def radio_to_wire(c: Any) -> Wire:
+    """A RadioCall as its wire ``call`` object."""
+    return {
+        "id": c.id,
+        "talkgroup": c.talkgroup,
+        "source_radio_id": c.source_radio_id,
+        "target_radio_id": c.target_radio_id,
+        "kind": c.kind,
+        "start_ts": format_ts(c.start_ts),
+        "duration_s": c.duration_s,
+        "audio_url": c.audio_url,
+        "encrypted": c.encrypted,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Everything needed to put a Store at time ``t``: a keyframe state plus later events."""
+
+    t: float
+    n: int
+    seq: int
+    state: Wire
+    events: list[Wire]
+
+
+class ReplayEngine:
+    """Plays one recording into a Store.
+
+    Args:
+        recording: the recording file path, or an open :class:`RecordingFile`.
+        store: the Store every panel watches (no backend client exists in replay mode).
+        clock: a monotonic clock in seconds (injected in tests).
+    """
+
+    def __init__(
+        self,
+        recording: str | Path | RecordingFile,
+        store: Store,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if isinstance(recording, RecordingFile):
+            self.file = recording
+        else:
+            self.file = RecordingFile(recording, create=False)
+        self.store = store
+        self.clock = clock
+        meta = self.file.meta()
+        self.meta = meta
+        self.start_ts = float(meta.get("start_ts", 0.0))
+        self.end_ts = float(meta.get("end_ts", self.start_ts))
+        self.event_count = int(meta.get("event_count", 0))
+        self.position = self.start_ts
+        self.speed = 1.0
+        self.playing = False
+        self.loop: tuple[float, float] | None = None
+        self._n = 0
+        self._wall: float | None = None
+        self._ahead: deque[EventRow] = deque()
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._applied: deque[tuple[float, int]] = deque()
+
+    @property
+    def duration(self) -> float:
+        """Length of the recording in seconds."""
+        return self.end_ts - self.start_ts
+
+    @property
+    def speeds(self) -> tuple[float, ...]:
+        """The speeds offered for this recording (64x only for long ones)."""
+        return SPEEDS if self.duration >= LONG_RECORDING_S else SPEEDS[:-1]
+
+    def close(self) -> None:
+        """Close the recording file."""
+        self.file.close()
+
+    # ---------------------------------------------------------------- seek
+
+    def _part(self, digest: str, raw: bytes | None) -> Any:
+        with self._cache_lock:
+            if digest in self._cache:
+                self._cache.move_to_end(digest)
+                return self._cache[digest]
+        value = json.loads(raw) if raw is not None else []
+        with self._cache_lock:
+            self._cache[digest] = value
+            while len(self._cache) > 64:
+                self._cache.popitem(last=False)
+        return value
+
+    def _state(self, kf: KeyframeRow) -> Wire:
+        with self._cache_lock:
+            missing = [h for h in kf.parts.values() if h not in self._cache]
+        raw = self.file.blobs(missing) if missing else {}
+        return {name: self._part(h, raw.get(h)) for name, h in kf.parts.items()}
+
+    def prepare(self, t: float) -> Frame:
+        """Read what a seek to ``t`` needs (thread-safe; does not touch the Store)."""
+        t = min(max(t, self.start_ts), self.end_ts)
+        kf = self.file.keyframe_at(t)
+        upto = self.file.last_event_n(t)
+        after = kf.event_n if kf is not None else 0
+        rows = [r for chunk in self.file.iter_events(after, upto) for r in chunk]
+        state = self._state(kf) if kf is not None else EMPTY_STATE
+        seq = (kf.seq or 0) if kf is not None else 0
+        return Frame(t, max(upto, after), seq, state, [json.loads(r.body) for r in rows])
+
+    def apply(self, frame: Frame) -> None:
+        """Put the Store at the prepared frame's time (on the Store's thread)."""
+        store = self.store
+        store.radio_calls.clear()
+        store.radio_calls.extend(RadioCall.from_wire(c) for c in frame.state.get("radio", []))
+        store.load_snapshot(frame.seq, frame.state)
+        if frame.events:
+            store.apply_many(frame.events)
+        self._count(len(frame.events))
+        self.position = frame.t
+        self._n = frame.n
+        self._ahead.clear()
+        self._wall = self.clock() if self.playing else None
+
+    def seek(self, t: float) -> None:
+        """Put the Store at time ``t`` (clamped to the recording)."""
+        self.apply(self.prepare(t))
+
+    # ---------------------------------------------------------------- play
+
+    def play(self) -> None:
+        """Start playing from the current position at the current speed."""
+        if self.position >= self.end_ts:
+            self.seek(self.loop[0] if self.loop else self.start_ts)
+        self.playing = True
+        self._wall = self.clock()
+
+    def pause(self) -> None:
+        """Stop advancing (the Store keeps its state)."""
+        self.tick()
+        self.playing = False
+        self._wall = None
+
+    def set_speed(self, speed: float) -> None:
+        """Change the playback speed (one of :attr:`speeds`)."""
+        if speed not in self.speeds:
+            raise ValueError(f"speed {speed} not offered; choose one of {self.speeds}")
+        if self.playing:
+            self.tick()
+        self.speed = speed
+
+    def set_loop(self, t0: float, t1: float) -> None:
+        """Loop playback over ``[t0, t1]``."""
+        if t1 <= t0:
+            raise ValueError("a loop needs its end after its start")
+        self.loop = (t0, t1)
+
+    def clear_loop(self) -> None:
+        """Stop looping."""
+        self.loop = None
+
+    def tick(self) -> int:
+        """Advance replay time by the clock's elapsed time x speed; returns events applied."""
+        if not self.playing or self._wall is None:
+            return 0
+        now = self.clock()
+        target = self.position + (now - self._wall) * self.speed
+        self._wall = now
+        applied = 0
+        if self.loop is not None and target > self.loop[1]:
+            applied += self.advance_to(self.loop[1])
+            over = target - self.loop[1]
+            self.seek(self.loop[0])
+            target = min(self.loop[0] + over, self.loop[1])
+        if target >= self.end_ts and self.loop is None:
+            applied += self.advance_to(self.end_ts)
+            self.playing = False
+            self._wall = None
+            return applied
+        return applied + self.advance_to(target)
+
+    def advance_to(self, t: float) -> int:
+        """Apply every event up to ``t`` (forward only; a backend snapshot on the way re-seeks)."""
+        if t < self.position:
+            self.seek(t)
+            return 0
+        if self.file.resets_between(self.position, t):
+            frame = self.prepare(t)
+            self.apply(frame)
+            return len(frame.events)
+        batch: list[Wire] = []
+        while True:
+            if not self._ahead:
+                self._ahead.extend(self.file.events(self._n, None, READ_AHEAD))
+                if not self._ahead:
+                    break
+            row = self._ahead[0]
+            if row.ts > t:
+                break
+            self._ahead.popleft()
+            batch.append(json.loads(row.body))
+            self._n = row.n
+        if batch:
+            self.store.apply_many(batch)
+        self._count(len(batch))
+        self.position = t
+        return len(batch)
+
+    def step(self) -> int:
+        """Apply the next arrival (every event received at the next recorded time)."""
+        t = self.file.next_time(self.position)
+        return 0 if t is None else self.advance_to(t)
+
+    def step_back(self) -> None:
+        """Go back to the previous arrival."""
+        t = self.file.prev_time(self.position)
+        self.seek(self.start_ts if t is None else t)
+
+    def next_alert(self) -> float | None:
+        """Jump to the next alert event; returns its time (None: there is none)."""
+        t = self.file.next_time(self.position, "alerts")
+        if t is not None:
+            self.advance_to(t)
+        return t
+
+    def next_bookmark(self) -> float | None:
+        """Jump to the next bookmark; returns its time (None: there is none)."""
+        later = [b[0] for b in self.file.bookmarks() if b[0] > self.position + 1e-6]
+        if not later:
+            return None
+        self.advance_to(later[0])
+        return later[0]
+
+    def add_bookmark(self, author: str, text: str, t: float | None = None) -> None:
+        """Save a bookmark (an annotation when ``text`` says something) at ``t`` or now."""
+        self.file.add_bookmark(self.position if t is None else t, author, text)
+
+    def _count(self, n: int) -> None:
+        now = self.clock()
+        self._applied.append((now, n))
+        while self._applied and self._applied[0][0] < now - 1.0:
+            self._applied.popleft()
+
+    @property
+    def events_per_second(self) -> int:
+        """Events applied to the Store over the last second of the clock."""
+        now = self.clock()
+        return sum(n for t, n in self._applied if t >= now - 1.0)
+
+    # ---------------------------------------------------------------- export
+
+    def export(self, dest: str | Path, t0: float, t1: float) -> int:
+        """Write ``[t0, t1]`` to a new self-contained recording; returns events written."""
+        t0, t1 = max(t0, self.start_ts), min(t1, self.end_ts)
+        scratch = Store()
+        frame = ReplayEngine(self.file, scratch)
+        frame.seek(t0)
+        out = RecordingFile(dest)
+        try:
+            first = (t0, 0, store_to_wire_state(copy_store(scratch)), scratch.seq, True)
+            n0, n1 = self.file.last_event_n(t0), self.file.last_event_n(t1)
+            out.write_batch((), [first])
+            written, last_t = 0, t0
+            for chunk in self.file.iter_events(n0, n1, chunk=5000):
+                # A keyframe after every chunk keeps seeks in the export fast.
+                reset = self.file.resets_between(last_t, chunk[-1].ts)
+                last_t = chunk[-1].ts
+                frame.advance_to(last_t)
+                state = store_to_wire_state(copy_store(scratch))
+                keyframe = (last_t, len(chunk), state, scratch.seq, reset)
+                out.write_batch([(r.ts, r.body) for r in chunk], [keyframe])
+                written += len(chunk)
+            cmds = [c for c in self.file.commands() if t0 <= c[0] <= t1]
+            out.write_batch(commands=cmds)
+            for ts, author, text in self.file.bookmarks():
+                if t0 <= ts <= t1:
+                    out.add_bookmark(ts, author, text)
+            out.set_meta({"start_ts": t0, "end_ts": t1, "exported_from": str(self.file.path)})
+        finally:
+            out.close()
+        return written
+
+    def export_alert(self, dest: str | Path, alert_id: str, margin_s: float = 30.0) -> int:
+        """Export one incident (from its first to its last recorded change, plus a margin).
+
+        Raises:
+            KeyError: the alert never appears in the recording.
+        """
+        span = self.file.alert_span(alert_id)
+        if span is None:
+            raise KeyError(alert_id)
+        return self.export(dest, span[0] - margin_s, span[1] + margin_s)

@@ -1,0 +1,236 @@
+"""Recording files: Store → wire round trip, batched writes, and SIGKILL survival."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from console.domain.store import Store
+from console.replay import store_to_wire_state
+from console.services.recorder import Recorder
+from console.storage.recording import RecordingFile
+
+ROOT = Path(__file__).resolve().parents[2]
+TS = "2026-11-28T16:40:54.123Z"
+
+
+def unit(uid: str, status: str = "available") -> dict[str, Any]:
+    return {
+        "id": uid,
+        "callsign": "P" + uid,
+        "kind": "patrol_car",
+        "radio_id": "46" + uid,
+        "talkgroup": "1101",
+        "grid_id": None,
+        "status": status,
+    }
+
+
+def alert(aid: str, status: str = "new", version: int = 1) -> dict[str, Any]:
+    return {
+        "id": aid,
+        "kind": "call_110",
+        "priority": 2,
+        "title": "盗窃",
+        "description": "",
+        "lat": 39.8,
+        "lon": 109.9,
+        "address": "东胜区",
+        "grid_id": None,
+        "status": status,
+        "created_ts": TS,
+        "version": version,
+        "owner": None,
+        "unit_ids": [],
+        "camera_ids": [],
+        "history": [{"ts": TS, "operator": "wang", "action": status, "note": ""}],
+    }
+
+
+def events(start: int, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"seq": start + i, "ts": TS, **b} for i, b in enumerate(bodies)]
+
+
+def picture(store: Store) -> dict[str, Any]:
+    """What a user sees: alerts, units, positions, cameras, layers, log, radio."""
+    return {
+        "alerts": dict(store.alerts),
+        "units": dict(store.units),
+        "positions": dict(store.positions),
+        "cameras": dict(store.cameras),
+        "talkgroups": dict(store.talkgroups),
+        "layers": dict(store.layers),
+        "log": list(store.log),
+        "radio": list(store.radio_calls),
+        "seq": store.seq,
+    }
+
+
+def busy_store() -> Store:
+    store = Store()
+    store.load_snapshot(
+        0,
+        {
+            "units": [],
+            "alerts": [],
+            "cameras": [
+                {
+                    "id": "C1",
+                    "name": "东门",
+                    "lat": 39.8,
+                    "lon": 109.9,
+                    "grid_id": None,
+                    "streams": {"main": "rtsp://x/1", "sub": "rtsp://x/2"},
+                    "ptz": True,
+                    "status": "online",
+                }
+            ],
+            "talkgroups": [{"id": "1101", "alias": "东胜指挥"}],
+            "layers": [{"id": "G1", "kind": "grid", "name": "网格1", "geojson": {"a": 1}}],
+            "log": [],
+        },
+    )
+    store.apply_many(
+        events(
+            1,
+            [
+                {"type": "unit.upsert", "unit": unit("U1")},
+                {"type": "unit.upsert", "unit": unit("U2")},
+                {
+                    "type": "unit.position",
+                    "unit_id": "U1",
+                    "lat": 39.81,
+                    "lon": 109.9,
+                    "fix_ts": TS,
+                    "speed_kmh": 30.5,
+                    "source": "gps",
+                },
+                {"type": "unit.status", "unit_id": "U2", "status": "dispatched"},
+                {"type": "alert.new", "alert": alert("A1")},
+                {
+                    "type": "radio.call",
+                    "call": {
+                        "id": "R1",
+                        "talkgroup": "1101",
+                        "source_radio_id": "4601",
+                        "target_radio_id": None,
+                        "kind": "group",
+                        "start_ts": TS,
+                        "duration_s": 3.5,
+                        "audio_url": None,
+                        "encrypted": False,
+                    },
+                },
+                {
+                    "type": "log.entry",
+                    "entry": {
+                        "id": "L1",
+                        "ts": TS,
+                        "author": "wang",
+                        "text": "到场",
+                        "alert_id": "A1",
+                    },
+                },
+            ],
+        )
+    )
+    return store
+
+
+def test_store_to_wire_state_rebuilds_an_equal_store() -> None:
+    store = busy_store()
+    state = json.loads(json.dumps(store_to_wire_state(store)))
+    again = Store()
+    again.load_snapshot(store.seq or 0, state)
+    for key in ("units", "positions", "alerts", "cameras", "talkgroups", "layers", "log"):
+        assert picture(again)[key] == picture(store)[key], key
+    assert [c["id"] for c in state["radio"]] == ["R1"]
+
+
+def test_recorder_writes_events_keyframes_commands_and_counts(tmp_path: Path) -> None:
+    now = [1000.0]
+    store = Store()
+    rec = Recorder(tmp_path / "r.sqlite3", store, clock=lambda: now[0], keyframe_every_s=5)
+    batch = events(1, [{"type": "unit.upsert", "unit": unit("U1")}])
+    store.apply_many(batch)
+    rec.on_events(batch)
+    for i in range(10):
+        now[0] += 1.0
+        batch = events(
+            2 + i,
+            [
+                {
+                    "type": "unit.position",
+                    "unit_id": "U1",
+                    "lat": 39.8 + i / 100,
+                    "lon": 109.9,
+                    "fix_ts": TS,
+                }
+            ],
+        )
+        store.apply_many(batch)
+        rec.on_events(batch)
+    rec.on_command("log.write", {"text": "x"}, {"id": "c1", "ok": True, "seq": 11})
+    rec.flush()
+    rec.close()
+    f = RecordingFile(tmp_path / "r.sqlite3", create=False)
+    meta = f.meta()
+    assert (meta["event_count"], meta["start_ts"], meta["end_ts"]) == (11, 1000.0, 1010.0)
+    assert meta["keyframe_count"] == 2  # at 1005 and 1010
+    assert f.density(1000.0, 1011.0, 11)["positions"] == [0] + [1] * 10
+    assert f.commands()[0][1:3] == ("log.write", {"text": "x"})
+    kf = f.keyframe_at(1007.0)
+    assert kf is not None and (kf.ts, kf.event_n) == (1005.0, 6)
+    f.close()
+
+
+CHILD = """
+import sys, time
+sys.path.insert(0, {root!r})
+from console.domain.store import Store
+from console.services.recorder import Recorder
+store = Store()
+rec = Recorder({path!r}, store, keyframe_every_s=0.5)
+seq = 0
+while True:
+    seq += 1
+    ev = {{"type": "unit.position", "seq": seq, "ts": "2026-11-28T16:40:54.123Z",
+           "unit_id": "U1", "lat": 39.8, "lon": 109.9}}
+    store.apply_many([ev])
+    rec.on_events([ev])
+    print(seq, time.time(), flush=True)
+    time.sleep(0.002)
+"""
+
+
+def test_sigkill_loses_at_most_the_last_second(tmp_path: Path) -> None:
+    path = tmp_path / "killed.sqlite3"
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD.format(root=str(ROOT), path=str(path))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    sent: list[tuple[int, float]] = []
+    for line in child.stdout:
+        seq, t = line.split()
+        sent.append((int(seq), float(t)))
+        if len(sent) >= 1500:
+            break
+    killed_at = time.time()
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    sent += [(int(s), float(t)) for s, t in (ln.split() for ln in child.stdout.read().splitlines())]
+    f = RecordingFile(path, create=False)  # it opens
+    n = f.last_event_n(float("inf"))
+    kept = {json.loads(r.body)["seq"] for chunk in f.iter_events(0, n) for r in chunk}
+    f.close()
+    must = {s for s, t in sent if t <= killed_at - 1.0}
+    assert len(must) > 100
+    assert must <= kept
+    assert kept == set(range(1, len(kept) + 1))  # a prefix, nothing torn
