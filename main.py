@@ -265,6 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     prefs = console_settings.load(user_settings())
     translators = i18n.install(app, args.lang or prefs.language or i18n.default_language())
     Theme(args.theme or prefs.theme).apply(app)
+    from widgets.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector(parent=app)  # Qt objects die on the GUI thread only
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     closed = asyncio.Event()
@@ -278,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run = run_replay if args.replay else run_console
             code = loop.run_until_complete(run(args, closed))
     finally:
+        collector.stop()
         del translators
     return code
 

@@ -3,7 +3,10 @@
 Examples::
 
     dispatch-backend serve --demo --seed 7
-    dispatch-backend operator add wang --role operator
+    dispatch-backend serve --cert server.pem --key server.key --max-connections 200
+    dispatch-backend operator add wang --role operator --password
+    dispatch-backend operator revoke wang
+    dispatch-backend audit export --since 2026-11-28T00:00:00Z > audit.jsonl
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
+import json
 import logging
 import signal
+import ssl
 import sys
 from collections.abc import Sequence
 
@@ -46,6 +52,32 @@ def _parser() -> argparse.ArgumentParser:
         help="base URL of the demo cameras' streams",
     )
     s.add_argument("--training", action="store_true", help="a training backend (trainers act)")
+    s.add_argument("--cert", default=None, help="TLS certificate chain (PEM): serve wss://")
+    s.add_argument("--key", default=None, help="TLS private key (PEM) of --cert")
+    s.add_argument(
+        "--max-connections",
+        type=int,
+        default=1000,
+        help="connections served at once; more get HTTP 503 (default 1000)",
+    )
+    s.add_argument(
+        "--command-rate",
+        type=float,
+        default=50.0,
+        help="commands per second per connection (default 50)",
+    )
+    s.add_argument(
+        "--command-burst",
+        type=int,
+        default=100,
+        help="commands a connection may send at once (default 100)",
+    )
+    s.add_argument(
+        "--token-ttl",
+        type=float,
+        default=12.0,
+        help="hours a token issued at sign-in stays valid (default 12)",
+    )
     s.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
     o = sub.add_parser("operator", help="manage operator accounts")
@@ -55,7 +87,103 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--role", required=True, choices=db.ROLES)
     a.add_argument("--db", default=None)
     a.add_argument("--reissue", action="store_true", help="issue a new token if NAME exists")
+    pw = a.add_mutually_exclusive_group()
+    pw.add_argument(
+        "--password", action="store_true", help="set a sign-in password (asked for twice)"
+    )
+    pw.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    r = osub.add_parser("revoke", help="revoke every token of NAME; live connections close")
+    r.add_argument("name")
+    r.add_argument("--db", default=None)
+
+    au = sub.add_parser("audit", help="the audit trail of commands")
+    ausub = au.add_subparsers(dest="action", required=True)
+    ex = ausub.add_parser("export", help="write the audit trail as JSON lines")
+    ex.add_argument("--since", default=None, help="RFC 3339 time or epoch seconds")
+    ex.add_argument("--db", default=None)
+    ex.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
     return p
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if args.password:
+        first = getpass.getpass(f"password for {args.name}: ")
+        if first != getpass.getpass("again: "):
+            raise ValueError("the passwords differ")
+        return first
+    return None
+
+
+def _operator(args: argparse.Namespace) -> int:
+    engine = db.open_engine(args.db or db.default_url())
+    try:
+        if args.action == "revoke":
+            db.revoke_operator(engine, args.name)
+            print(f"operator {args.name}: every token revoked")
+            return 0
+        password = _read_password(args)
+        token = db.add_operator(
+            engine, args.name, args.role, reissue=args.reissue, password=password
+        )
+    except ValueError as exc:
+        print(f"dispatch-backend: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"operator {args.name} ({args.role}) token:")
+    print(token)
+    return 0
+
+
+def _since(text: str | None) -> float:
+    if text is None:
+        return 0.0
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    from console.protocol.codec import parse_ts
+
+    try:
+        return parse_ts(text)
+    except ValueError:
+        raise SystemExit(f"dispatch-backend: --since {text!r} is not a time") from None
+
+
+def _audit(args: argparse.Namespace) -> int:
+    since = _since(args.since)
+    engine = db.open_engine(args.db or db.default_url())
+    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        n = 0
+        for entry in db.audit_entries(engine, since):
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            n += 1
+        out.flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+        engine.dispose()
+    print(f"{n} audit entries", file=sys.stderr)
+    return 0
+
+
+def _tls(args: argparse.Namespace) -> ssl.SSLContext | None:
+    if args.cert is None and args.key is None:
+        return None
+    if args.cert is None or args.key is None:
+        raise SystemExit("dispatch-backend: --cert and --key go together")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(args.cert, args.key)
+    except (OSError, ssl.SSLError) as exc:
+        raise SystemExit(f"dispatch-backend: cannot load the certificate: {exc}") from None
+    return context
 
 
 def _positive(value: float, name: str) -> None:
@@ -64,12 +192,21 @@ def _positive(value: float, name: str) -> None:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    from backend_stub.server import Backend
+    from backend_stub.server import REVOCATION_POLL_S, Backend
 
+    tls = _tls(args)
     engine = db.open_engine(args.db or db.default_url())
-    backend = Backend(engine, training=args.training)
+    backend = Backend(
+        engine,
+        training=args.training,
+        command_rate=args.command_rate,
+        command_burst=args.command_burst,
+        max_connections=args.max_connections,
+        token_ttl=args.token_ttl * 3600.0,
+        revocation_poll_s=REVOCATION_POLL_S,
+    )
     try:
-        port = await backend.start(args.host, args.port)
+        port = await backend.start(args.host, args.port, ssl=tls)
     except OSError as exc:
         raise SystemExit(
             f"dispatch-backend: cannot listen on {args.host}:{args.port}: {exc}"
@@ -86,7 +223,11 @@ async def _serve(args: argparse.Namespace) -> None:
             radio_rate=args.radio_rate,
             stream_base=args.stream_base,
         )
-    print(f"listening on ws://{args.host}:{port}/ws (head seq {backend.committed_seq})", flush=True)
+    scheme = "wss" if tls else "ws"
+    print(
+        f"listening on {scheme}://{args.host}:{port}/ws (head seq {backend.committed_seq})",
+        flush=True,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -103,17 +244,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``dispatch-backend``."""
     args = _parser().parse_args(argv)
     if args.command == "operator":
-        engine = db.open_engine(args.db or db.default_url())
-        try:
-            token = db.add_operator(engine, args.name, args.role, reissue=args.reissue)
-        except ValueError as exc:
-            print(f"dispatch-backend: {exc}", file=sys.stderr)
-            return 1
-        finally:
-            engine.dispose()
-        print(f"operator {args.name} ({args.role}) token:")
-        print(token)
-        return 0
+        return _operator(args)
+    if args.command == "audit":
+        return _audit(args)
+    if args.max_connections < 1:
+        raise SystemExit("dispatch-backend: --max-connections must be at least 1")
+    _positive(args.command_rate, "--command-rate")
+    _positive(args.command_burst, "--command-burst")
+    _positive(args.token_ttl, "--token-ttl")
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

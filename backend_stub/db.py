@@ -6,6 +6,7 @@ functions here are blocking; the server calls them from its single writer thread
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     Engine,
     Float,
+    Integer,
     String,
     Text,
     create_engine,
@@ -30,10 +32,14 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from console.protocol.codec import format_ts
 
 ROLES = ("operator", "commander", "trainer", "wall")
 
@@ -71,6 +77,47 @@ class OperatorRow(Base):
     token_hash: Mapped[str] = mapped_column(String(128))
     created: Mapped[float] = mapped_column(Float)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "scrypt$n$r$p$salt_hex$hash_hex", or None for an account that signs in by token only.
+    password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True, default=None)
+
+
+class SessionTokenRow(Base):
+    """A token issued at sign-in: kept as a salted hash, with an expiry."""
+
+    __tablename__ = "session_tokens"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(String(40), index=True)
+    salt: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(128))
+    created: Mapped[float] = mapped_column(Float)
+    expires: Mapped[float] = mapped_column(Float)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RevocationRow(Base):
+    """``operator revoke`` ran: every token of the operator issued before ``ts`` is dead.
+
+    Running backends poll this table to close the operator's live connections.
+    """
+
+    __tablename__ = "revocations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    operator_id: Mapped[str] = mapped_column(String(40))
+    ts: Mapped[float] = mapped_column(Float)
+
+
+class AuditRow(Base):
+    """Append-only audit trail: every command decided, with who, when, what and the answer."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ts: Mapped[float] = mapped_column(Float, index=True)
+    operator_id: Mapped[str] = mapped_column(String(40))
+    operator_name: Mapped[str] = mapped_column(String(120))
+    command_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(60))
+    args: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(Text)
 
 
 class CommandRow(Base):
@@ -91,6 +138,19 @@ class Operator:
     id: str
     name: str
     role: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRecord:
+    """A decided command: its first answer (idempotency) and its audit entry."""
+
+    operator_id: str
+    operator_name: str
+    command_id: str
+    name: str
+    args_json: str
+    result_json: str
+    ts: float
 
 
 def default_url() -> str:
@@ -114,29 +174,111 @@ def open_engine(url: str) -> Engine:
             cur.close()
 
     Base.metadata.create_all(engine)
+    _migrate(engine)
     return engine
 
 
+def _migrate(engine: Engine) -> None:
+    # Databases made before sign-in existed lack the password column.
+    columns = {c["name"] for c in inspect(engine).get_columns("operators")}
+    with engine.begin() as conn:
+        if "password_hash" not in columns:
+            conn.execute(text("ALTER TABLE operators ADD COLUMN password_hash VARCHAR(300)"))
+        # The audit table is append-only in the database itself, not only by convention.
+        if engine.dialect.name == "sqlite":
+            for op in ("UPDATE", "DELETE"):
+                conn.execute(
+                    text(
+                        f"CREATE TRIGGER IF NOT EXISTS audit_no_{op.lower()} BEFORE {op} ON audit "
+                        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+                    )
+                )
+        elif engine.dialect.name == "postgresql":
+            conn.execute(
+                text(
+                    "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$ "
+                    "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; "
+                    "$$ LANGUAGE plpgsql"
+                )
+            )
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_append_only ON audit"))
+            conn.execute(
+                text(
+                    "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit "
+                    "FOR EACH ROW EXECUTE FUNCTION audit_append_only()"
+                )
+            )
+
+
 def _hash(salt: str, secret: str) -> str:
+    # Tokens are 256-bit random secrets: a salted SHA-256 is enough (no dictionary to resist).
     return hashlib.sha256((salt + secret).encode()).hexdigest()
 
 
-def add_operator(engine: Engine, name: str, role: str, *, reissue: bool = False) -> str:
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MAX_PASSWORD = 1000
+
+
+def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
+    """Hash a password with scrypt and a random salt; the parameters are stored with it."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=64 << 20)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """Check a password against :func:`hash_password` output (constant time)."""
+    if not stored or len(password) > MAX_PASSWORD:
+        return False
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        actual = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=64 << 20,
+        )
+    except (ValueError, MemoryError):
+        return False
+    return hmac.compare_digest(actual.hex(), digest)
+
+
+def add_operator(
+    engine: Engine,
+    name: str,
+    role: str,
+    *,
+    reissue: bool = False,
+    password: str | None = None,
+) -> str:
     """Create an operator (or, with ``reissue``, give an existing one a new token).
+
+    Args:
+        password: lets the operator sign in by name and password (stored as a scrypt hash).
 
     Returns:
         The token ``<operator id>.<secret>``; only its salted hash is stored.
 
     Raises:
-        ValueError: unknown role, or the name exists and ``reissue`` is false.
+        ValueError: unknown role, empty name or password, or the name exists and ``reissue``
+            is false.
     """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     name = name.strip()
     if not name:
         raise ValueError("operator name must not be empty")
+    if password is not None and not 1 <= len(password) <= MAX_PASSWORD:
+        raise ValueError(f"a password has 1 to {MAX_PASSWORD} characters")
     secret = secrets.token_urlsafe(32)
     salt = secrets.token_hex(16)
+    values: dict[str, Any] = {"role": role, "salt": salt, "token_hash": _hash(salt, secret)}
+    if password is not None:
+        values["password_hash"] = hash_password(password)
     with engine.begin() as conn:
         row = conn.execute(select(OperatorRow.id).where(OperatorRow.name == name)).first()
         if row is not None:
@@ -144,38 +286,124 @@ def add_operator(engine: Engine, name: str, role: str, *, reissue: bool = False)
                 raise ValueError(f"operator {name!r} exists (use --reissue for a new token)")
             op_id = row[0]
             conn.execute(
-                update(OperatorRow)
-                .where(OperatorRow.id == op_id)
-                .values(role=role, salt=salt, token_hash=_hash(salt, secret), revoked=False)
+                update(OperatorRow).where(OperatorRow.id == op_id).values(revoked=False, **values)
             )
         else:
             op_id = "op-" + uuid.uuid4().hex[:12]
             conn.execute(
                 insert(OperatorRow).values(
-                    id=op_id,
-                    name=name,
-                    role=role,
-                    salt=salt,
-                    token_hash=_hash(salt, secret),
-                    created=time.time(),
-                    revoked=False,
+                    id=op_id, name=name, created=time.time(), revoked=False, **values
                 )
             )
     return f"{op_id}.{secret}"
 
 
-def authenticate(engine: Engine, token: str | None) -> Operator | None:
-    """Return the operator a token belongs to, or None."""
+def authenticate(engine: Engine, token: str | None, now: float | None = None) -> Operator | None:
+    """Return the operator a token (an account token or a sign-in token) belongs to, or None."""
     if not token or "." not in token or len(token) > 400:
         return None
-    op_id, secret = token.split(".", 1)
+    now = time.time() if now is None else now
+    key, secret = token.split(".", 1)
     with engine.connect() as conn:
-        row = conn.execute(select(OperatorRow).where(OperatorRow.id == op_id)).first()
-    if row is None or row.revoked:
+        if key.startswith("tk-"):
+            tok = conn.execute(select(SessionTokenRow).where(SessionTokenRow.id == key)).first()
+            if tok is None or tok.revoked or tok.expires <= now:
+                return None
+            if not hmac.compare_digest(tok.token_hash, _hash(tok.salt, secret)):
+                return None
+            op = conn.execute(select(OperatorRow).where(OperatorRow.id == tok.operator_id)).first()
+            return None if op is None else Operator(op.id, op.name, op.role)
+        op = conn.execute(select(OperatorRow).where(OperatorRow.id == key)).first()
+    if op is None or op.revoked:
         return None
-    if not hmac.compare_digest(row.token_hash, _hash(row.salt, secret)):
+    if not hmac.compare_digest(op.token_hash, _hash(op.salt, secret)):
         return None
-    return Operator(row.id, row.name, row.role)
+    return Operator(op.id, op.name, op.role)
+
+
+def sign_in(
+    engine: Engine, name: str, password: str, ttl_s: float, now: float | None = None
+) -> tuple[Operator, str, float] | None:
+    """Check name and password; on success issue a token that expires after ``ttl_s``.
+
+    Returns:
+        ``(operator, token, expires)`` or None for an unknown name or a wrong password. The
+        work (scrypt) is the same either way, so timing does not tell which.
+    """
+    now = time.time() if now is None else now
+    with engine.connect() as conn:
+        op = conn.execute(select(OperatorRow).where(OperatorRow.name == name.strip())).first()
+    stored = op.password_hash if op is not None else None
+    ok = verify_password(stored or _dummy_hash(), password)
+    if op is None or not stored or not ok:
+        return None
+    tid = "tk-" + uuid.uuid4().hex[:16]
+    secret = secrets.token_urlsafe(32)
+    salt = secrets.token_hex(16)
+    expires = now + ttl_s
+    with engine.begin() as conn:
+        conn.execute(
+            insert(SessionTokenRow).values(
+                id=tid,
+                operator_id=op.id,
+                salt=salt,
+                token_hash=_hash(salt, secret),
+                created=now,
+                expires=expires,
+                revoked=False,
+            )
+        )
+    return Operator(op.id, op.name, op.role), f"{tid}.{secret}", expires
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Checked against when the name is unknown, so a wrong name costs what a wrong password does.
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def revoke_operator(engine: Engine, name: str, now: float | None = None) -> str:
+    """Revoke every token of an operator (account token and sign-in tokens).
+
+    The password still signs in (a new token); running backends close the operator's live
+    connections when they see the revocation row.
+
+    Returns:
+        The operator id.
+
+    Raises:
+        ValueError: no operator of that name.
+    """
+    now = time.time() if now is None else now
+    with engine.begin() as conn:
+        row = conn.execute(select(OperatorRow.id).where(OperatorRow.name == name.strip())).first()
+        if row is None:
+            raise ValueError(f"no operator named {name!r}")
+        op_id = str(row[0])
+        conn.execute(update(OperatorRow).where(OperatorRow.id == op_id).values(revoked=True))
+        conn.execute(
+            update(SessionTokenRow).where(SessionTokenRow.operator_id == op_id).values(revoked=True)
+        )
+        conn.execute(insert(RevocationRow).values(operator_id=op_id, ts=now))
+    return op_id
+
+
+def revocations_after(engine: Engine, last_id: int) -> list[tuple[int, str, float]]:
+    """Revocations ``(id, operator id, ts)`` newer than ``last_id``."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(RevocationRow.id, RevocationRow.operator_id, RevocationRow.ts)
+            .where(RevocationRow.id > last_id)
+            .order_by(RevocationRow.id)
+        ).all()
+    return [(int(r[0]), str(r[1]), float(r[2])) for r in rows]
+
+
+def last_revocation(engine: Engine) -> int:
+    """The id of the newest revocation (0 when none)."""
+    with engine.connect() as conn:
+        value = conn.execute(select(func.max(RevocationRow.id))).scalar()
+    return int(value or 0)
 
 
 def head_seq(engine: Engine) -> int:
@@ -195,10 +423,12 @@ def first_seq(engine: Engine) -> int:
 def write_events(
     engine: Engine,
     events: Sequence[tuple[int, str, str]],
-    commands: Sequence[tuple[str, str, str, str]] = (),
+    commands: Sequence[CommandRecord] = (),
 ) -> None:
-    """Durably append events ``(seq, type, body)`` and command answers in one transaction."""
-    now = time.time()
+    """Durably append events ``(seq, type, body)``, command answers and audit entries.
+
+    One transaction: a command's answer and audit entry are durable exactly when its events are.
+    """
     with engine.begin() as conn:
         if events:
             conn.execute(insert(EventRow), [{"seq": s, "type": t, "body": b} for s, t, b in events])
@@ -206,10 +436,58 @@ def write_events(
             conn.execute(
                 insert(CommandRow),
                 [
-                    {"operator_id": o, "command_id": c, "name": n, "result": r, "created": now}
-                    for o, c, n, r in commands
+                    {
+                        "operator_id": c.operator_id,
+                        "command_id": c.command_id,
+                        "name": c.name,
+                        "result": c.result_json,
+                        "created": c.ts,
+                    }
+                    for c in commands
                 ],
             )
+            conn.execute(
+                insert(AuditRow),
+                [
+                    {
+                        "ts": c.ts,
+                        "operator_id": c.operator_id,
+                        "operator_name": c.operator_name,
+                        "command_id": c.command_id,
+                        "name": c.name,
+                        "args": c.args_json,
+                        "result": c.result_json,
+                    }
+                    for c in commands
+                ],
+            )
+
+
+def audit_entries(
+    engine: Engine, since: float = 0.0, chunk: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """Yield the audit trail from ``since`` (epoch seconds) on, oldest first."""
+    cursor = 0
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(AuditRow)
+                .where(AuditRow.id > cursor, AuditRow.ts >= since)
+                .order_by(AuditRow.id)
+                .limit(chunk)
+            ).all()
+        if not rows:
+            return
+        for r in rows:
+            yield {
+                "ts": format_ts(r.ts),
+                "operator": {"id": r.operator_id, "name": r.operator_name},
+                "command_id": r.command_id,
+                "name": r.name,
+                "args": json.loads(r.args),
+                "result": json.loads(r.result),
+            }
+        cursor = rows[-1].id
 
 
 def read_events(engine: Engine, after: int, upto: int, chunk: int = 5000) -> Iterator[list[str]]:

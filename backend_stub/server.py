@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 import time
 from collections import deque
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from console.protocol.codec import (
     decode,
     encode,
     error,
+    format_ts,
     now_ts,
     result_error,
     result_ok,
@@ -51,6 +53,12 @@ RING_SIZE = 200_000
 RESUME_LIMIT = 500_000
 BATCH_FRAME_EVENTS = 1000
 SLOW_CLIENT_FRAMES = 5000
+SLOW_CLIENT_BYTES = 64 << 20
+COMMAND_RATE = 50.0
+COMMAND_BURST = 100
+MAX_CONNECTIONS = 1000
+TOKEN_TTL_S = 12 * 3600.0
+REVOCATION_POLL_S = 2.0
 SNAPSHOT_EVERY_S = 30.0
 SNAPSHOT_EVERY_EVENTS = 100_000
 HELLO_TIMEOUT_S = 15.0
@@ -59,15 +67,62 @@ HELLO_TIMEOUT_S = 15.0
 @dataclass
 class _Pending:
     events: list[Wire]
-    command: tuple[str, str, str, str] | None
+    command: db.CommandRecord | None
     done: asyncio.Future[None]
+
+
+class TokenBucket:
+    """A token bucket: ``rate`` tokens a second, at most ``burst`` saved up.
+
+    Args:
+        rate: tokens added per second.
+        burst: bucket size (and the tokens it starts with).
+        clock: monotonic seconds (injected for tests).
+    """
+
+    def __init__(
+        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self.tokens = float(burst)
+        self._last = clock()
+
+    def take(self) -> bool:
+        """Take one token; False when the bucket is empty."""
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self._last) * self.rate)
+        self._last = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
 
 
 @dataclass(eq=False)
 class _Client:
     ws: ServerConnection
     operator: db.Operator
+    bucket: TokenBucket
+    authenticated_at: float
     queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    queued_bytes: int = 0
+    sender: asyncio.Task[None] | None = None
+    dropped: bool = False
+
+
+class _RedactFrames(logging.Filter):
+    """Drop websockets' debug dumps of frame contents: hellos and welcomes carry secrets."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg not in ("< %s", "> %s")
+
+
+# websockets' own logger (not one under "backend": handlers others hang there must not get
+# every connection's records).
+_ws_log = logging.getLogger("websockets.server")
+_ws_log.addFilter(_RedactFrames())
 
 
 class Backend:
@@ -77,6 +132,15 @@ class Backend:
         engine: the database (see :func:`backend_stub.db.open_engine`).
         training: a training backend, where trainers may send commands.
         clock: seconds since the epoch (injected for tests).
+        command_rate: commands per second each connection may send (token bucket).
+        command_burst: commands a connection may send at once before the rate applies.
+        max_connections: websocket connections served at once; more get HTTP 503.
+        token_ttl: seconds a token issued at sign-in stays valid.
+        slow_client_frames: queued frames after which a client that does not read is dropped.
+        slow_client_bytes: queued bytes after which a client that does not read is dropped.
+        revocation_poll_s: how often to look for ``operator revoke`` made by other processes
+            (``dispatch-backend serve`` uses 2 s); None: never (an embedded backend, whose
+            owner calls :meth:`close_operator`).
     """
 
     def __init__(
@@ -85,10 +149,29 @@ class Backend:
         *,
         training: bool = False,
         clock: Callable[[], float] = time.time,
+        command_rate: float = COMMAND_RATE,
+        command_burst: int = COMMAND_BURST,
+        max_connections: int = MAX_CONNECTIONS,
+        token_ttl: float = TOKEN_TTL_S,
+        slow_client_frames: int = SLOW_CLIENT_FRAMES,
+        slow_client_bytes: int = SLOW_CLIENT_BYTES,
+        revocation_poll_s: float | None = None,
     ) -> None:
         self.engine = engine
         self.training = training
         self.clock = clock
+        self.command_rate = command_rate
+        self.command_burst = command_burst
+        self.max_connections = max_connections
+        self.token_ttl = token_ttl
+        self.slow_client_frames = slow_client_frames
+        self.slow_client_bytes = slow_client_bytes
+        self.revocation_poll_s = revocation_poll_s
+        self.connections = 0
+        self.connections_changed = asyncio.Event()  # set whenever a connection ends
+        self.slow_disconnects = 0
+        self.refused_connections = 0
+        self._last_revocation = 0
         self.state = DistrictState()
         self.committed_seq = 0
         self._next_seq = 1
@@ -131,9 +214,12 @@ class Backend:
         self._last_snapshot = (self.clock(), head)
         log.info("event log at seq %d (%d alerts)", head, len(self.state.alerts))
 
-    async def start(self, host: str = "127.0.0.1", port: int = 8765) -> int:
-        """Load state, start the writer and listen; returns the bound port."""
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 8765, ssl: ssl.SSLContext | None = None
+    ) -> int:
+        """Load state, start the writer and listen (``wss://`` with ``ssl``); returns the port."""
         await self.load()
+        self._last_revocation = await self._run_db(db.last_revocation, self.engine)
         self._writer_task = asyncio.create_task(self._writer(), name="event-writer")
         self._server = await serve(
             self._handle,
@@ -142,15 +228,51 @@ class Backend:
             max_size=MAX_FRAME_BYTES,
             ping_interval=20,
             ping_timeout=20,
-            process_request=self._check_path,
+            process_request=self._check_request,
+            ssl=ssl,
         )
+        if self.revocation_poll_s is not None:
+            self.spawn(self._watch_revocations(), "revocations")
         sock = next(iter(self._server.sockets))
         return int(sock.getsockname()[1])
 
-    def _check_path(self, conn: ServerConnection, request: Any) -> Any:
+    def _check_request(self, conn: ServerConnection, request: Any) -> Any:
         if request.path.split("?")[0] not in ("/ws", "/"):
             return conn.respond(404, "the websocket endpoint is /ws\n")
+        if self.connections >= self.max_connections:
+            self.refused_connections += 1
+            log.warning("connection cap (%d) reached; refusing one", self.max_connections)
+            return conn.respond(503, "too many connections; try again later\n")
         return None
+
+    async def _watch_revocations(self) -> None:
+        # ``operator revoke`` runs in another process: it leaves a row, we close what it names.
+        assert self.revocation_poll_s is not None
+        while True:
+            await asyncio.sleep(self.revocation_poll_s)
+            try:
+                rows = await self._run_db(db.revocations_after, self.engine, self._last_revocation)
+            except Exception:
+                log.exception("cannot read revocations")
+                continue
+            for rid, op_id, ts in rows:
+                self._last_revocation = rid
+                self.close_operator(op_id, before=ts)
+
+    def close_operator(self, operator_id: str, before: float | None = None) -> int:
+        """Close (4401) the live connections of an operator signed in before ``before``."""
+        closed = 0
+        for client in list(self._clients):
+            if client.operator.id != operator_id:
+                continue
+            if before is not None and client.authenticated_at > before:
+                continue
+            closed += 1
+            self._clients.discard(client)
+            self.spawn(client.ws.close(4401, "token revoked"), "close-revoked")
+        if closed:
+            log.info("closed %d connection(s) of %s: token revoked", closed, operator_id)
+        return closed
 
     async def stop(self) -> None:
         """Stop accepting, flush the log, write a snapshot, close the database."""
@@ -195,7 +317,7 @@ class Backend:
         return self._next_seq - 1 - self.committed_seq
 
     def append(
-        self, bodies: list[Wire], command: tuple[str, str, str, str] | None = None
+        self, bodies: list[Wire], command: db.CommandRecord | None = None
     ) -> asyncio.Future[None]:
         """Give events their seq and ts and queue them for the next group commit.
 
@@ -279,32 +401,60 @@ class Backend:
 
     def _broadcast(self, bodies: list[str]) -> None:
         frames = self._frames(bodies)
+        size = sum(len(f) for f in frames)
         for client in list(self._clients):
-            if client.queue.qsize() > SLOW_CLIENT_FRAMES:
-                log.warning("client %s too slow; disconnecting", client.operator.name)
-                self._clients.discard(client)
-                self.spawn(client.ws.close(1008, "too slow: reconnect with resume_from"), "close")
+            if (
+                client.queue.qsize() > self.slow_client_frames
+                or client.queued_bytes + size > self.slow_client_bytes
+            ):
+                self._drop_slow(client)
                 continue
             for frame in frames:
-                client.queue.put_nowait(frame)
+                self._enqueue(client, frame)
+
+    def _enqueue(self, client: _Client, frame: str) -> None:
+        client.queue.put_nowait(frame)
+        client.queued_bytes += len(frame)
+
+    def _drop_slow(self, client: _Client) -> None:
+        log.warning("client %s too slow; disconnecting", client.operator.name)
+        self.slow_disconnects += 1
+        self._clients.discard(client)
+        client.dropped = True
+        # Free what it holds now, not when the socket finally closes.
+        if client.sender is not None:
+            client.sender.cancel()
+        while not client.queue.empty():
+            client.queue.get_nowait()
+        client.queued_bytes = 0
+        self.spawn(client.ws.close(1008, "too slow: reconnect with resume_from"), "close")
 
     # ---------------------------------------------------------------- connections
 
     async def _handle(self, ws: ServerConnection) -> None:
+        self.connections += 1
+        try:
+            await self._serve_connection(ws)
+        finally:
+            self.connections -= 1
+            self.connections_changed.set()
+
+    async def _serve_connection(self, ws: ServerConnection) -> None:
         try:
             operator, resume_from = await asyncio.wait_for(self._handshake(ws), HELLO_TIMEOUT_S)
         except (TimeoutError, ConnectionClosed):
             return
         if operator is None:
             return
-        client = _Client(ws, operator)
+        bucket = TokenBucket(self.command_rate, self.command_burst)
+        client = _Client(ws, operator, bucket, self.clock())
         try:
             await self._catch_up(client, resume_from)
-            sender = asyncio.create_task(self._sender(client))
+            client.sender = asyncio.create_task(self._sender(client))
             try:
                 await self._receive_commands(client)
             finally:
-                sender.cancel()
+                client.sender.cancel()
         except ConnectionClosed:
             pass
         finally:
@@ -327,9 +477,27 @@ class Backend:
                 await ws.send(encode(error("unsupported_protocol", text)))
                 await ws.close(4400, "unsupported protocol")
                 return None, None
-            operator = await self._run_db(db.authenticate, self.engine, msg["token"])
+            issued: tuple[str, float] | None = None
+            if "login" in msg:
+                login = msg["login"]
+                if not _valid_login(login):
+                    text = "login must be {name: string, password: string}"
+                    await ws.send(encode(error("bad_message", text)))
+                    continue
+                # scrypt takes tens of ms: run it on a helper thread, not the writer's.
+                signed = await asyncio.get_running_loop().run_in_executor(
+                    None, db.sign_in, self.engine, login["name"], login["password"], self.token_ttl
+                )
+                operator = None if signed is None else signed[0]
+                if signed is not None:
+                    issued = (signed[1], signed[2])
+                reason = "wrong name or password"
+            else:
+                operator = await self._run_db(db.authenticate, self.engine, msg["token"])
+                reason = "unknown, expired, revoked or missing token"
             if operator is None:
-                await ws.send(encode(error("unauthorized", "unknown, revoked or missing token")))
+                log.info("sign-in refused: %s", reason)
+                await ws.send(encode(error("unauthorized", reason)))
                 await ws.close(4401, "unauthorized")
                 return None, None
             welcome = {
@@ -339,6 +507,10 @@ class Backend:
                 "head_seq": self.committed_seq,
                 "server_time": now_ts(self.clock),
             }
+            if issued is not None:
+                welcome["token"] = issued[0]
+                welcome["token_expires"] = format_ts(issued[1])
+            log.info("%s signed in (%s)", operator.name, "password" if issued else "token")
             await ws.send(encode(welcome))
             return operator, msg.get("resume_from")
 
@@ -383,21 +555,32 @@ class Backend:
         with contextlib.suppress(ConnectionClosed):
             while True:
                 frame = await client.queue.get()
+                client.queued_bytes -= len(frame)
                 await client.ws.send(frame)
 
     async def _receive_commands(self, client: _Client) -> None:
         async for raw in client.ws:
+            if client.dropped:
+                return
             try:
                 msg = decode(raw)
             except ProtocolError as exc:
-                client.queue.put_nowait(encode(error(exc.code, exc.message)))
+                self._enqueue(client, encode(error(exc.code, exc.message)))
                 continue
             if msg["type"] != "command":
                 text = f"a client may send only commands after the hello, not {msg['type']!r}"
-                client.queue.put_nowait(encode(error("bad_message", text)))
+                self._enqueue(client, encode(error("bad_message", text)))
+                continue
+            if not client.bucket.take():
+                # Not recorded: the same id may be sent again later and will then run.
+                text = (
+                    f"more than {self.command_rate:g} commands a second "
+                    f"(burst {self.command_burst}); send it again later"
+                )
+                self._enqueue(client, encode(result_error(msg["id"], "rate_limited", text)))
                 continue
             answer = await self.execute(client.operator, msg["id"], msg["name"], msg["args"])
-            client.queue.put_nowait(encode(answer))
+            self._enqueue(client, encode(answer))
 
     # ---------------------------------------------------------------- commands
 
@@ -448,6 +631,24 @@ class Backend:
             else:
                 first = self._next_seq
                 answer = result_ok(cid, first + len(bodies) - 1)
-            record = (operator.id, cid, name, json.dumps(answer, ensure_ascii=False))
+            record = db.CommandRecord(
+                operator.id,
+                operator.name,
+                cid,
+                name,
+                json.dumps(args, ensure_ascii=False),
+                json.dumps(answer, ensure_ascii=False),
+                self.clock(),
+            )
             await self.append(bodies, record)
         return answer
+
+
+def _valid_login(login: Any) -> bool:
+    return (
+        isinstance(login, dict)
+        and isinstance(login.get("name"), str)
+        and isinstance(login.get("password"), str)
+        and 0 < len(login["name"]) <= 200
+        and 0 < len(login["password"]) <= db.MAX_PASSWORD
+    )

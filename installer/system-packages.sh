@@ -30,6 +30,8 @@ PACKAGES=(
   libxkbfile1 libxcb-dri3-0 libgbm1 libexpat1 libudev1 libasound2
   # Tests and tooling: virtual X server (xvfb-run), demo video clips, demo radio audio.
   xvfb xauth ffmpeg espeak-ng
+  # The PostgreSQL server, for the backend's PostgreSQL tests (they start their own instance).
+  postgresql
 )
 
 usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }

@@ -44,7 +44,14 @@ ALERT_KINDS = (
 )
 RADIO_CALL_KINDS = ("group", "individual", "emergency", "status", "data")
 ROLES = ("operator", "commander", "trainer", "wall")
-ERROR_CODES = ("invalid", "not_found", "conflict", "forbidden", "illegal_transition")
+ERROR_CODES = (
+    "invalid",
+    "not_found",
+    "conflict",
+    "forbidden",
+    "illegal_transition",
+    "rate_limited",  # [ext] the per-connection command rate limit
+)
 
 
 def _obj(props: Schema, required: list[str], *, extra: bool = True) -> Schema:

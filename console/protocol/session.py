@@ -27,6 +27,8 @@ class Welcomed:
     operator_name: str
     role: str
     head_seq: int
+    token: str | None = None  # [ext] issued when the hello signed in by name and password
+    token_expires: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,16 +110,32 @@ class ClientSession:
         self.pending: OrderedDict[str, PendingCommand] = OrderedDict()
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
 
-    def hello(self, token: str | None) -> Message:
-        """Start a connection: reset per-connection state, return the hello to send."""
+    def hello(self, token: str | None, login: tuple[str, str] | None = None) -> Message:
+        """Start a connection: reset per-connection state, return the hello to send.
+
+        Args:
+            token: the operator's token.
+            login: [ext] ``(name, password)`` to sign in with instead; the welcome then
+                carries a new token.
+        """
         self.welcomed = False
-        return {
+        msg: Message = {
             "type": "hello",
             "protocol": PROTOCOL_VERSION,
-            "token": token,
+            "token": None if login else token,
             "client": self.client_name,
             "resume_from": self.last_seq,
         }
+        if login is not None:
+            msg["login"] = {"name": login[0], "password": login[1]}
+        return msg
+
+    def restore(self, cid: str, name: str, args: dict[str, Any]) -> PendingCommand:
+        """Re-queue a command kept from an earlier run (an outbox), with its original id."""
+        msg = {"type": "command", "id": cid, "name": name, "args": args}
+        cmd = PendingCommand(cid, name, args, msg)
+        self.pending[cid] = cmd
+        return cmd
 
     def command(self, name: str, args: dict[str, Any]) -> PendingCommand:
         """Queue a command; raises ProtocolError(``invalid``) for bad arguments.
@@ -143,7 +161,18 @@ class ClientSession:
             self.welcomed = True
             self.head_seq = msg["head_seq"]
             op = msg["operator"]
-            return [Welcomed(op["id"], op["name"], op["role"], msg["head_seq"])]
+            token = msg.get("token")
+            expires = msg.get("token_expires")
+            return [
+                Welcomed(
+                    op["id"],
+                    op["name"],
+                    op["role"],
+                    msg["head_seq"],
+                    token if isinstance(token, str) else None,
+                    expires if isinstance(expires, str) else None,
+                )
+            ]
         if kind == "error":
             return [ServerError(msg["code"], msg["message"])]
         if not self.welcomed:

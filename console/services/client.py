@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import ssl
 import time
 from collections import deque
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from console.protocol.session import (
     SnapshotReceived,
     Welcomed,
 )
+from console.storage.outbox import Outbox
 
 log = logging.getLogger("console.client")
 
@@ -91,6 +93,13 @@ class BackendClient:
         on_status: called with every link status change.
         on_answer: called with every command answer.
         offline_after: seconds of failed attempts after which the state reads "offline".
+        ca_file: PEM file of the CA(s) that sign the backend's certificate for ``wss://``
+            (the system store when None).
+        outbox: keeps unanswered commands on disk: they are re-sent (same ids, so exactly
+            once) after a restart of the console.
+        login: ``(name, password)`` to sign in with instead of ``token``; the token the
+            backend issues replaces it (``on_token``) and the password is forgotten.
+        on_token: called with ``(token, expires)`` when the backend issues a token.
     """
 
     def __init__(
@@ -105,9 +114,22 @@ class BackendClient:
         backoff: BackoffPolicy | None = None,
         offline_after: float = 30.0,
         clock: Callable[[], float] = time.time,
+        ca_file: str | None = None,
+        outbox: Outbox | None = None,
+        login: tuple[str, str] | None = None,
+        on_token: Callable[[str, str | None], None] | None = None,
     ) -> None:
         self.url = url
         self.token = token
+        self.ca_file = ca_file
+        self.outbox = outbox
+        self._login = login
+        self._on_token = on_token or (lambda t, e: None)
+        self._outbox_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+        self._restored = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._kept: set[str] = set()  # ids whose outbox row is on disk
+        self._sent: set[str] = set()  # ids sent on the current connection
         self.store = store
         self.session = session or ClientSession()
         self.backoff = backoff or BackoffPolicy()
@@ -142,6 +164,8 @@ class BackendClient:
                 await task
         self._decoder.shutdown(wait=True)
         self._decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ws-decode")
+        self._outbox_io.shutdown(wait=True)  # every outbox write is on disk
+        self._outbox_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
 
     def reconnect_now(self) -> None:
         """Drop the current connection (if any) and reconnect at once."""
@@ -172,9 +196,52 @@ class BackendClient:
         pending = self.session.command(name, args)
         future: asyncio.Future[CommandAnswered] = asyncio.get_running_loop().create_future()
         self._waiters[pending.id] = future
-        if self._ws is not None and self.session.welcomed:
-            asyncio.get_running_loop().create_task(self._send(pending.message))
+        if self.outbox is not None:
+            self._background(self._keep_then_send(pending.id, name, args, pending.message))
+        elif self._ws is not None and self.session.welcomed:
+            self._background(self._send(pending.message))
         return future
+
+    def _background(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _keep_then_send(
+        self, cid: str, name: str, args: dict[str, Any], message: dict[str, Any]
+    ) -> None:
+        # On disk before it leaves: a crash after the send cannot lose it.
+        assert self.outbox is not None
+        await asyncio.get_running_loop().run_in_executor(
+            self._outbox_io, self.outbox.add, cid, name, args
+        )
+        self._kept.add(cid)
+        if (
+            self._ws is not None
+            and self.session.welcomed
+            and cid in self.session.pending
+            and cid not in self._sent
+        ):
+            self._sent.add(cid)
+            await self._send(message)
+
+    async def _restore_outbox(self) -> None:
+        if self.outbox is None or self._restored:
+            return
+        entries = await asyncio.get_running_loop().run_in_executor(
+            self._outbox_io, self.outbox.entries
+        )
+        for entry in entries:
+            if entry.command_id not in self.session.pending:
+                self.session.restore(entry.command_id, entry.name, entry.args)
+        self._kept.update(e.command_id for e in entries)
+        self._restored = True
+        if entries:
+            log.info("%d command(s) from the outbox will be sent", len(entries))
+
+    def _forget(self, cid: str) -> None:
+        if self.outbox is not None:
+            asyncio.get_running_loop().run_in_executor(self._outbox_io, self.outbox.remove, cid)
 
     # ------------------------------------------------------------------ internals
 
@@ -190,6 +257,7 @@ class BackendClient:
             await ws.send(encode(message))
 
     async def _run(self) -> None:
+        await self._restore_outbox()
         while True:
             if self.status.state is not LinkState.RECONNECTING:
                 self._set_status(LinkStatus(LinkState.CONNECTING, self.url))
@@ -218,11 +286,14 @@ class BackendClient:
             await asyncio.sleep(delay)
 
     async def _connect_once(self) -> str | None:
+        tls: ssl.SSLContext | None = None
+        if self.url.startswith("wss://"):
+            tls = ssl.create_default_context(cafile=self.ca_file)
         async with connect(
-            self.url, max_size=MAX_INBOUND_FRAME, open_timeout=5, ping_interval=10
+            self.url, max_size=MAX_INBOUND_FRAME, open_timeout=5, ping_interval=10, ssl=tls
         ) as ws:
             self._ws = ws
-            await ws.send(encode(self.session.hello(self.token)))
+            await ws.send(encode(self.session.hello(self.token, self._login)))
             loop = asyncio.get_running_loop()
             async for raw in ws:
                 try:
@@ -251,17 +322,26 @@ class BackendClient:
         elif isinstance(outcome, SnapshotReceived):
             self.store.load_snapshot(outcome.seq, outcome.state)
         elif isinstance(outcome, CommandAnswered):
+            self._kept.discard(outcome.command_id)
+            self._forget(outcome.command_id)
             self._on_answer(outcome)
             waiter = self._waiters.pop(outcome.command_id, None)
             if waiter is not None and not waiter.done():
                 waiter.set_result(outcome)
         elif isinstance(outcome, Welcomed):
+            if outcome.token is not None:
+                self.token, self._login = outcome.token, None
+                self._on_token(outcome.token, outcome.token_expires)
             self.backoff.reset()
             self._down_since = None
             self._set_status(
                 LinkStatus(LinkState.LIVE, "", None, outcome.operator_name, outcome.role)
             )
+            self._sent.clear()
             for message in self.session.unsent_after_reconnect():
+                if self.outbox is not None and message["id"] not in self._kept:
+                    continue  # sent by _keep_then_send once it is on disk
+                self._sent.add(message["id"])
                 await ws.send(encode(message))
         elif isinstance(outcome, GapDetected):
             log.warning("seq gap (expected %d, got %d): resuming", outcome.expected, outcome.got)
@@ -275,6 +355,10 @@ class BackendClient:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"certificate not trusted: {exc.verify_message or exc}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed: {exc.reason or exc}"
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused: is the backend running?"
     if isinstance(exc, TimeoutError):

@@ -25,11 +25,13 @@ class Running:
     tokens: dict[str, str] = field(default_factory=dict)
 
 
-async def start_backend(db_url: str, port: int = 0, **kwargs: Any) -> tuple[Backend, str]:
+async def start_backend(
+    db_url: str, port: int = 0, ssl: Any = None, **kwargs: Any
+) -> tuple[Backend, str]:
     engine = db.open_engine(db_url)
     backend = Backend(engine, **kwargs)
-    bound = await backend.start("127.0.0.1", port)
-    return backend, f"ws://127.0.0.1:{bound}/ws"
+    bound = await backend.start("127.0.0.1", port, ssl=ssl)
+    return backend, f"{'wss' if ssl else 'ws'}://127.0.0.1:{bound}/ws"
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from widgets.gc_guard import GuiThreadCollector
+
 
 class LoopRunner:
     """Runs a test scenario coroutine on a qasync loop (so Qt and asyncio both turn)."""
@@ -32,6 +34,15 @@ async def until(pred: Callable[[], Any], timeout: float = 15, what: str = "") ->
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or pred}")
         await asyncio.sleep(0.01)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _gc_on_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As in the app: cyclic garbage (Qt windows of earlier tests) is collected on the GUI
+    thread, never on a libVLC or database thread."""
+    collector = GuiThreadCollector()
+    yield
+    collector.stop()
 
 
 @pytest.fixture

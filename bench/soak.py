@@ -1,0 +1,304 @@
+"""Soak: N consoles against a demo backend, next to a bare websockets broadcast server.
+
+    .venv/bin/python bench/soak.py                      # 20 consoles, 10,000 units at 1 Hz, 60 s
+    .venv/bin/python bench/soak.py --minutes 30         # for the record
+
+Phase 1 runs ``dispatch-backend serve --demo`` in a subprocess; the consoles (spread over a few
+worker processes so the measuring side is not the bottleneck) count events per second, check
+seq for gaps, and one console per worker sends a ``log.write`` every 0.5 s to time commands.
+Phase 2 runs a bare ``websockets`` server that broadcasts the same volume of position events
+(the baseline: no database, no state, no schema). The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+# ---------------------------------------------------------------- console workers
+
+
+async def _console(url: str, token: str, seconds: float, commands: bool) -> dict[str, Any]:
+    from websockets.asyncio.client import connect
+
+    events = gaps = 0
+    last: int | None = None
+    latencies: list[float] = []
+    sent: dict[str, float] = {}
+    async with connect(url, max_size=64 << 20, open_timeout=60) as ws:
+        hello = {"type": "hello", "protocol": 1, "token": token, "resume_from": None}
+        await ws.send(json.dumps(hello))
+        start = time.monotonic()
+        end = start + seconds
+
+        synced = asyncio.Event()
+
+        async def commander() -> None:
+            await synced.wait()  # time commands in steady state, not during the first snapshot
+            n = 0
+            while time.monotonic() < end:
+                n += 1
+                cid = f"soak-{os.getpid()}-{n}"
+                sent[cid] = time.monotonic()
+                cmd = {"type": "command", "id": cid, "name": "log.write", "args": {"text": "soak"}}
+                await ws.send(json.dumps(cmd))
+                await asyncio.sleep(0.5)
+
+        task = asyncio.create_task(commander()) if commands else None
+        with contextlib.suppress(TimeoutError):
+            while (left := end - time.monotonic()) > 0:
+                msg = json.loads(await asyncio.wait_for(ws.recv(), left))
+                kind = msg.get("type")
+                if kind == "snapshot":
+                    last = msg["seq"]
+                    synced.set()
+                    continue
+                if kind == "result":
+                    t0 = sent.pop(msg["id"], None)
+                    if t0 is not None:
+                        latencies.append(time.monotonic() - t0)
+                    continue
+                for e in msg["events"] if kind == "batch" else [msg]:
+                    if "seq" not in e:
+                        continue
+                    if last is not None and e["seq"] != last + 1:
+                        gaps += 1
+                    last = e["seq"]
+                    events += 1
+        if task is not None:
+            task.cancel()
+    return {"events": events, "gaps": gaps, "seconds": seconds, "latencies": latencies}
+
+
+async def _worker(url: str, token: str, clients: int, seconds: float) -> None:
+    results = await asyncio.gather(
+        *(_console(url, token, seconds, commands=(i == 0)) for i in range(clients))
+    )
+    print(json.dumps(results), flush=True)
+
+
+async def _run_consoles(url: str, token: str, clients: int, seconds: float) -> list[dict[str, Any]]:
+    workers = min(clients, max(1, (os.cpu_count() or 2) - 1), 8)
+    shares = [clients // workers + (1 if i < clients % workers else 0) for i in range(workers)]
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--worker",
+            url,
+            token,
+            str(n),
+            str(seconds),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for n in shares
+        if n
+    ]
+    out: list[dict[str, Any]] = []
+    for p in procs:
+        stdout, _ = await p.communicate()
+        out.extend(json.loads(stdout.decode().strip().splitlines()[-1]))
+    return out
+
+
+def _summary(results: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
+    lat = sorted(x for r in results for x in r["latencies"])
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else None
+    rates = [r["events"] / seconds for r in results]
+    return {
+        "clients": len(results),
+        "events_per_s_per_client": round(sum(rates) / max(1, len(rates)), 1),
+        "events_per_s_min_client": round(min(rates), 1) if rates else 0,
+        "seq_gaps": sum(r["gaps"] for r in results),
+        "commands": len(lat),
+        "command_p99_ms": None if p99 is None else round(p99, 1),
+    }
+
+
+# ---------------------------------------------------------------- phase 1: the backend
+
+
+async def _read_listening(proc: asyncio.subprocess.Process) -> str:
+    assert proc.stdout is not None
+    while True:
+        line = (await asyncio.wait_for(proc.stdout.readline(), 600)).decode()
+        if not line:
+            raise SystemExit("the backend exited before listening")
+        if line.startswith("listening on "):
+            return line.split()[2]
+
+
+async def _phase_backend(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    from backend_stub import db
+
+    db_url = f"sqlite:///{tmp / 'soak.sqlite3'}"
+    engine = db.open_engine(db_url)
+    token = db.add_operator(engine, "soak", "commander")
+    engine.dispose()
+    proc = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "backend_stub", "serve", "--demo", "--port", "0"),
+        *("--db", db_url, "--units", str(args.units), "--position-hz", str(args.hz)),
+        *("--command-rate", "1000", "--max-connections", "1000"),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        url = await _read_listening(proc)
+        consoles = asyncio.create_task(_run_consoles(url, token, args.clients, args.seconds))
+        await asyncio.sleep(min(10.0, args.seconds / 4))  # consoles connected and caught up
+        rss0 = _rss_kib(proc.pid)
+        results = await consoles
+        rss1 = _rss_kib(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await proc.wait()
+    return {
+        **_summary(results, args.seconds),
+        "rss_start_mib": round(rss0 / 1024, 1),
+        "rss_end_mib": round(rss1 / 1024, 1),
+        "rss_growth_mib": round((rss1 - rss0) / 1024, 1),
+    }
+
+
+# ---------------------------------------------------------------- phase 2: the baseline
+
+
+async def _bare_server(units: int, hz: float) -> None:
+    from websockets.asyncio.server import broadcast, serve
+
+    clients: set[Any] = set()
+    seq = 0
+
+    async def handler(ws: Any) -> None:
+        await ws.recv()  # the hello
+        await ws.send(json.dumps({"type": "snapshot", "seq": seq, "state": {}}))
+        clients.add(ws)
+        try:
+            async for raw in ws:
+                msg = json.loads(raw)
+                await ws.send(json.dumps({"type": "result", "id": msg["id"], "ok": True}))
+        finally:
+            clients.discard(ws)
+
+    rng = random.Random(7)
+    async with serve(handler, "127.0.0.1", 0, max_size=1 << 20) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        print(f"listening on ws://127.0.0.1:{port}/ws", flush=True)
+        tick = 0.1
+        per_tick = units * hz * tick
+        carry = 0.0
+        next_tick = time.monotonic()
+        while True:
+            carry += per_tick
+            n, carry = int(carry), carry - int(carry)
+            events = []
+            for _ in range(n):
+                seq += 1
+                events.append(
+                    {
+                        "type": "unit.position",
+                        "seq": seq,
+                        "ts": "2026-11-28T00:00:00.000Z",
+                        "unit_id": f"U-{rng.randrange(units):05d}",
+                        "lat": 39.8 + rng.random() / 10,
+                        "lon": 109.9 + rng.random() / 10,
+                        "speed_kmh": 30.0,
+                        "heading_deg": 90.0,
+                        "source": "gps",
+                        "fix_ts": "2026-11-28T00:00:00.000Z",
+                    }
+                )
+            for i in range(0, len(events), 1000):
+                chunk = events[i : i + 1000]
+                broadcast(clients, json.dumps({"type": "batch", "events": chunk}))
+            next_tick += tick
+            await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
+
+
+async def _phase_bare(args: argparse.Namespace) -> dict[str, Any]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--bare-server",
+        str(args.units),
+        str(args.hz),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        url = await _read_listening(proc)
+        rss0 = _rss_kib(proc.pid)
+        results = await _run_consoles(url, "bare", args.clients, args.seconds)
+        rss1 = _rss_kib(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await proc.wait()
+    return {**_summary(results, args.seconds), "rss_growth_mib": round((rss1 - rss0) / 1024, 1)}
+
+
+async def _main(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
+        backend = await _phase_backend(args, Path(tmp))
+    print("backend:", json.dumps(backend), flush=True)
+    bare = await _phase_bare(args)
+    print("bare websockets:", json.dumps(bare), flush=True)
+    ratio = backend["events_per_s_per_client"] / max(1e-9, bare["events_per_s_per_client"])
+    return {
+        "bench": "soak",
+        "clients": args.clients,
+        "units": args.units,
+        "position_hz": args.hz,
+        "seconds": args.seconds,
+        "backend": backend,
+        "bare_websockets": bare,
+        "delivered_ratio_vs_bare": round(ratio, 3),
+    }
+
+
+def main() -> None:
+    """Entry point."""
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        url, token, n, seconds = sys.argv[2:6]
+        asyncio.run(_worker(url, token, int(n), float(seconds)))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--bare-server":
+        with contextlib.suppress(KeyboardInterrupt):
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            asyncio.run(_bare_server(int(sys.argv[2]), float(sys.argv[3])))
+        return
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--units", type=int, default=10_000)
+    p.add_argument("--hz", "--position-hz", type=float, default=1.0, dest="hz")
+    p.add_argument("--seconds", type=float, default=60.0, help="each phase (default 60)")
+    p.add_argument("--minutes", type=float, default=None, help="each phase, in minutes")
+    args = p.parse_args()
+    if args.minutes is not None:
+        args.seconds = args.minutes * 60
+    print(json.dumps(asyncio.run(_main(args))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
