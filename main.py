@@ -40,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--replay", metavar="FILE", default=None, help="replay a recording (no backend at all)"
     )
+    p.add_argument(
+        "--record",
+        metavar="FILE",
+        default=None,
+        help="record this session to FILE (default: a new file in the recording folder)",
+    )
+    p.add_argument("--no-record", action="store_true", help="do not record this session")
     p.add_argument("--version", action="version", version=f"dispatch-console {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
@@ -152,6 +159,7 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
         args.theme or prefs.theme,
         evidence_dir=Path(prefs.evidence_dir),
         remember_token=remember,
+        record_to=None if args.no_record else recording_path(args.record, prefs.recording_dir),
     )
     client, window = console.client, console.window
     if console.map is not None and prefs.base_map_url:
@@ -219,6 +227,15 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
     await closed.wait()
     await console.shutdown()
     return 0
+
+
+def recording_path(explicit: str | None, folder: str) -> Path:
+    """Where this session is recorded: the given file, or a new time-stamped one."""
+    if explicit:
+        return Path(explicit)
+    import time
+
+    return Path(folder) / time.strftime("console-%Y%m%d-%H%M%S.sqlite3")
 
 
 def user_settings() -> QSettings:

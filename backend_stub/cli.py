@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         help="base URL of the demo cameras' streams",
     )
     s.add_argument("--training", action="store_true", help="a training backend (trainers act)")
+    s.add_argument(
+        "--scenario",
+        metavar="FILE",
+        default=None,
+        help="play a scripted training exercise (TOML/JSON, see resources/scenarios/)",
+    )
     s.add_argument("--cert", default=None, help="TLS certificate chain (PEM): serve wss://")
     s.add_argument("--key", default=None, help="TLS private key (PEM) of --cert")
     s.add_argument(
@@ -223,6 +229,15 @@ async def _serve(args: argparse.Namespace) -> None:
             radio_rate=args.radio_rate,
             stream_base=args.stream_base,
         )
+    if args.scenario:
+        from backend_stub.scenario import ScenarioError, load_scenario, run_scenario
+
+        try:
+            scenario = load_scenario(args.scenario)
+        except (OSError, ScenarioError) as exc:
+            await backend.stop()
+            raise SystemExit(f"dispatch-backend: scenario {args.scenario}: {exc}") from None
+        backend.spawn(run_scenario(backend, scenario), "scenario")
     scheme = "wss" if tls else "ws"
     print(
         f"listening on {scheme}://{args.host}:{port}/ws (head seq {backend.committed_seq})",

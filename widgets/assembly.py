@@ -61,6 +61,8 @@ class Console:
         """Stop the link (or the replay) and every player (never blocking the GUI thread)."""
         if self.client is not None:
             await self.client.stop()
+            if self.client.recorder is not None:  # flushes the last batch, then closes
+                await asyncio.get_running_loop().run_in_executor(None, self.client.recorder.close)
         if self.replay_panel is not None:
             self.replay_panel.shutdown()
         if self.replay is not None:
@@ -81,6 +83,7 @@ def build_console(
     panels: tuple[str, ...] = PANELS,
     evidence_dir: Path | None = None,
     remember_token: Callable[[str, str], None] | None = None,
+    record_to: Path | None = None,
 ) -> Console:
     """Wire Store, bridge, backend client, main window and panels (not yet started).
 
@@ -101,7 +104,13 @@ def build_console(
             if remember_token is not None and client.token:
                 remember_token(client.url, client.token)
 
-    client = BackendClient(url, token, store, on_status=on_status)
+    recorder = None
+    if record_to is not None:
+        from console.services.recorder import Recorder
+
+        record_to.parent.mkdir(parents=True, exist_ok=True)
+        recorder = Recorder(record_to, store, meta={"backend": url})
+    client = BackendClient(url, token, store, on_status=on_status, recorder=recorder)
     theme = Theme(theme_name)
     window = MainWindow(
         bridge, theme, client.command, lambda: (client.head_seq, client.event_rate()), settings

@@ -34,6 +34,7 @@ from console.protocol.session import (
     SnapshotReceived,
     Welcomed,
 )
+from console.services.recorder import Recorder
 from console.storage.outbox import Outbox
 
 log = logging.getLogger("console.client")
@@ -118,11 +119,13 @@ class BackendClient:
         outbox: Outbox | None = None,
         login: tuple[str, str] | None = None,
         on_token: Callable[[str, str | None], None] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         self.url = url
         self.token = token
         self.ca_file = ca_file
         self.outbox = outbox
+        self.recorder = recorder
         self._login = login
         self._on_token = on_token or (lambda t, e: None)
         self._outbox_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
@@ -318,10 +321,16 @@ class BackendClient:
         """Act on one session outcome; a non-None return ends this connection."""
         if isinstance(outcome, EventsReceived):
             self.store.apply_many(outcome.events)
+            if self.recorder is not None:  # after the Store: keyframes see the applied state
+                self.recorder.on_events(outcome.events)
             self._arrivals.append((self.clock(), len(outcome.events)))
         elif isinstance(outcome, SnapshotReceived):
             self.store.load_snapshot(outcome.seq, outcome.state)
+            if self.recorder is not None:
+                self.recorder.on_snapshot(outcome.seq, outcome.state)
         elif isinstance(outcome, CommandAnswered):
+            if self.recorder is not None:
+                self.recorder.on_command(outcome.name, outcome.args, outcome)
             self._kept.discard(outcome.command_id)
             self._forget(outcome.command_id)
             self._on_answer(outcome)

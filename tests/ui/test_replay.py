@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 
 from backend_stub import db
 from console.domain.store import Store
-from console.protocol.session import CommandAnswered, EventsReceived, SnapshotReceived
+from console.protocol.session import EventsReceived, SnapshotReceived
 from console.replay import ReplayEngine
 from console.services.client import BackendClient, LinkState
 from console.services.recorder import Recorder
@@ -22,21 +22,15 @@ from widgets.theme import Theme
 
 
 class RecordingClient(BackendClient):
-    """The hook calls proposed for BackendClient._handle, in a test harness."""
+    """The real client (which records through its recorder), noting the live picture after
+    every arrival so the test can compare replay against it."""
 
-    recorder: Recorder
     on_applied: Any
 
     async def _handle(self, ws: Any, outcome: object) -> str | None:
         stop = await super()._handle(ws, outcome)
-        if isinstance(outcome, EventsReceived):
-            self.recorder.on_events(outcome.events)
+        if isinstance(outcome, EventsReceived | SnapshotReceived):
             self.on_applied()
-        elif isinstance(outcome, SnapshotReceived):
-            self.recorder.on_snapshot(outcome.seq, outcome.state)
-            self.on_applied()
-        elif isinstance(outcome, CommandAnswered):
-            self.recorder.on_command(outcome.name, outcome.args, outcome)
         return stop
 
 
