@@ -35,7 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", choices=("zh_CN", "en"), default=None, help="UI language")
     p.add_argument(
-        "--theme", choices=("dark", "light"), default=None, help="colour theme (default: settings)"
+        "--theme",
+        choices=("dark", "light", "wall"),
+        default=None,
+        help="colour theme (default: settings; wall = high contrast for a video wall)",
     )
     p.add_argument(
         "--replay", metavar="FILE", default=None, help="replay a recording (no backend at all)"
@@ -250,10 +253,12 @@ def user_settings() -> QSettings:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``dispatch-console``."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from platformdirs import user_log_dir
+
+    from widgets.logs import setup_logging
+
+    log_dir = Path(user_log_dir("dispatch-console", appauthor=False))
+    setup_logging(log_dir, logging.DEBUG if args.verbose else logging.INFO)
     if not has_display():
         print(
             "dispatch-console: no display found (DISPLAY/WAYLAND_DISPLAY unset).\n"
@@ -288,6 +293,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     closed = asyncio.Event()
+    from PySide6.QtCore import QProcess
+
+    from widgets.crash import install_crash_handler, relaunch_command
+
+    def restart() -> None:
+        program, arguments = relaunch_command()
+        QProcess.startDetached(program, arguments, os.getcwd())
+        loop.call_soon(closed.set)
+
+    crash_handler = install_crash_handler(
+        log_dir / "crashes", restart=restart, parent_getter=app.activeWindow, version=__version__
+    )
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: loop.call_soon_threadsafe(closed.set))
     wake = QTimer(interval=300)  # lets Python run its signal handlers while Qt idles
@@ -298,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run = run_replay if args.replay else run_console
             code = loop.run_until_complete(run(args, closed))
     finally:
+        crash_handler.uninstall()
         collector.stop()
         del translators
     return code

@@ -25,6 +25,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from backend_stub import db
+from backend_stub.fences import FenceWatcher
 from backend_stub.state import (
     Actor,
     DistrictState,
@@ -51,7 +52,7 @@ log = logging.getLogger("backend")
 Wire = dict[str, Any]
 RING_SIZE = 200_000
 RESUME_LIMIT = 500_000
-BATCH_FRAME_EVENTS = 1000
+BATCH_FRAME_EVENTS = 250
 SLOW_CLIENT_FRAMES = 5000
 SLOW_CLIENT_BYTES = 64 << 20
 COMMAND_RATE = 50.0
@@ -192,6 +193,7 @@ class Backend:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.events_committed = 0
         self._listeners: list[Callable[[list[Wire]], None]] = []
+        self.fences: FenceWatcher | None = None
 
     # ---------------------------------------------------------------- start / stop
 
@@ -221,6 +223,8 @@ class Backend:
     ) -> int:
         """Load state, start the writer and listen (``wss://`` with ``ssl``); returns the port."""
         await self.load()
+        # E-fence crossings become alerts on every backend (demo or not).
+        self.fences = FenceWatcher(self)
         self._last_revocation = await self._run_db(db.last_revocation, self.engine)
         self._writer_task = asyncio.create_task(self._writer(), name="event-writer")
         self._server = await serve(
@@ -308,9 +312,19 @@ class Backend:
 
     async def report_unit_status(self, unit_id: str, status: str, alert_id: str) -> None:
         """A unit reported a status for an incident: update the incident to match."""
+        await self.append_derived(
+            lambda state, ts: follow_unit_status(state, unit_id, status, alert_id, ts)
+        )
+
+    async def append_derived(self, build: Callable[[DistrictState, str], list[Wire]]) -> None:
+        """Append the events ``build(state, ts)`` derives from the committed state.
+
+        Decided like a command: one at a time under the command lock, after everything
+        appended before is committed; waits until the events are committed too.
+        """
         async with self._command_lock:
             await self.flush()
-            bodies = follow_unit_status(self.state, unit_id, status, alert_id, now_ts(self.clock))
+            bodies = build(self.state, now_ts(self.clock))
             if bodies:
                 await self.append(bodies)
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 Wire = dict[str, Any]
@@ -28,6 +30,7 @@ _SET_STATUS: dict[str, set[str]] = {
     "closed": set(),
 }
 OPEN_STATUSES = ("new", "acknowledged", "dispatched", "on_scene", "resolved")
+_CREATED_LAYER_ID = re.compile(r"^[FG]-(\d{6,})$")
 LOG_IN_SNAPSHOT = 500
 CLOSED_IN_SNAPSHOT = 200
 
@@ -64,6 +67,7 @@ class DistrictState:
         self.log: list[Wire] = []
         self.alert_counter = 0
         self.log_counter = 0
+        self.layer_counter = 0
 
     def apply(self, event: Wire) -> None:
         """Apply one committed event."""
@@ -85,6 +89,7 @@ class DistrictState:
             self.cameras[event["camera"]["id"]] = event["camera"]
         elif kind == "layer.upsert":
             self.layers[event["layer"]["id"]] = event["layer"]
+            self.layer_counter = max(self.layer_counter, _layer_number(event["layer"]["id"]))
         elif kind == "log.entry":
             self.log.append(event["entry"])
             self.log_counter = max(self.log_counter, _number(event["entry"]["id"]))
@@ -119,6 +124,7 @@ class DistrictState:
                 "seq": self.seq,
                 "alert_counter": self.alert_counter,
                 "log_counter": self.log_counter,
+                "layer_counter": self.layer_counter,
                 **self.snapshot_state(),
                 "alerts": list(self.alerts.values()),
             },
@@ -133,10 +139,11 @@ class DistrictState:
         change), so copying the containers is enough.
         """
         twin = DistrictState()
-        twin.seq, twin.alert_counter, twin.log_counter = (
+        twin.seq, twin.alert_counter, twin.log_counter, twin.layer_counter = (
             self.seq,
             self.alert_counter,
             self.log_counter,
+            self.layer_counter,
         )
         twin.units, twin.positions = dict(self.units), dict(self.positions)
         twin.alerts, twin.cameras = dict(self.alerts), dict(self.cameras)
@@ -161,6 +168,9 @@ class DistrictState:
         state.cameras = {c["id"]: c for c in data["cameras"]}
         state.talkgroups = {t["id"]: t for t in data["talkgroups"]}
         state.layers = {la["id"]: la for la in data["layers"]}
+        state.layer_counter = max(
+            [data.get("layer_counter", 0), *(_layer_number(i) for i in state.layers)]
+        )
         state.log = list(data["log"])
         return state
 
@@ -168,6 +178,22 @@ class DistrictState:
         """A fresh alert id that is never reused, across restarts too."""
         self.alert_counter += 1
         return f"A-{self.alert_counter:06d}"
+
+    def next_layer_id(self, kind: str) -> str:
+        """A fresh id for a created layer (``F-000001`` a fence, ``G-000001`` a grid).
+
+        One counter for both kinds, rebuilt from the layers themselves, so an id is never
+        reused, across restarts too.
+        """
+        self.layer_counter += 1
+        return f"{'G' if kind == 'grid' else 'F'}-{self.layer_counter:06d}"
+
+
+def _layer_number(ident: str) -> int:
+    # Only ids this backend hands out (F-/G- and six or more digits): the demo's own grid
+    # ids (G0001) do not move the counter.
+    match = _CREATED_LAYER_ID.match(ident)
+    return int(match.group(1)) if match else 0
 
 
 def _number(ident: str) -> int:
@@ -227,6 +253,8 @@ def decide(
         return [_create(state, actor, args, ts)]
     if name == "log.write":
         return [_log(state, actor, args, ts)]
+    if name == "layer.create":
+        return [_create_layer(state, actor, args, ts)]
     alert = _alert_for(state, args)
     status = alert["status"]
     if name == "alert.acknowledge":
@@ -305,6 +333,54 @@ def _create(state: DistrictState, actor: Actor, args: Wire, ts: str) -> Wire:
         "history": [{"ts": ts, "operator": actor.id, "action": "created", "note": ""}],
     }
     return {"type": "alert.new", "alert": alert}
+
+
+def _create_layer(state: DistrictState, actor: Actor, args: Wire, ts: str) -> Wire:
+    kind = args["kind"]
+    if kind == "grid" and actor.role != "commander":
+        raise Refused("forbidden", "only a commander may create grid layers")
+    name = args["name"].strip()
+    if not name:
+        raise Refused("invalid", "a layer needs a name")
+    geojson = args["geojson"]
+    geometry = geojson["geometry"] if geojson["type"] == "Feature" else geojson
+    ring = [[float(lon), float(lat)] for lon, lat in geometry["coordinates"][0]]
+    problem = ring_problem(ring)
+    if problem:
+        raise Refused("invalid", f"bad polygon: {problem}")
+    props = geojson.get("properties") if geojson["type"] == "Feature" else None
+    layer_id = state.next_layer_id(kind)
+    layer = {
+        "id": layer_id,
+        "kind": kind,
+        "name": name,
+        "geojson": {
+            "type": "Feature",
+            "id": layer_id,
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+            "properties": {**(props or {}), "name": name, "created_by": actor.id, "created_ts": ts},
+        },
+    }
+    return {"type": "layer.upsert", "layer": layer}
+
+
+def ring_problem(ring: list[list[float]]) -> str | None:
+    """What is wrong with a polygon ring of [lon, lat] pairs, or None when it is usable.
+
+    The schema has already checked 4..500 pairs in range; here: closed, at least three
+    distinct vertices, and an area (not all on one line).
+    """
+    if ring[0] != ring[-1]:
+        return "the ring is not closed (its last position must repeat the first)"
+    if len({(x, y) for x, y in ring}) < 3:
+        return "a ring needs at least three distinct positions"
+    ox, oy = ring[0]  # relative to the first vertex: no cancellation at lon ~110
+    twice_area = sum(
+        (x0 - ox) * (y1 - oy) - (x1 - ox) * (y0 - oy) for (x0, y0), (x1, y1) in pairwise(ring)
+    )
+    if abs(twice_area) < 1e-12:
+        return "the ring encloses no area"
+    return None
 
 
 def _log(state: DistrictState, actor: Actor, args: Wire, ts: str) -> Wire:

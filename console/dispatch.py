@@ -187,3 +187,78 @@ def possible_duplicates(
         if haversine_m(alert.lat, alert.lon, other.lat, other.lon) <= radius_m:
             found.append(other)
     return sorted(found, key=lambda a: a.created_ts)
+
+
+class CommandLineError(ValueError):
+    """A power-user command line that cannot be understood (the message says why)."""
+
+
+_VERBS = {
+    "A": "alert.acknowledge",
+    "ACK": "alert.acknowledge",
+    "D": "alert.dispatch",
+    "S": "alert.set_status",
+    "F": "alert.set_status",
+    "C": "alert.close",
+}
+
+
+def parse_command_line(
+    text: str, alerts: Mapping[str, Alert], units: Mapping[str, Unit]
+) -> tuple[str, dict[str, object]]:
+    """Turn a dispatcher's short command into a wire command.
+
+    ``A A-000042`` acknowledge · ``D P1023 [P1024 …] A-000042`` dispatch units (by callsign or
+    id) · ``S A-000042`` on scene · ``F A-000042 note…`` feedback (resolved) ·
+    ``C A-000042 [disposition] [note…]`` close (default disposition ``handled``).
+    Alert ids may be written without the zero padding (``A-42``). The current version is taken
+    from the Store, so a stale view still gets ``conflict`` from the backend if someone acts first.
+
+    Raises:
+        CommandLineError: unknown verb, alert or unit.
+    """
+    words = text.split()
+    if not words:
+        raise CommandLineError("empty command")
+    verb = words[0].upper()
+    if verb not in _VERBS:
+        raise CommandLineError(f"unknown command {words[0]!r}: use A, D, S, F or C")
+    by_callsign = {u.callsign.upper(): u.id for u in units.values()}
+    alert: Alert | None = None
+    unit_ids: list[str] = []
+    rest: list[str] = []
+    for word in words[1:]:
+        found = _alert_id(word, alerts)
+        if found is not None and alert is None:
+            alert = alerts[found]
+        elif alert is None and (word.upper() in by_callsign or word in units):
+            unit_ids.append(by_callsign.get(word.upper(), word))
+        else:
+            rest.append(word)
+    if alert is None:
+        raise CommandLineError("no known alert id in the command (e.g. A-000042)")
+    name = _VERBS[verb]
+    args: dict[str, object] = {"alert_id": alert.id, "version": alert.version}
+    if verb == "D":
+        if not unit_ids:
+            raise CommandLineError("name at least one unit to dispatch (callsign or id)")
+        args["unit_ids"] = unit_ids
+    elif verb == "S":
+        args.update(status="on_scene", note=" ".join(rest))
+    elif verb == "F":
+        args.update(status="resolved", note=" ".join(rest))
+    elif verb == "C":
+        args["disposition"] = rest[0] if rest else "handled"
+        args["note"] = " ".join(rest[1:])
+    return name, args
+
+
+def _alert_id(word: str, alerts: Mapping[str, Alert]) -> str | None:
+    if word in alerts:
+        return word
+    head, _, number = word.upper().partition("-")
+    if head == "A" and number.isdigit():
+        padded = f"A-{int(number):06d}"
+        if padded in alerts:
+            return padded
+    return None

@@ -181,6 +181,7 @@ def _finish(console: Console) -> None:
     console.window.sig_palette_requested.connect(lambda: open_palette(console))
     if console.map is not None:
         console.map.sig_dispatch_nearest.connect(lambda aid: dispatch_nearest(console, aid))
+        console.map.sig_command_requested.connect(console.window.run_command)
         console.map.sig_unit_clicked.connect(lambda uid: show_unit(console, uid))
 
 

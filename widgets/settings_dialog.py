@@ -36,7 +36,11 @@ class SettingsDialog(QDialog):
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(0, self.language.findData(current.language)))
         self.theme = QComboBox(objectName="setTheme")
-        for code, name in (("dark", self.tr("Dark (control room)")), ("light", self.tr("Light"))):
+        for code, name in (
+            ("dark", self.tr("Dark (control room)")),
+            ("light", self.tr("Light")),
+            ("wall", self.tr("High contrast (video wall)")),
+        ):
             self.theme.addItem(name, code)
         self.theme.setCurrentIndex(max(0, self.theme.findData(current.theme)))
         self.sounds = QCheckBox(self.tr("Play sounds for priority-1 alerts"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 from importlib import resources
 
@@ -10,6 +11,9 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("dark", "light")
+THEMES += ("wall",)  # high contrast, readable on a video wall from 5 m
+#: Tokens a theme may leave out; every other key is defined by every theme.
+OPTIONAL_TOKENS = frozenset({"font_scale"})
 
 
 class Theme:
@@ -22,6 +26,13 @@ class Theme:
         self.name = name
         self.tokens: dict[str, str] = json.loads((folder / f"{name}.json").read_text("utf-8"))
         self._qss = string.Template((folder / "app.qss").read_text("utf-8"))
+        if self.font_scale != 1.0:
+            self._qss = string.Template(_scale_font_sizes(self._qss.template, self.font_scale))
+
+    @property
+    def font_scale(self) -> float:
+        """How much larger than normal text is drawn (the optional ``font_scale`` token)."""
+        return float(self.tokens.get("font_scale", "1"))
 
     def color(self, token: str) -> QColor:
         """The colour of a palette token."""
@@ -41,5 +52,16 @@ class Theme:
         font = QFont(app.font())
         # CJK text from a real CJK face rather than whatever fontconfig falls back to.
         font.setFamilies(["Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", *font.families()])
+        if self.font_scale != 1.0 and font.pointSizeF() > 0:
+            font.setPointSizeF(font.pointSizeF() * self.font_scale)
         app.setFont(font)
         app.setStyleSheet(self.stylesheet())
+
+
+def _scale_font_sizes(qss: str, scale: float) -> str:
+    """``qss`` with every ``font-size: <n>pt`` multiplied by ``scale``."""
+    return re.sub(
+        r"font-size:\s*([0-9.]+)pt",
+        lambda m: f"font-size: {float(m.group(1)) * scale:.1f}pt",
+        qss,
+    )

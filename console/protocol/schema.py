@@ -177,6 +177,28 @@ LAYER = _obj(
     ["id", "kind", "name", "geojson"],
 )
 
+# [ext] layer.create: a polygon drawn by an operator, one closed ring of [lon, lat] pairs.
+_POSITION = {"type": "array", "items": [_LON, _LAT], "minItems": 2, "maxItems": 2}
+_RING = {"type": "array", "items": _POSITION, "minItems": 4, "maxItems": 500}
+_POLYGON = _obj(
+    {
+        "type": {"const": "Polygon"},
+        "coordinates": {"type": "array", "items": _RING, "minItems": 1, "maxItems": 1},
+    },
+    ["type", "coordinates"],
+    extra=False,
+)
+_POLYGON_FEATURE = _obj(
+    {
+        "type": {"const": "Feature"},
+        "id": {"type": ["string", "integer", "null"], "maxLength": 128},
+        "geometry": _POLYGON,
+        "properties": {"type": ["object", "null"], "maxProperties": 50},
+    },
+    ["type", "geometry"],
+    extra=False,
+)
+
 TALKGROUP = _obj({"id": _SHORT, "alias": _SHORT}, ["id", "alias"])
 
 
@@ -249,6 +271,14 @@ _ARGS: dict[str, tuple[Schema, list[str]]] = {
             "address": _TEXT,
         },
         ["kind", "priority", "title", "lat", "lon"],
+    ),
+    "layer.create": (  # [ext]
+        {
+            "kind": {"enum": ["efence", "grid"]},
+            "name": {"type": "string", "minLength": 1, "maxLength": 100},
+            "geojson": {"oneOf": [_POLYGON_FEATURE, _POLYGON]},
+        },
+        ["kind", "name", "geojson"],
     ),
     "log.write": (
         {

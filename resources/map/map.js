@@ -25,6 +25,7 @@
     groups: {},
     visible: { units: true, alerts: true, cameras: true, grids: true },
     selected: null,
+    draw: { on: false, pts: [], line: null },  // fence drawing: display [lat, lon] vertices
     labelCanvas: null,
     lastApplyMs: 0,
   };
@@ -113,6 +114,11 @@
     CM.camRenderer = L.canvas({ padding: 0.2 });
     CM.labels = new (makeLabelLayer())().addTo(map);
     map.on("zoomend", updateCameraVisibility);
+    map.on("click", (e) => CM.drawClick(e.latlng.lat, e.latlng.lng));
+    map.on("dblclick", () => { if (CM.draw.on) CM.drawFinish(); });
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && CM.draw.on) CM.drawCancel(true);
+    });
     if (window.qt && window.qt.webChannelTransport) {
       new QWebChannel(window.qt.webChannelTransport, function (channel) {
         CM.py = channel.objects.mapBridge;
@@ -337,6 +343,47 @@
   CM.clickAlert = function (id) { if (CM.py) CM.py.alertClicked(id); };
   CM.clickUnit = function (id) { if (CM.py) CM.py.unitClicked(id); };
   CM.contextAlert = function (id) { if (CM.py) CM.py.alertContext(id); };
+
+  // ---- drawing a new e-fence: clicks add vertices (a dashed line), double-click finishes.
+  // The vertices go to Python in display coordinates with the datum they were drawn in;
+  // Python converts them back to WGS-84.
+  const DRAW_MAX = 499;  // + the closing vertex = the protocol's 500 positions
+  function drawRedraw() {
+    const d = CM.draw;
+    if (d.line) { CM.map.removeLayer(d.line); d.line = null; }
+    if (!d.pts.length) return;
+    d.line = L.polyline(d.pts, { color: CM.palette.fence || "#e040fb", weight: 2, dashArray: "6 4",
+      interactive: false }).addTo(CM.map);
+  }
+  CM.setDrawing = function (on) {
+    const d = CM.draw;
+    d.on = !!on; d.pts = [];
+    drawRedraw();
+    CM.map.getContainer().style.cursor = d.on ? "crosshair" : "";
+    if (d.on) CM.map.doubleClickZoom.disable(); else CM.map.doubleClickZoom.enable();
+  };
+  CM.drawClick = function (lat, lon) {
+    const d = CM.draw;
+    if (!d.on || d.pts.length >= DRAW_MAX) return;
+    const last = d.pts[d.pts.length - 1];
+    if (last && last[0] === lat && last[1] === lon) return;  // the second click of a dblclick
+    d.pts.push([lat, lon]);
+    drawRedraw();
+  };
+  CM.drawFinish = function () {
+    const d = CM.draw;
+    if (!d.on) return false;
+    if (d.pts.length < 3) return false;
+    const msg = JSON.stringify({ gcj02: CM.gcj02, pts: d.pts });
+    CM.setDrawing(false);
+    if (CM.py) CM.py.fenceDrawn(msg);
+    return true;
+  };
+  CM.drawCancel = function (tellPython) {
+    CM.setDrawing(false);
+    if (tellPython && CM.py) CM.py.drawCancelled();
+  };
+  CM.drawVertexCount = () => CM.draw.pts.length;
 
   // ---- layer switches and legend
   function setVisible(name, on) {

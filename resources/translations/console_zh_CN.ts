@@ -90,6 +90,10 @@
         <translation>接警  [N]</translation>
     </message>
     <message>
+        <source>Command: A A-42 · D P1023 A-42 · S A-42 · F A-42 note · C A-42 false_alarm</source>
+        <translation>命令：A A-42 签收 · D P1023 A-42 派警 · S A-42 到场 · F A-42 反馈 · C A-42 false_alarm 结案</translation>
+    </message>
+    <message>
         <source>%1 is already %2.</source>
         <translation>%1 已是“%2”状态。</translation>
     </message>
@@ -116,6 +120,10 @@
     <message>
         <source>Alert created.</source>
         <translation>警情已创建。</translation>
+    </message>
+    <message>
+        <source>Done: %1</source>
+        <translation>已执行：%1</translation>
     </message>
     <message>
         <source>%1 shown / %2 total</source>
@@ -264,6 +272,31 @@
     <message>
         <source>Alert, unit callsign or radio id, camera, layout or action…</source>
         <translation>警情、警力呼号或电台号、摄像头、布局或操作…</translation>
+    </message>
+</context>
+<context>
+    <name>CrashHandler</name>
+    <message>
+        <source>Unexpected error</source>
+        <translation>意外错误</translation>
+    </message>
+    <message>
+        <source>The console hit an unexpected error and may not work correctly.</source>
+        <translation>调度台发生意外错误，可能无法正常工作。</translation>
+    </message>
+    <message>
+        <source>Restart</source>
+        <translation>重新启动</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>A report was written to:
+%1</source>
+        <translation>错误报告已保存到：
+%1</translation>
     </message>
 </context>
 <context>
@@ -763,7 +796,7 @@ Ctrl+Q：退出</translation>
     <name>MapPanel</name>
     <message>
         <source>Units</source>
-        <extracomment>Batches per second pushed to the page.</extracomment>
+        <extracomment>Batches per second pushed to the page. Positions in a drawn fence's ring, the closing one included (the protocol's limit). Longest fence name ``layer.create`` accepts.</extracomment>
         <translation>警力</translation>
     </message>
     <message>
@@ -781,6 +814,22 @@ Ctrl+Q：退出</translation>
     <message>
         <source>Whole district</source>
         <translation>全区</translation>
+    </message>
+    <message>
+        <source>Draw fence</source>
+        <translation>绘制电子围栏</translation>
+    </message>
+    <message>
+        <source>Click the map to add corners; double-click or Finish to close; Esc cancels.</source>
+        <translation>单击地图添加拐点；双击或点“完成”闭合；Esc 取消。</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Cancel drawing</source>
+        <translation>取消绘制</translation>
     </message>
     <message>
         <source>Available</source>
@@ -825,6 +874,18 @@ Ctrl+Q：退出</translation>
     <message>
         <source>Dispatch nearest available unit</source>
         <translation>派最近的空闲警力</translation>
+    </message>
+    <message>
+        <source>New e-fence</source>
+        <translation>新建电子围栏</translation>
+    </message>
+    <message>
+        <source>Name of the e-fence:</source>
+        <translation>电子围栏名称：</translation>
+    </message>
+    <message>
+        <source>E-fence %1 saved.</source>
+        <translation>电子围栏“%1”已保存。</translation>
     </message>
 </context>
 <context>
@@ -1155,6 +1216,10 @@ Ctrl+Q：退出</translation>
     <message>
         <source>Light</source>
         <translation>浅色</translation>
+    </message>
+    <message>
+        <source>High contrast (video wall)</source>
+        <translation>高对比度（大屏）</translation>
     </message>
     <message>
         <source>Play sounds for priority-1 alerts</source>

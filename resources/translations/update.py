@@ -175,6 +175,13 @@ ZH = {
     "Tour": "轮巡",
     "Video wall": "视频墙",
     "Whole district": "全区",
+    "Draw fence": "绘制电子围栏",
+    "Click the map to add corners; double-click or Finish to close; Esc cancels.": "单击地图添加拐点；双击或点“完成”闭合；Esc 取消。",
+    "Finish": "完成",
+    "Cancel drawing": "取消绘制",
+    "New e-fence": "新建电子围栏",
+    "Name of the e-fence:": "电子围栏名称：",
+    "E-fence %1 saved.": "电子围栏“%1”已保存。",
     "offline": "离线",
     "online": "在线",
     "Map": "地图",
@@ -293,6 +300,14 @@ ZH = {
     "Open recording": "打开录像",
     "Recordings (*.sqlite3 *.rec)": "录像文件 (*.sqlite3 *.rec)",
     "Replay — %1": "回放 — %1",
+    "Command: A A-42 · D P1023 A-42 · S A-42 · F A-42 note · C A-42 false_alarm": "命令：A A-42 签收 · D P1023 A-42 派警 · S A-42 到场 · F A-42 反馈 · C A-42 false_alarm 结案",
+    "Done: %1": "已执行：%1",
+    "Unexpected error": "意外错误",
+    "The console hit an unexpected error and may not work correctly.": "调度台发生意外错误，可能无法正常工作。",
+    "A report was written to:\n%1": "错误报告已保存到：\n%1",
+    "Restart": "重新启动",
+    "Close": "关闭",
+    "High contrast (video wall)": "高对比度（大屏）",
 }
 
 

@@ -119,3 +119,42 @@ def test_intake_dispatch_override_feedback_close(aloop: LoopRunner, tmp_path: Pa
         backend.engine.dispose()
 
     aloop.run(scenario())
+
+
+def test_command_line_dispatches_by_callsign(aloop: LoopRunner, tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
+    engine = db.open_engine(db_url)
+    me = db.add_operator(engine, "wang", "operator")
+    engine.dispose()
+    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+
+    async def scenario() -> None:
+        backend, url = await start_backend(db_url)
+        await backend.append([_unit("U01", "P1001"), _pos("U01", 39.83)])
+        console = build_console(url, me, settings, panels=())
+        panel, store = console.window.alerts, console.store
+        console.window.show()
+        console.client.start()
+        await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
+        answer = await console.client.command(
+            "alert.create",
+            {"kind": "call_110", "priority": 1, "title": "t", "lat": 39.82, "lon": 109.98},
+        )
+        alert_id = store.alerts and next(iter(store.alerts))
+        assert answer.ok and alert_id
+        panel.command_line.setText(f"D p1001 A-{int(alert_id.split('-')[1])}")
+        QTest.keyClick(panel.command_line, Qt.Key.Key_Return)
+        await until(
+            lambda: store.alerts[alert_id].status is AlertStatus.DISPATCHED,
+            what="dispatched from the command line",
+        )
+        assert store.alerts[alert_id].unit_ids == ("U01",)
+        panel.command_line.setText("D P9999 A-1")
+        QTest.keyClick(panel.command_line, Qt.Key.Key_Return)
+        assert "unit" in panel.banner.text() and panel.command_line.text() == "D P9999 A-1"
+        await console.shutdown()
+        console.window.close()
+        await backend.stop()
+        backend.engine.dispose()
+
+    aloop.run(scenario())

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor
 from PySide6.QtWidgets import QApplication
 
 from console import geo
 from console.domain.store import Store
-from console.protocol.codec import format_ts
+from console.protocol.codec import format_ts, validate_args
 from widgets.bridge import StoreBridge
 from widgets.map import MapPanel, register_map_scheme
 from widgets.map.style import token, unit_color
@@ -371,3 +372,80 @@ def test_tile_base_layer_in_gcj02_shifts_what_is_drawn(env: MapEnv) -> None:
         what="U004 back in WGS-84",
     )
     assert js(env.panel, "ConsoleMap.map.hasLayer(ConsoleMap.groups.base)") is True
+
+
+# ---- drawing an e-fence
+
+FENCE_CORNERS = [(39.810, 109.970), (39.810, 109.985), (39.822, 109.985), (39.822, 109.970)]
+
+
+def draw_fence(env: MapEnv, clicks: list[tuple[float, float]], name: str) -> list[tuple[Any, ...]]:
+    """Draw mode on, clicks through the page's click function, Finish, name it; the requests."""
+    panel = env.panel
+    requested: list[tuple[Any, ...]] = []
+    panel.sig_command_requested.connect(lambda *a: requested.append(a))
+    panel.fence_dialog = None
+    panel.findChild(QAction, "mapDrawFence").trigger()
+    js_until(panel, "ConsoleMap.draw.on", lambda on: on is True, what="draw mode")
+    for lat, lon in clicks:
+        panel.run_js(f"ConsoleMap.drawClick({lat!r}, {lon!r})")
+    js_until(panel, "ConsoleMap.drawVertexCount()", lambda n: n == len(clicks))
+    assert js(panel, "ConsoleMap.draw.line.options.dashArray") == "6 4"
+    panel.findChild(QAction, "mapDrawFinish").trigger()
+    dialog = wait_until(lambda: panel.fence_dialog, what="the name dialog")
+    # open(), not exec(): nothing blocks, and only the console window waits for the name.
+    assert dialog.isVisible()
+    assert dialog.windowModality() is Qt.WindowModality.WindowModal
+    assert not panel.is_drawing
+    assert js(panel, "ConsoleMap.draw.on") is False
+    dialog.setTextValue(name)
+    dialog.accept()
+    wait_until(lambda: requested, what="layer.create requested")
+    return requested
+
+
+def test_draw_fence_requests_layer_create(env: MapEnv) -> None:
+    ((name, args, done),) = draw_fence(env, FENCE_CORNERS, " 万达广场东侧围栏 ")
+    assert name == "layer.create"
+    assert args["kind"] == "efence" and args["name"] == "万达广场东侧围栏"
+    assert "万达广场东侧围栏" in done
+    ring = args["geojson"]["geometry"]["coordinates"][0]
+    assert ring == [[lon, lat] for lat, lon in [*FENCE_CORNERS, FENCE_CORNERS[0]]]
+    validate_args("layer.create", args)  # what the backend checks first
+
+
+def test_draw_fence_on_a_gcj02_base_map_sends_wgs84(env: MapEnv) -> None:
+    env.panel.set_base_layer("console-map://app/tiles/{z}/{x}/{y}.png", gcj02=True)
+    try:
+        js_until(env.panel, "ConsoleMap.gcj02", lambda on: on is True, what="gcj02 base")
+        shown = [geo.wgs84_to_gcj02(lat, lon) for lat, lon in FENCE_CORNERS]
+        ((_, args, _),) = draw_fence(env, shown, "学校周界")
+    finally:
+        env.panel.set_base_layer(None)
+    ring = args["geojson"]["geometry"]["coordinates"][0]
+    assert len(ring) == len(FENCE_CORNERS) + 1 and ring[0] == ring[-1]
+    for (lon, lat), (want_lat, want_lon) in zip(ring, FENCE_CORNERS, strict=False):
+        assert lat == pytest.approx(want_lat, abs=1e-6)
+        assert lon == pytest.approx(want_lon, abs=1e-6)
+    # Not the display coordinates: the GCJ-02 shift here is hundreds of metres.
+    assert abs(ring[0][0] - shown[0][1]) > 1e-3
+
+
+def test_escape_cancels_drawing(env: MapEnv) -> None:
+    panel = env.panel
+    panel.findChild(QAction, "mapDrawFence").trigger()
+    js_until(panel, "ConsoleMap.draw.on", lambda on: on is True, what="draw mode")
+    panel.run_js("ConsoleMap.drawClick(39.81, 109.97)")
+    js_until(panel, "ConsoleMap.drawVertexCount()", lambda n: n == 1)
+    panel.run_js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))")
+    wait_until(lambda: not panel.is_drawing, what="drawing cancelled")
+    assert js(
+        panel, "[ConsoleMap.draw.on, ConsoleMap.drawVertexCount(), ConsoleMap.draw.line]"
+    ) == [
+        False,
+        0,
+        None,
+    ]
+    # Clicks no longer draw.
+    panel.run_js("ConsoleMap.drawClick(39.81, 109.97)")
+    assert js(panel, "ConsoleMap.drawVertexCount()") == 0

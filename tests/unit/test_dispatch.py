@@ -94,3 +94,36 @@ def test_duplicates_same_caller_or_close_and_compatible() -> None:
     closed = _alert(id="A-6", status=AlertStatus.CLOSED)
     found = possible_duplicates(main, [main, same_caller, nearby, far, other_kind, closed])
     assert [a.id for a in found] == ["A-3", "A-2"]
+
+
+def test_command_line_dispatch_ack_feedback_close() -> None:
+    import pytest
+
+    from console.dispatch import CommandLineError, parse_command_line
+
+    alert = _alert(id="A-000042", version=3)
+    alerts = {alert.id: alert}
+    units = {"U7": _unit("U7"), "U8": _unit("U8")}  # callsigns PU7, PU8
+    assert parse_command_line("D PU7 pu8 A-42", alerts, units) == (
+        "alert.dispatch",
+        {"alert_id": "A-000042", "version": 3, "unit_ids": ["U7", "U8"]},
+    )
+    assert parse_command_line("a A-000042", alerts, units) == (
+        "alert.acknowledge",
+        {"alert_id": "A-000042", "version": 3},
+    )
+    assert parse_command_line("F A-42 双方已劝离", alerts, units)[1]["note"] == "双方已劝离"
+    assert parse_command_line("C A-42 false_alarm 误报", alerts, units)[1] == {
+        "alert_id": "A-000042",
+        "version": 3,
+        "disposition": "false_alarm",
+        "note": "误报",
+    }
+    for bad, why in [
+        ("X A-42", "unknown command"),
+        ("D A-42", "at least one unit"),
+        ("A A-99", "no known alert"),
+        ("", "empty"),
+    ]:
+        with pytest.raises(CommandLineError, match=why):
+            parse_command_line(bad, alerts, units)

@@ -25,7 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.dispatch import possible_duplicates, recommend
+from console.dispatch import (
+    CommandLineError,
+    parse_command_line,
+    possible_duplicates,
+    recommend,
+)
 from console.domain.model import Alert, AlertStatus
 from widgets import labels
 from widgets.alerts.dialogs import CloseDialog, DispatchDialog, FeedbackDialog, IntakeDialog
@@ -214,6 +219,12 @@ class AlertQueuePanel(QWidget):
         lay.addLayout(filters)
         lay.addWidget(self.banner)
         lay.addWidget(splitter, 1)
+        self.command_line = QLineEdit(objectName="alertCommandLine")
+        self.command_line.setPlaceholderText(
+            self.tr("Command: A A-42 · D P1023 A-42 · S A-42 · F A-42 note · C A-42 false_alarm")
+        )
+        self.command_line.returnPressed.connect(self._on_command_line_entered)
+        lay.addWidget(self.command_line)
 
         # Keyboard-first: plain letter keys act on the selected alert while the queue has focus.
         self._keys = {
@@ -363,6 +374,19 @@ class AlertQueuePanel(QWidget):
         )
         self.intake_dialog = dialog
         dialog.open()
+
+    def _on_command_line_entered(self) -> None:
+        text = self.command_line.text().strip()
+        if not text:
+            return
+        store = self._bridge.store
+        try:
+            name, args = parse_command_line(text, store.alerts, store.units)
+        except CommandLineError as exc:
+            self.show_message(str(exc), error=True)
+            return
+        self.command_line.clear()
+        self.sig_command_requested.emit(name, args, self.tr("Done: %1").replace("%1", text))
 
     def show_message(self, text: str, *, error: bool) -> None:
         """Show a plain message above the table for a few seconds."""

@@ -88,6 +88,11 @@ class MapPageBridge(QObject):
     """A camera marker was clicked (camera id)."""
     sig_alert_context = Signal(str)
     """An alert symbol was right-clicked (alert id)."""
+    sig_fence_drawn = Signal(str)
+    """A fence outline was finished: JSON ``{"gcj02": bool, "pts": [[lat, lon], ...]}`` in
+    display coordinates."""
+    sig_draw_cancelled = Signal()
+    """Drawing was cancelled in the page (Escape)."""
 
     @Slot()
     def pageReady(self) -> None:
@@ -113,3 +118,13 @@ class MapPageBridge(QObject):
     def cameraClicked(self, camera_id: str) -> None:
         """Called by the page on a click on a camera."""
         self.sig_camera_clicked.emit(camera_id)
+
+    @Slot(str)
+    def fenceDrawn(self, outline: str) -> None:
+        """Called by the page when a fence outline is finished (double-click)."""
+        self.sig_fence_drawn.emit(outline)
+
+    @Slot()
+    def drawCancelled(self) -> None:
+        """Called by the page when the operator pressed Escape while drawing."""
+        self.sig_draw_cancelled.emit()

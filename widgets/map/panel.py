@@ -24,13 +24,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCursor
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCursor, QKeySequence
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QMenu, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QInputDialog, QMenu, QToolBar, QVBoxLayout, QWidget
 
+from console import geo
 from console.domain.model import Alert, Position, Unit, UnitStatus
 from console.domain.store import CameraUpserted, DomainEvent, LayerUpserted
 from widgets import labels
@@ -44,6 +45,10 @@ from widgets.theme import Theme
 
 #: Batches per second pushed to the page.
 FLUSH_HZ = 5.0
+#: Positions in a drawn fence's ring, the closing one included (the protocol's limit).
+FENCE_MAX_VERTICES = 500
+#: Longest fence name ``layer.create`` accepts.
+FENCE_NAME_MAX = 100
 
 
 class MapPanel(QWidget):
@@ -59,6 +64,9 @@ class MapPanel(QWidget):
     """The page has loaded and received its first full batch."""
     sig_batch_applied = Signal(float)
     """A batch was applied in the page (milliseconds the page spent in ``apply``)."""
+    sig_command_requested = Signal(str, dict, str)
+    """A command to send (name, args, text to show when it succeeds): ``layer.create`` for a
+    fence the operator drew. Connect to ``MainWindow.run_command``."""
 
     def __init__(
         self,
@@ -85,6 +93,7 @@ class MapPanel(QWidget):
         self._theme = theme
         self._clock = clock
         self._ready = False
+        self.fence_dialog: QInputDialog | None = None
         self._batch = MapBatcher(bridge.store, clock, labels.age, load_demo_streets())
 
         # The view first, then the profile: children are deleted in creation order and the
@@ -122,6 +131,8 @@ class MapPanel(QWidget):
         self.page_bridge.sig_unit_clicked.connect(self.sig_unit_clicked)
         self.page_bridge.sig_alert_context.connect(self._on_page_alert_context)
         self.page_bridge.sig_camera_clicked.connect(self.sig_camera_clicked)
+        self.page_bridge.sig_fence_drawn.connect(self._on_fence_drawn)
+        self.page_bridge.sig_draw_cancelled.connect(lambda: self.set_drawing(False))
         bridge.sig_snapshot_loaded.connect(self._on_bridge_snapshot_loaded)
         bridge.sig_units_changed.connect(self._on_bridge_units_changed)
         bridge.sig_units_moved.connect(self._on_bridge_units_moved)
@@ -188,6 +199,24 @@ class MapPanel(QWidget):
             f"window.ConsoleMap.map.setView(p, {int(zoom)});}})()"
         )
 
+    @property
+    def is_drawing(self) -> bool:
+        """True while the operator is drawing a fence."""
+        return self._draw_action.isChecked()
+
+    def set_drawing(self, on: bool) -> None:
+        """Start or stop drawing a new e-fence (clicks add vertices, double-click finishes)."""
+        if self._draw_action.isChecked() != on:
+            self._draw_action.setChecked(on)  # comes back here through toggled
+            return
+        self._finish_action.setEnabled(on)
+        self._cancel_action.setEnabled(on)
+        self.run_js(f"window.ConsoleMap.setDrawing({'true' if on else 'false'})")
+
+    def finish_drawing(self) -> None:
+        """Close the outline being drawn (as a double-click does) and ask for its name."""
+        self.run_js("window.ConsoleMap.drawFinish()")
+
     def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
         """Run a script in the page (for tools and tests; data goes through :meth:`flush`)."""
         if callback is None:
@@ -226,6 +255,31 @@ class MapPanel(QWidget):
         fit.setObjectName("mapFitDistrict")
         fit.triggered.connect(self.fit_district)
         self.toolbar.addAction(fit)
+        self.toolbar.addSeparator()
+        draw = QAction(self.tr("Draw fence"), self)
+        draw.setObjectName("mapDrawFence")
+        draw.setCheckable(True)
+        draw.setToolTip(
+            self.tr("Click the map to add corners; double-click or Finish to close; Esc cancels.")
+        )
+        draw.toggled.connect(self.set_drawing)
+        self.toolbar.addAction(draw)
+        self._draw_action = draw
+        finish = QAction(self.tr("Finish"), self)
+        finish.setObjectName("mapDrawFinish")
+        finish.setEnabled(False)
+        finish.triggered.connect(self.finish_drawing)
+        self.toolbar.addAction(finish)
+        self._finish_action = finish
+        # Escape while the panel (or the page in it) has focus; the page also handles it.
+        cancel = QAction(self.tr("Cancel drawing"), self)
+        cancel.setObjectName("mapDrawCancel")
+        cancel.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        cancel.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        cancel.setEnabled(False)
+        cancel.triggered.connect(lambda: self.set_drawing(False))
+        self.addAction(cancel)
+        self._cancel_action = cancel
 
     def _page_header(self) -> dict[str, Any]:
         return {"theme": page_palette(self._theme), "legend": self._legend()}
@@ -279,6 +333,37 @@ class MapPanel(QWidget):
         self.context_menu = menu
         menu.popup(QCursor.pos())
 
+    def _on_fence_drawn(self, outline: str) -> None:
+        self.set_drawing(False)
+        ring = fence_ring(outline)
+        if ring is None:
+            return
+        dialog = QInputDialog(self)
+        dialog.setObjectName("fenceNameDialog")
+        dialog.setWindowTitle(self.tr("New e-fence"))
+        dialog.setLabelText(self.tr("Name of the e-fence:"))
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        dialog.setTextValue("")
+        dialog.textValueSelected.connect(lambda name: self._request_fence(name, ring))
+        self.fence_dialog = dialog
+        dialog.open()
+
+    def _request_fence(self, name: str, ring: list[list[float]]) -> None:
+        name = name.strip()[:FENCE_NAME_MAX]
+        if not name:
+            return
+        args = {
+            "kind": "efence",
+            "name": name,
+            "geojson": {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            },
+        }
+        done = self.tr("E-fence %1 saved.").replace("%1", name)
+        self.sig_command_requested.emit("layer.create", args, done)
+
     def _on_page_alert_clicked(self, alert_id: str) -> None:
         self._bridge.select_alert(alert_id)
 
@@ -305,4 +390,26 @@ class MapPanel(QWidget):
                 self._batch.add_layer(event.layer)
 
 
-__all__ = ["FLUSH_HZ", "LAYERS", "MapPanel"]
+def fence_ring(outline: str) -> list[list[float]] | None:
+    """The closed WGS-84 ``[lon, lat]`` ring of an outline the page sent (``fenceDrawn``).
+
+    The page sends display coordinates: on a GCJ-02 base map they are shifted back to WGS-84
+    (:func:`console.geo.gcj02_to_wgs84`). None when the outline is unusable (fewer than three
+    vertices, or not what the page sends).
+    """
+    try:
+        data = json.loads(outline)
+        pts = [(float(p[0]), float(p[1])) for p in data["pts"]]
+        gcj02 = bool(data.get("gcj02"))
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+    if gcj02:
+        pts = [geo.gcj02_to_wgs84(lat, lon) for lat, lon in pts]
+    ring = [[round(lon, 7), round(lat, 7)] for lat, lon in pts[: FENCE_MAX_VERTICES - 1]]
+    if len({tuple(p) for p in ring}) < 3:
+        return None
+    ring.append(list(ring[0]))
+    return ring
+
+
+__all__ = ["FENCE_MAX_VERTICES", "FLUSH_HZ", "LAYERS", "MapPanel", "fence_ring"]
