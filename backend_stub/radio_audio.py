@@ -35,6 +35,8 @@ import wave
 from collections.abc import Sequence
 from pathlib import Path
 
+from backend_stub.loop_thread import LoopThread
+
 log = logging.getLogger(__name__)
 
 RATE = 22050
@@ -215,8 +217,7 @@ class RadioAudioServer:
         self.pool_size = pool_size
         self._voice: list[Path] = []
         self._emergency: list[Path] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._runner = LoopThread("radio-audio")
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self.requests = 0
@@ -255,27 +256,20 @@ class RadioAudioServer:
             return self.port
         if not self._voice:
             self.prepare()
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        self._thread = threading.Thread(target=loop.run_forever, name="radio-audio", daemon=True)
-        self._thread.start()
-        fut = asyncio.run_coroutine_threadsafe(self._start(), loop)
         try:
-            fut.result(timeout=10)
+            self._runner.start(self._start())
         except BaseException:
-            self._stop_loop()
+            self._server = None
             raise
         log.info("radio audio on %s", self.base_url)
         return self.port
 
     def stop(self) -> None:
         """Close the port and drop every client."""
-        if self._loop is None:
+        if not self._runner.running:
             return
-        fut = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-        with contextlib.suppress(Exception):
-            fut.result(timeout=10)
-        self._stop_loop()
+        self._runner.stop(self._shutdown())
+        self._server = None
 
     def __enter__(self) -> RadioAudioServer:
         self.start()
@@ -285,16 +279,6 @@ class RadioAudioServer:
         self.stop()
 
     # ---- loop side
-
-    def _stop_loop(self) -> None:
-        loop, thread = self._loop, self._thread
-        self._loop = self._thread = None
-        self._server = None
-        if loop is not None:
-            loop.call_soon_threadsafe(loop.stop)
-            if thread is not None:
-                thread.join(timeout=10)
-            loop.close()
 
     async def _start(self) -> None:
         self._server = await asyncio.start_server(

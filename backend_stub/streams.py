@@ -38,6 +38,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backend_stub.loop_thread import LoopThread
+
 log = logging.getLogger(__name__)
 
 TS_PACKET = 188
@@ -216,8 +218,7 @@ class DemoStreamServer:
         self.port = port
         self.clip_seconds = clip_seconds
         self.ffmpeg = shutil.which("ffmpeg") or "ffmpeg"
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._runner = LoopThread("demo-streams")
         self._server: asyncio.Server | None = None
         self._channels: dict[tuple[str, str], _Channel] = {}
         self._writers: set[asyncio.StreamWriter] = set()
@@ -259,27 +260,20 @@ class DemoStreamServer:
         """Start serving (in a background thread); returns the port."""
         if self._server is not None:
             return self.port
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        self._thread = threading.Thread(target=loop.run_forever, name="demo-streams", daemon=True)
-        self._thread.start()
-        fut = asyncio.run_coroutine_threadsafe(self._start(), loop)
         try:
-            fut.result(timeout=10)
+            self._runner.start(self._start())
         except BaseException:
-            self._stop_loop()
+            self._server = None
             raise
         log.info("demo streams on %s", self.base_url)
         return self.port
 
     def stop(self) -> None:
         """Stop serving: close the port, drop every client, stop every ffmpeg."""
-        if self._loop is None:
+        if not self._runner.running:
             return
-        fut = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-        with contextlib.suppress(Exception):
-            fut.result(timeout=10)
-        self._stop_loop()
+        self._runner.stop(self._shutdown())
+        self._server = None
 
     def client_count(self) -> int:
         """Clients connected right now (all channels)."""
@@ -293,16 +287,6 @@ class DemoStreamServer:
         self.stop()
 
     # ---- loop side
-
-    def _stop_loop(self) -> None:
-        loop, thread = self._loop, self._thread
-        self._loop = self._thread = None
-        self._server = None
-        if loop is not None:
-            loop.call_soon_threadsafe(loop.stop)
-            if thread is not None:
-                thread.join(timeout=10)
-            loop.close()
 
     async def _start(self) -> None:
         self._clip_lock = asyncio.Lock()
