@@ -388,6 +388,15 @@ def revoke_operator(engine: Engine, name: str, now: float | None = None) -> str:
     return op_id
 
 
+def list_operators(engine: Engine) -> list[Operator]:
+    """Every account that is not revoked (transfer targets, ``operator.list``)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(OperatorRow).where(OperatorRow.revoked.is_(False)).order_by(OperatorRow.name)
+        ).all()
+    return [Operator(r.id, r.name, r.role) for r in rows]
+
+
 def revocations_after(engine: Engine, last_id: int) -> list[tuple[int, str, float]]:
     """Revocations ``(id, operator id, ts)`` newer than ``last_id``."""
     with engine.connect() as conn:

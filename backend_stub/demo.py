@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
+import math
+import random
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ from backend_stub.district import build_district
 from backend_stub.radio_audio import RadioAudioServer
 from backend_stub.server import Backend
 from backend_stub.simulator import DistrictSimulator
+from backend_stub.state import DistrictState
 
 log = logging.getLogger("backend.demo")
 
@@ -74,8 +78,33 @@ async def run_demo(
         log.info(
             "demo district restored: %d units (%d cameras repointed)", len(state.units), len(moved)
         )
+    seed_past_week(backend.state, seed, alert_rate, time.time())
     backend.on_commit(lambda events: _follow_commands(backend, sim, events))
     backend.spawn(_simulate(backend, sim), "simulator")
+
+
+def seed_past_week(state: DistrictState, seed: int, alert_rate: float, now: float) -> int:
+    """Give the demo district a simulated past week of alerts-per-hour counts.
+
+    The dashboard compares today with the 7-day average; a freshly started demo has no past,
+    so the hours before this one that have no count get one from a day/night profile (quiet
+    at 04:00 local, busy in the evening). Hours already counted are left alone. Returns the
+    number of hours filled.
+    """
+    rng = random.Random(seed * 7919 + 17)
+    this_hour = datetime.fromtimestamp(now, UTC).replace(minute=0, second=0, microsecond=0)
+    per_hour = max(1.0, alert_rate * 3600 / 40)  # a quiet district's share of the sim rate
+    filled = 0
+    for back in range(7 * 24, 0, -1):
+        hour = this_hour - timedelta(hours=back)
+        key = hour.strftime("%Y-%m-%dT%H:00:00Z")
+        if key in state.alert_hourly:
+            continue
+        local = (hour.hour + 8) % 24  # the demo district is in China (UTC+8)
+        shape = 0.55 + 0.45 * math.sin((local - 10) / 24 * 2 * math.pi)
+        state.alert_hourly[key] = max(0, round(rng.gauss(per_hour * shape, per_hour * 0.15)))
+        filled += 1
+    return filled
 
 
 def _follow_commands(
@@ -88,6 +117,12 @@ def _follow_commands(
             alert = alerts.get(event.get("alert_id") or "")
             if alert is not None:
                 sim.dispatch(event["unit_id"], alert["id"], alert["lat"], alert["lon"])
+        elif (
+            event["type"] == "unit.status"
+            and event["status"] == "available"
+            and event.get("alert_id") is None
+        ):
+            sim.release(event["unit_id"])  # released from an incident, or its incident cancelled
         elif event["type"] == "alert.updated" and event["alert"]["status"] in (
             "closed",
             "acknowledged",

@@ -27,9 +27,11 @@ from websockets.exceptions import ConnectionClosed
 from backend_stub import db
 from backend_stub.fences import FenceWatcher
 from backend_stub.state import (
+    QUERY_COMMANDS,
     Actor,
     DistrictState,
     Refused,
+    answer_query,
     authorize,
     decide,
     follow_unit_status,
@@ -638,9 +640,29 @@ class Backend:
             try:
                 authorize(actor, training=self.training)
                 validate_args(name, args)
+                operators = None
+                if name in ("alert.transfer", "operator.list"):
+                    known = await self._run_db(db.list_operators, self.engine)
+                    operators = {op.id: op for op in known}
                 bodies = decide(
-                    self.state, actor, name, args, now_ts(self.clock), training=self.training
+                    self.state,
+                    actor,
+                    name,
+                    args,
+                    now_ts(self.clock),
+                    training=self.training,
+                    operators=operators,
                 )
+                data = None
+                if name == "operator.list" and operators is not None:
+                    data = {
+                        "operators": [
+                            {"id": op.id, "name": op.name, "role": op.role}
+                            for op in operators.values()
+                        ]
+                    }
+                elif name in QUERY_COMMANDS:
+                    data = answer_query(self.state, name, args)
             except ProtocolError as exc:
                 answer = result_error(cid, exc.code, exc.message)
                 bodies = []
@@ -649,7 +671,7 @@ class Backend:
                 bodies = []
             else:
                 first = self._next_seq
-                answer = result_ok(cid, first + len(bodies) - 1)
+                answer = result_ok(cid, first + len(bodies) - 1, data)
             record = db.CommandRecord(
                 operator.id,
                 operator.name,

@@ -11,7 +11,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Container
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -33,6 +35,9 @@ OPEN_STATUSES = ("new", "acknowledged", "dispatched", "on_scene", "resolved")
 _CREATED_LAYER_ID = re.compile(r"^[FG]-(\d{6,})$")
 LOG_IN_SNAPSHOT = 500
 CLOSED_IN_SNAPSHOT = 200
+HOURLY_DAYS = 8  # alerts-per-hour buckets kept for the snapshot's stats (7-day averages)
+QUERY_COMMANDS = frozenset({"alert.history", "operator.list"})
+_HOUR_FORMAT = "%Y-%m-%dT%H:00:00Z"
 
 
 class Refused(Exception):
@@ -68,6 +73,7 @@ class DistrictState:
         self.alert_counter = 0
         self.log_counter = 0
         self.layer_counter = 0
+        self.alert_hourly: dict[str, int] = {}
 
     def apply(self, event: Wire) -> None:
         """Apply one committed event."""
@@ -85,6 +91,8 @@ class DistrictState:
             alert = event["alert"]
             self.alerts[alert["id"]] = alert
             self.alert_counter = max(self.alert_counter, _number(alert["id"]))
+            if kind == "alert.new":
+                self.count_alert_hour(alert["created_ts"])
         elif kind == "camera.upsert":
             self.cameras[event["camera"]["id"]] = event["camera"]
         elif kind == "layer.upsert":
@@ -107,7 +115,21 @@ class DistrictState:
             "talkgroups": list(self.talkgroups.values()),
             "layers": list(self.layers.values()),
             "log": self.log[-LOG_IN_SNAPSHOT:],
+            "stats": {"alert_hourly": self.hourly_list()},
         }
+
+    def count_alert_hour(self, ts: str, n: int = 1) -> None:
+        """Count ``n`` alerts in the UTC hour of ``ts``; buckets older than 8 days go."""
+        hour = ts[:13] + ":00:00Z"
+        self.alert_hourly[hour] = self.alert_hourly.get(hour, 0) + n
+        if len(self.alert_hourly) > HOURLY_DAYS * 24 + 24:
+            newest = datetime.strptime(max(self.alert_hourly), _HOUR_FORMAT).replace(tzinfo=UTC)
+            cutoff = (newest - timedelta(days=HOURLY_DAYS)).strftime(_HOUR_FORMAT)
+            self.alert_hourly = {h: c for h, c in self.alert_hourly.items() if h > cutoff}
+
+    def hourly_list(self) -> list[Wire]:
+        """The alert-per-hour buckets, oldest first, as the snapshot's ``stats`` carries them."""
+        return [{"hour": h, "count": c} for h, c in sorted(self.alert_hourly.items())]
 
     def _snapshot_alerts(self) -> list[Wire]:
         # Open alerts and the most recently closed ones: a snapshot stays bounded on a long
@@ -152,6 +174,7 @@ class DistrictState:
             dict(self.layers),
             [*self.log],
         )
+        twin.alert_hourly = dict(self.alert_hourly)
         return twin
 
     @classmethod
@@ -172,6 +195,8 @@ class DistrictState:
             [data.get("layer_counter", 0), *(_layer_number(i) for i in state.layers)]
         )
         state.log = list(data["log"])
+        hourly = data.get("stats", {}).get("alert_hourly", [])
+        state.alert_hourly = {b["hour"]: b["count"] for b in hourly}
         return state
 
     def next_alert_id(self) -> str:
@@ -239,10 +264,14 @@ def decide(
     ts: str,
     *,
     training: bool = False,
+    operators: Container[str] | None = None,
 ) -> list[Wire]:
     """Check a command against the state and return the event bodies it causes.
 
     The arguments must already match the command's schema. Nothing is changed here.
+    ``operators`` are the known operator ids (``alert.transfer`` checks its target against
+    them; None accepts any). Query commands (:data:`QUERY_COMMANDS`) cause no event: see
+    :func:`answer_query`.
 
     Raises:
         Refused: ``forbidden``, ``not_found``, ``conflict``, ``illegal_transition`` or
@@ -255,6 +284,12 @@ def decide(
         return [_log(state, actor, args, ts)]
     if name == "layer.create":
         return [_create_layer(state, actor, args, ts)]
+    if name in QUERY_COMMANDS:
+        return []
+    if name == "camera.ptz":
+        return [_ptz(state, actor, args)]
+    if name in ("wall.show_layout", "wall.show_cameras"):
+        return [_wall(state, actor, name, args)]
     alert = _alert_for(state, args)
     status = alert["status"]
     if name == "alert.acknowledge":
@@ -282,8 +317,137 @@ def decide(
         note = args.get("note", "")
         new = _stamp(alert, ts, actor, "closed", f"{args['disposition']}: {note}".rstrip(": "))
         new["status"] = "closed"
+        new["disposition"] = args["disposition"]
         return [{"type": "alert.updated", "alert": new}]
+    if status == "closed":
+        raise Refused("illegal_transition", f"alert {alert['id']} is closed")
+    if name == "alert.merge":
+        return _merge(state, alert, actor, args, ts)
+    if name == "alert.cancel":
+        new = _stamp(alert, ts, actor, "cancelled", args["reason"])
+        new["status"] = "closed"
+        new["disposition"] = "cancelled"
+        new["unit_ids"] = []
+        return [{"type": "alert.updated", "alert": new}, *_release(state, alert["unit_ids"])]
+    if name == "alert.transfer":
+        target = args["to_operator"]
+        if operators is not None and target not in operators:
+            raise Refused("not_found", f"no operator {target!r}")
+        if target == alert["owner"]:
+            raise Refused("invalid", f"alert {alert['id']} is already owned by {target}")
+        new = _stamp(alert, ts, actor, "transferred", f"→ {target} {args.get('note', '')}".strip())
+        new["owner"] = target
+        return [{"type": "alert.updated", "alert": new}]
+    if name == "alert.release_unit":
+        unit_id = args["unit_id"]
+        if unit_id not in alert["unit_ids"]:
+            raise Refused("invalid", f"unit {unit_id!r} is not assigned to {alert['id']}")
+        callsign = state.units.get(unit_id, {}).get("callsign", unit_id)
+        note = f"{callsign} {args.get('note', '')}".strip()
+        new = _stamp(alert, ts, actor, "released", note)
+        new["unit_ids"] = [u for u in alert["unit_ids"] if u != unit_id]
+        if status == "dispatched" and not new["unit_ids"]:
+            new["status"] = "acknowledged"
+        return [{"type": "alert.updated", "alert": new}, *_release(state, [unit_id])]
     raise Refused("invalid", f"unknown command {name!r}")
+
+
+def answer_query(state: DistrictState, name: str, args: Wire) -> Wire:
+    """The ``data`` of a read-only query command's result (nothing changes)."""
+    if name != "alert.history":
+        raise Refused("invalid", f"unknown query {name!r}")
+    text = args.get("text", "").strip().lower()
+    kind, since, until = args.get("kind"), args.get("since"), args.get("until")
+    found = []
+    for alert in state.alerts.values():
+        if alert["status"] != "closed":
+            continue
+        if kind is not None and alert["kind"] != kind:
+            continue
+        if (since is not None and alert["created_ts"] < since) or (
+            until is not None and alert["created_ts"] > until
+        ):
+            continue
+        if text and not any(
+            text in str(alert.get(field) or "").lower()
+            for field in ("id", "title", "description", "address", "disposition")
+        ):
+            continue
+        found.append(alert)
+    found.sort(key=lambda a: (a["created_ts"], a["id"]), reverse=True)
+    return {"alerts": found[: args.get("limit", 50)]}
+
+
+def _release(state: DistrictState, unit_ids: list[str]) -> list[Wire]:
+    # Units leaving an incident become available again (unless off duty meanwhile).
+    return [
+        {"type": "unit.status", "unit_id": uid, "status": "available", "alert_id": None}
+        for uid in unit_ids
+        if state.units.get(uid, {}).get("status") not in (None, "off_duty", "available")
+    ]
+
+
+def _merge(state: DistrictState, alert: Wire, actor: Actor, args: Wire, ts: str) -> list[Wire]:
+    main = state.alerts.get(args["into_id"])
+    if main is None:
+        raise Refused("not_found", f"no alert {args['into_id']!r}")
+    if main["id"] == alert["id"]:
+        raise Refused("illegal_transition", "an alert cannot be merged into itself")
+    if main["status"] == "closed":
+        raise Refused("illegal_transition", f"cannot merge into {main['id']}: it is closed")
+    note = args.get("note", "")
+    gone = _stamp(alert, ts, actor, "merged", f"→ {main['id']} {note}".strip())
+    gone["status"] = "closed"
+    gone["disposition"] = "merged"
+    gone["merged_into"] = main["id"]
+    into = _stamp(main, ts, actor, "merged_from", f"{alert['id']} {note}".strip())
+    into["merged_ids"] = [*main.get("merged_ids", []), alert["id"], *alert.get("merged_ids", [])]
+    into["unit_ids"] = list(dict.fromkeys([*main["unit_ids"], *alert["unit_ids"]]))
+    into["camera_ids"] = list(dict.fromkeys([*main["camera_ids"], *alert["camera_ids"]]))
+    if alert["unit_ids"] and main["status"] in ("new", "acknowledged"):
+        into["status"] = "dispatched"
+    return [{"type": "alert.updated", "alert": gone}, {"type": "alert.updated", "alert": into}]
+
+
+def _ptz(state: DistrictState, actor: Actor, args: Wire) -> Wire:
+    camera = state.cameras.get(args["camera_id"])
+    if camera is None:
+        raise Refused("not_found", f"no camera {args['camera_id']!r}")
+    if not camera.get("ptz"):
+        raise Refused("invalid", f"camera {camera['name']} has no pan/tilt/zoom")
+    preset = args.get("preset")
+    if args["action"] == "preset" and preset is None:
+        raise Refused("invalid", "a preset action needs a preset number")
+    return {
+        "type": "camera.ptz",
+        "camera_id": camera["id"],
+        "operator": actor.id,
+        "action": args["action"],
+        "speed": args.get("speed"),
+        "preset": preset if args["action"] == "preset" else None,
+    }
+
+
+def _wall(state: DistrictState, actor: Actor, name: str, args: Wire) -> Wire:
+    if actor.role != "commander":
+        raise Refused("forbidden", "only a commander may drive the wall")
+    if name == "wall.show_layout":
+        return {
+            "type": "wall.layout",
+            "wall": args["wall"],
+            "name": args["name"],
+            "layout": args["layout"],
+            "operator": actor.id,
+        }
+    unknown = [c for c in args["camera_ids"] if c not in state.cameras]
+    if unknown:
+        raise Refused("not_found", f"no camera {unknown[0]!r}")
+    return {
+        "type": "wall.cameras",
+        "wall": args["wall"],
+        "camera_ids": list(args["camera_ids"]),
+        "operator": actor.id,
+    }
 
 
 def _dispatch(state: DistrictState, alert: Wire, actor: Actor, args: Wire, ts: str) -> list[Wire]:
@@ -305,10 +469,31 @@ def _dispatch(state: DistrictState, alert: Wire, actor: Actor, args: Wire, ts: s
     if new["owner"] is None:
         new["owner"] = actor.id
     events: list[Wire] = [{"type": "alert.updated", "alert": new}]
+    events += _reassigned_from(state, alert["id"], unit_ids, actor, ts)
     events += [
         {"type": "unit.status", "unit_id": uid, "status": "dispatched", "alert_id": alert["id"]}
         for uid in unit_ids
     ]
+    return events
+
+
+def _reassigned_from(
+    state: DistrictState, alert_id: str, unit_ids: list[str], actor: Actor, ts: str
+) -> list[Wire]:
+    # A unit dispatched here while it serves another open incident leaves that one.
+    events: list[Wire] = []
+    for other in state.alerts.values():
+        if other["id"] == alert_id or other["status"] == "closed":
+            continue
+        moving = [u for u in unit_ids if u in other["unit_ids"]]
+        if not moving:
+            continue
+        callsigns = ", ".join(state.units.get(u, {}).get("callsign", u) for u in moving)
+        new = _stamp(other, ts, actor, "reassigned", f"{callsigns} → {alert_id}")
+        new["unit_ids"] = [u for u in other["unit_ids"] if u not in moving]
+        if other["status"] == "dispatched" and not new["unit_ids"]:
+            new["status"] = "acknowledged"
+        events.append({"type": "alert.updated", "alert": new})
     return events
 
 

@@ -7,11 +7,14 @@ from PySide6.QtCore import QObject, Signal
 from console.domain.store import (
     AlertChanged,
     AlertRaised,
+    CameraPtzMoved,
     DomainEvent,
     SnapshotLoaded,
     Store,
     UnitsMoved,
     UnitUpserted,
+    WallCamerasPushed,
+    WallLayoutPushed,
 )
 
 
@@ -30,6 +33,10 @@ class StoreBridge(QObject):
     """Units with new positions (list of Position)."""
     sig_alert_selected = Signal(object)
     """The shared alert selection changed (alert id or None)."""
+    sig_camera_ptz = Signal(object)
+    """Someone moved a PTZ camera (CameraPtzMoved)."""
+    sig_wall_pushed = Signal(object)
+    """A commander pushed a layout or cameras to the wall (WallLayoutPushed/WallCamerasPushed)."""
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +62,10 @@ class StoreBridge(QObject):
                 moved.extend(event.positions)
             elif isinstance(event, SnapshotLoaded):
                 self.sig_snapshot_loaded.emit(event.seq)
+            elif isinstance(event, CameraPtzMoved):
+                self.sig_camera_ptz.emit(event)
+            elif isinstance(event, WallLayoutPushed | WallCamerasPushed):
+                self.sig_wall_pushed.emit(event)
         if raised:
             self.sig_alerts_raised.emit(raised)
         if changed:

@@ -63,6 +63,9 @@ class Alert:
     unit_ids: tuple[str, ...]
     camera_ids: tuple[str, ...]
     history: tuple[HistoryItem, ...]
+    disposition: str | None = None  # how a closed alert ended ("merged", "cancelled", ...)
+    merged_into: str | None = None
+    merged_ids: tuple[str, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -92,6 +95,9 @@ class Alert:
                 HistoryItem(parse_ts(h["ts"]), h["operator"], h["action"], h["note"])
                 for h in d["history"]
             ),
+            disposition=d.get("disposition"),
+            merged_into=d.get("merged_into"),
+            merged_ids=tuple(d.get("merged_ids") or ()),
         )
 
 

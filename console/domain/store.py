@@ -27,6 +27,34 @@ Wire = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
+class CameraPtzMoved:
+    """Someone moved a PTZ camera (``operator`` is their id)."""
+
+    camera_id: str
+    operator: str | None
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class WallLayoutPushed:
+    """A commander pushed a layout to the wall consoles of ``wall`` ("all" or a group)."""
+
+    wall: str
+    name: str
+    layout: Wire
+    operator: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WallCamerasPushed:
+    """A commander pushed cameras to the wall consoles of ``wall``."""
+
+    wall: str
+    camera_ids: tuple[str, ...]
+    operator: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SnapshotLoaded:
     """The whole state was replaced by a snapshot at ``seq``."""
 
@@ -100,8 +128,16 @@ DomainEvent = (
     | LayerUpserted
     | RadioCallHeard
     | LogEntryAdded
+    | CameraPtzMoved
+    | WallLayoutPushed
+    | WallCamerasPushed
 )
 Listener = Callable[[list[DomainEvent]], None]
+
+
+def hour_key(ts: str) -> str:
+    """The UTC hour bucket (``2026-11-28T10:00:00Z``) of an RFC 3339 time."""
+    return ts[:13] + ":00:00Z"
 
 RADIO_HISTORY = 5000
 
@@ -120,6 +156,8 @@ class Store:
         self.log: list[LogEntry] = []
         self.radio_calls: deque[RadioCall] = deque(maxlen=RADIO_HISTORY)
         self.selected_alert_id: str | None = None
+        # Alerts per UTC hour (snapshot stats, then counted live): 7-day averages.
+        self.alert_hourly: dict[str, int] = {}
         self._listeners: list[Listener] = []
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -147,6 +185,8 @@ class Store:
         self.talkgroups = {t["id"]: t["alias"] for t in state["talkgroups"]}
         self.layers = {la["id"]: Layer.from_wire(la) for la in state["layers"]}
         self.log = [LogEntry.from_wire(e) for e in state["log"]]
+        stats = state.get("stats") or {}
+        self.alert_hourly = {b["hour"]: b["count"] for b in stats.get("alert_hourly", [])}
         self.seq = seq
         self._emit([SnapshotLoaded(seq)])
 
@@ -179,6 +219,9 @@ class Store:
             previous = self.alerts.get(alert.id)
             self.alerts[alert.id] = alert
             if previous is None:
+                if kind == "alert.new":
+                    hour = hour_key(event["alert"]["created_ts"])
+                    self.alert_hourly[hour] = self.alert_hourly.get(hour, 0) + 1
                 return AlertRaised(alert)
             return AlertChanged(alert, previous)
         if kind == "unit.upsert":
@@ -216,6 +259,16 @@ class Store:
             entry = LogEntry.from_wire(event["entry"])
             self.log.append(entry)
             return LogEntryAdded(entry)
+        if kind == "camera.ptz":
+            return CameraPtzMoved(event["camera_id"], event.get("operator"), event["action"])
+        if kind == "wall.layout":
+            return WallLayoutPushed(
+                event["wall"], event["name"], event["layout"], event.get("operator")
+            )
+        if kind == "wall.cameras":
+            return WallCamerasPushed(
+                event["wall"], tuple(event["camera_ids"]), event.get("operator")
+            )
         return None
 
     def open_alert_count(self) -> int:

@@ -226,9 +226,12 @@ def validate_args(name: str, args: Any) -> dict[str, Any]:
     return args  # type: ignore[no-any-return]
 
 
-def result_ok(command_id: str, seq: int | None) -> Message:
-    """Build a successful command result."""
-    return {"type": "result", "id": command_id, "ok": True, "seq": seq}
+def result_ok(command_id: str, seq: int | None, data: dict[str, Any] | None = None) -> Message:
+    """Build a successful command result (``data``: the answer of a query command)."""
+    out: Message = {"type": "result", "id": command_id, "ok": True, "seq": seq}
+    if data is not None:
+        out["data"] = data
+    return out
 
 
 def result_error(command_id: str, code: str, message: str) -> Message:

@@ -99,6 +99,10 @@ ALERT = _obj(
         "unit_ids": {"type": "array", "items": _ID, "maxItems": 1000},
         "camera_ids": {"type": "array", "items": _ID, "maxItems": 1000},
         "history": {"type": "array", "items": HISTORY_ITEM},
+        # [ext] how a closed alert ended, and merges (alert.merge)
+        "disposition": {"type": ["string", "null"], "maxLength": 200},
+        "merged_into": _NULLABLE_ID,
+        "merged_ids": {"type": "array", "items": _ID, "maxItems": 1000},
     },
     [
         "id",
@@ -201,6 +205,28 @@ _POLYGON_FEATURE = _obj(
 
 TALKGROUP = _obj({"id": _SHORT, "alias": _SHORT}, ["id", "alias"])
 
+PTZ_ACTIONS = ("left", "right", "up", "down", "zoom_in", "zoom_out", "stop", "preset")
+_WALL = {"type": "string", "minLength": 1, "maxLength": 100}
+_CAMERA_IDS = {"type": "array", "items": _ID, "minItems": 1, "maxItems": 36}
+_PTZ_SPEED = {"type": ["integer", "null"], "minimum": 1, "maximum": 10}
+_PTZ_PRESET = {"type": ["integer", "null"], "minimum": 1, "maximum": 255}
+# [ext] a docking layout as the console exports it; bounded by the 1 MiB frame limit.
+_LAYOUT = {"type": "object", "maxProperties": 100}
+# [ext] snapshot statistics: alerts per UTC hour over the last days (for 7-day averages).
+_HOUR = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:00:00Z$"}
+STATS = _obj(
+    {
+        "alert_hourly": {
+            "type": "array",
+            "maxItems": 24 * 31,
+            "items": _obj(
+                {"hour": _HOUR, "count": {"type": "integer", "minimum": 0}}, ["hour", "count"]
+            ),
+        }
+    },
+    [],
+)
+
 
 def _event(type_: str, props: Schema, required: list[str]) -> Schema:
     body = {"type": {"const": type_}, "seq": _SEQ, "ts": _TS, **props}
@@ -235,6 +261,29 @@ EVENT_SCHEMAS: dict[str, Schema] = {
     "camera.upsert": _event("camera.upsert", {"camera": CAMERA}, ["camera"]),
     "log.entry": _event("log.entry", {"entry": LOG_ENTRY}, ["entry"]),
     "layer.upsert": _event("layer.upsert", {"layer": LAYER}, ["layer"]),
+    # [ext] someone moved a PTZ camera (camera.ptz command)
+    "camera.ptz": _event(
+        "camera.ptz",
+        {
+            "camera_id": _ID,
+            "operator": _NULLABLE_ID,
+            "action": {"enum": list(PTZ_ACTIONS)},
+            "speed": _PTZ_SPEED,
+            "preset": _PTZ_PRESET,
+        },
+        ["camera_id", "operator", "action"],
+    ),
+    # [ext] a commander pushed a layout or cameras to the wall consoles (wall.* commands)
+    "wall.layout": _event(
+        "wall.layout",
+        {"wall": _WALL, "name": _SHORT, "layout": _LAYOUT, "operator": _NULLABLE_ID},
+        ["wall", "name", "layout", "operator"],
+    ),
+    "wall.cameras": _event(
+        "wall.cameras",
+        {"wall": _WALL, "camera_ids": _CAMERA_IDS, "operator": _NULLABLE_ID},
+        ["wall", "camera_ids", "operator"],
+    ),
 }
 
 _ARGS: dict[str, tuple[Schema, list[str]]] = {
@@ -280,6 +329,56 @@ _ARGS: dict[str, tuple[Schema, list[str]]] = {
         },
         ["kind", "name", "geojson"],
     ),
+    # [ext] the rest of the incident lifecycle: merge, cancel, transfer, release a unit
+    "alert.merge": (
+        {"alert_id": _ID, "version": _VERSION, "into_id": _ID, "note": _TEXT},
+        ["alert_id", "version", "into_id"],
+    ),
+    "alert.cancel": (
+        {
+            "alert_id": _ID,
+            "version": _VERSION,
+            "reason": {"type": "string", "minLength": 1, "maxLength": 4000},
+        },
+        ["alert_id", "version", "reason"],
+    ),
+    "alert.transfer": (
+        {"alert_id": _ID, "version": _VERSION, "to_operator": _ID, "note": _TEXT},
+        ["alert_id", "version", "to_operator"],
+    ),
+    "alert.release_unit": (
+        {"alert_id": _ID, "version": _VERSION, "unit_id": _ID, "note": _TEXT},
+        ["alert_id", "version", "unit_id"],
+    ),
+    # [ext] read-only query over closed incidents; the answer is in the result's `data`
+    "alert.history": (
+        {
+            "text": {"type": "string", "maxLength": 200},
+            "kind": {"enum": list(ALERT_KINDS)},
+            "since": _TS,
+            "until": _TS,
+            "limit": {"type": "integer", "minimum": 1, "maximum": 200},
+        },
+        [],
+    ),
+    # [ext] read-only: the operators (id, name, role) an alert can be transferred to
+    "operator.list": ({}, []),
+    # [ext] pan/tilt/zoom a PTZ camera
+    "camera.ptz": (
+        {
+            "camera_id": _ID,
+            "action": {"enum": list(PTZ_ACTIONS)},
+            "speed": _PTZ_SPEED,
+            "preset": _PTZ_PRESET,
+        },
+        ["camera_id", "action"],
+    ),
+    # [ext] a commander drives the wall consoles
+    "wall.show_layout": (
+        {"wall": _WALL, "name": _SHORT, "layout": _LAYOUT},
+        ["wall", "name", "layout"],
+    ),
+    "wall.show_cameras": ({"wall": _WALL, "camera_ids": _CAMERA_IDS}, ["wall", "camera_ids"]),
     "log.write": (
         {
             "text": {"type": "string", "minLength": 1, "maxLength": 4000},
@@ -345,6 +444,7 @@ MESSAGE_SCHEMAS: dict[str, Schema] = {
                     "talkgroups": {"type": "array", "items": TALKGROUP},
                     "layers": {"type": "array", "items": LAYER},
                     "log": {"type": "array", "items": LOG_ENTRY},
+                    "stats": STATS,  # [ext]
                 },
                 ["units", "alerts", "cameras", "talkgroups", "layers", "log"],
             ),
@@ -367,6 +467,7 @@ MESSAGE_SCHEMAS: dict[str, Schema] = {
             "ok": {"type": "boolean"},
             "seq": {"type": ["integer", "null"], "minimum": 0},
             "error": ERROR_BODY,
+            "data": {"type": "object"},  # [ext] the answer of a query command (alert.history)
         },
         "required": ["type", "id", "ok"],
     },

@@ -65,6 +65,7 @@ class CommandAnswered:
     seq: int | None
     code: str | None
     message: str | None
+    data: dict[str, Any] | None = None  # [ext] a query's answer (alert.history)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,5 +220,6 @@ class ClientSession:
                 msg.get("seq"),
                 err.get("code"),
                 err.get("message"),
+                msg.get("data") if isinstance(msg.get("data"), dict) else None,
             )
         ]

@@ -28,6 +28,9 @@ command = st.one_of(
         st.sampled_from(["new", "acknowledged", "dispatched", "on_scene", "resolved", "closed"]),
     ),
     st.tuples(st.just("alert.close"), st.integers(0, 2), st.booleans()),
+    st.tuples(st.just("alert.cancel"), st.integers(0, 2), st.booleans()),
+    st.tuples(st.just("alert.release_unit"), st.integers(0, 2), st.booleans()),
+    st.tuples(st.just("alert.merge"), st.integers(0, 2), st.booleans(), st.integers(0, 2)),
     st.tuples(
         st.just("unit"), st.integers(0, 2), st.sampled_from(["en_route", "on_scene", "available"])
     ),
@@ -73,7 +76,9 @@ def test_no_sequence_reaches_an_illegal_state_or_loses_history(
     ids = sorted(state.alerts)
     for cmd in cmds:
         alert_id = ids[cmd[1]]
+        before_all = dict(state.alerts)
         before = state.alerts[alert_id]
+        ending = set()  # alerts this command may close from any open status
         if cmd[0] == "unit":
             bodies = follow_unit_status(state, "U0", cmd[2], alert_id, TS)
         else:
@@ -85,18 +90,35 @@ def test_no_sequence_reaches_an_illegal_state_or_loses_history(
                 args["status"] = cmd[3]
             if name == "alert.close":
                 args["disposition"] = "handled"
+            if name == "alert.cancel":
+                args["reason"] = "withdrawn"
+                ending = {alert_id}
+            if name == "alert.release_unit":
+                args["unit_id"] = "U0"
+            if name == "alert.merge":
+                args["into_id"] = ids[cmd[3]]
+                ending = {alert_id}
             actor = data.draw(st.sampled_from(ACTORS))
             try:
                 bodies = decide(state, actor, name, args, TS)
             except Refused as exc:
-                assert exc.code in ("conflict", "illegal_transition")
-                assert state.alerts[alert_id] == before  # a refusal changes nothing
+                assert exc.code in ("conflict", "illegal_transition", "invalid", "not_found")
+                assert state.alerts == before_all  # a refusal changes nothing
                 continue
         for body in bodies:
             state.apply({**body, "seq": state.seq + 1, "ts": TS})
-        after = state.alerts[alert_id]
-        assert after["status"] == before["status"] or after["status"] in LEGAL[before["status"]]
-        # History only grows, and the old entries are kept as they were.
-        assert after["history"][: len(before["history"])] == before["history"]
-        assert after["version"] >= before["version"]
-        assert len(after["history"]) == after["version"]
+        for aid, old in before_all.items():
+            after = state.alerts[aid]
+            legal = LEGAL[old["status"]] | ({"closed"} if aid in ending else set())
+            assert after["status"] == old["status"] or after["status"] in legal, (cmd, aid)
+            # History only grows, and the old entries are kept as they were.
+            assert after["history"][: len(old["history"])] == old["history"]
+            assert after["version"] >= old["version"]
+            assert len(after["history"]) == after["version"]
+        # A unit serves at most one open alert.
+        serving = [
+            a["id"]
+            for a in state.alerts.values()
+            if a["status"] != "closed" and "U0" in a["unit_ids"]
+        ]
+        assert len(serving) <= 1, serving

@@ -1,0 +1,62 @@
+"""The lifecycle extensions over a real backend: queries, transfer, and what other clients see."""
+
+from __future__ import annotations
+
+from tests.integration.conftest import ALERT_ARGS, Running, open_client
+
+
+async def test_history_query_answers_in_data_and_causes_no_event(running: Running) -> None:
+    op = await open_client(running.url, running.tokens["operator"])
+    created = await op.run("alert.create", {**ALERT_ARGS, "title": "盗窃电动车"})
+    alert_id = f"A-{1:06d}"
+    closed = await op.run(
+        "alert.close", {"alert_id": alert_id, "disposition": "已处理", "version": 1}
+    )
+    assert closed["ok"], closed
+    head = closed["seq"]
+    answer = await op.run("alert.history", {"text": "电动车"})
+    assert answer["ok"] and answer["seq"] == head == created["seq"] + 1
+    (found,) = answer["data"]["alerts"]
+    assert (found["id"], found["disposition"]) == (alert_id, "已处理")
+    assert (await op.run("alert.history", {"text": "nothing like it"}))["data"] == {"alerts": []}
+    await op.ws.close()
+
+
+async def test_transfer_to_a_listed_operator_is_seen_by_the_other_console(
+    running: Running,
+) -> None:
+    op = await open_client(running.url, running.tokens["operator"])
+    other = await open_client(running.url, running.tokens["operator2"])
+    listed = await op.run("operator.list", {})
+    names = {o["name"]: o["id"] for o in listed["data"]["operators"]}
+    assert {"operator-1", "operator-2", "commander-1"} <= set(names)
+    await op.run("alert.create", ALERT_ARGS)
+    bad = await op.run(
+        "alert.transfer", {"alert_id": "A-000001", "version": 1, "to_operator": "op-nobody"}
+    )
+    assert bad["error"]["code"] == "not_found"
+    ok = await op.run(
+        "alert.transfer",
+        {"alert_id": "A-000001", "version": 1, "to_operator": names["operator-2"]},
+    )
+    assert ok["ok"], ok
+    seen = await other.until(
+        lambda m: m.get("type") == "alert.updated" and m["alert"]["version"] == 2
+    )
+    assert seen["alert"]["owner"] == names["operator-2"]
+    await op.ws.close()
+    await other.ws.close()
+
+
+async def test_wall_role_cannot_push_and_commander_push_reaches_walls(running: Running) -> None:
+    wall = await open_client(running.url, running.tokens["wall"])
+    commander = await open_client(running.url, running.tokens["commander"])
+    layout = {"name": "夜班", "docks": []}
+    refused = await wall.run("wall.show_layout", {"wall": "all", "name": "x", "layout": layout})
+    assert refused["error"]["code"] == "forbidden"
+    ok = await commander.run("wall.show_layout", {"wall": "all", "name": "夜班", "layout": layout})
+    assert ok["ok"], ok
+    pushed = await wall.until(lambda m: m.get("type") == "wall.layout")
+    assert (pushed["name"], pushed["layout"], pushed["seq"]) == ("夜班", layout, ok["seq"])
+    await wall.ws.close()
+    await commander.ws.close()
