@@ -237,3 +237,20 @@ def test_hourly_alert_counts_travel_in_the_snapshot() -> None:
     store = Store()
     store.load_snapshot(w.state.seq, w.state.snapshot_state())
     assert store.alert_hourly == {"2026-11-28T16:00:00Z": 3}
+
+
+def test_demo_past_week_fills_only_missing_hours_with_a_day_night_shape() -> None:
+    from backend_stub.demo import seed_past_week
+
+    state = DistrictState()
+    now = 1_794_995_200.0  # 2026-11-18T09:46:40Z
+    state.alert_hourly["2026-11-18T08:00:00Z"] = 999
+    filled = seed_past_week(state, seed=7, alert_rate=0.2, now=now)
+    assert filled == 7 * 24 - 1
+    assert state.alert_hourly["2026-11-18T08:00:00Z"] == 999
+    assert "2026-11-18T09:00:00Z" not in state.alert_hourly  # this hour is counted live
+    # Busier in the local (UTC+8) evening than before dawn, summed over the week.
+    evening = sum(c for h, c in state.alert_hourly.items() if h[11:13] == "12")  # 20:00 local
+    dawn = sum(c for h, c in state.alert_hourly.items() if h[11:13] == "20")  # 04:00 local
+    assert evening > 2 * dawn
+    assert seed_past_week(state, seed=7, alert_rate=0.2, now=now) == 0
