@@ -66,7 +66,13 @@ async def run_demo(
             len(district.grids),
         )
     else:
-        sim.restore(state.units, state.positions, next_alert_number=state.alert_counter + 1)
+        # Radio calls are not kept in the state: seq + 1 is above every call number issued.
+        sim.restore(
+            state.units,
+            state.positions,
+            next_alert_number=state.alert_counter + 1,
+            next_radio_number=state.seq + 1,
+        )
         # The stream server may have moved since the district was seeded: repoint cameras.
         moved = [
             {"type": "camera.upsert", "camera": c}
@@ -110,25 +116,8 @@ def seed_past_week(state: DistrictState, seed: int, alert_rate: float, now: floa
 def _follow_commands(
     backend: Backend, sim: DistrictSimulator, events: list[dict[str, Any]]
 ) -> None:
-    """Dispatches and releases decided by operators move the simulated units."""
-    alerts = backend.state.alerts
-    for event in events:
-        if event["type"] == "unit.status" and event["status"] == "dispatched":
-            alert = alerts.get(event.get("alert_id") or "")
-            if alert is not None:
-                sim.dispatch(event["unit_id"], alert["id"], alert["lat"], alert["lon"])
-        elif (
-            event["type"] == "unit.status"
-            and event["status"] == "available"
-            and event.get("alert_id") is None
-        ):
-            sim.release(event["unit_id"])  # released from an incident, or its incident cancelled
-        elif event["type"] == "alert.updated" and event["alert"]["status"] in (
-            "closed",
-            "acknowledged",
-        ):
-            for unit_id in event["alert"]["unit_ids"]:
-                sim.release(unit_id)
+    """Dispatches, reassignments, releases, cancels and merges move the simulated units."""
+    sim.follow(events, backend.state.alerts)
 
 
 async def _simulate(backend: Backend, sim: DistrictSimulator) -> None:

@@ -5,6 +5,12 @@ returns event bodies (no ``seq``/``ts``; the caller's event log assigns those). 
 lazily: a unit's state is advanced only when it reports, so a tick costs in proportion to the
 reports it contains, not to the number of units. Reports are staggered by a per-unit phase so
 a large fleet reports in an even stream rather than in bursts.
+
+Foot patrols carry no GPS of their own: they are located through their PDT radio, whose GPS
+reports (short-data ``radio.call`` events carrying the fix) come about once a minute and move
+the unit (``unit.position`` with source ``pdt``); any radio's data or status message moves its
+unit the same way. :meth:`DistrictSimulator.follow` takes over what operators decide
+(dispatch, reassignment, release, cancel, merge) from the committed events.
 """
 
 from __future__ import annotations
@@ -13,12 +19,12 @@ import bisect
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from backend_stub.district import District, UnitSeed
 
-__all__ = ["UNIT_STATUSES", "DistrictSimulator", "format_ts"]
+__all__ = ["PDT_GPS_S", "UNIT_STATUSES", "DistrictSimulator", "format_ts"]
 
 #: Unit statuses of the wire contract.
 UNIT_STATUSES = frozenset({"available", "dispatched", "en_route", "on_scene", "busy", "off_duty"})
@@ -91,6 +97,8 @@ _PHONE_PREFIXES = ("138", "139", "150", "151", "152", "158", "159", "183", "186"
 _PLATE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 _RADIO_KINDS = (("group", 0.75), ("individual", 0.10), ("status", 0.07), ("data", 0.06))
 _RADIO_EMERGENCY_P = 0.002  # about two emergency alarms an hour at the default rate
+PDT_GPS_S = 60.0
+"""Default interval of the GPS reports of units located only through their PDT radio."""
 
 _ts_cache: dict[int, str] = {}
 
@@ -139,6 +147,7 @@ class _Mover:
         "drone",
         "dwell_until",
         "foot",
+        "gps_due",
         "heading",
         "hops",
         "id",
@@ -147,6 +156,7 @@ class _Mover:
         "lon",
         "moving",
         "node",
+        "pdt",
         "prev",
         "radio_id",
         "response",
@@ -166,11 +176,11 @@ class _Mover:
         self.seg_len = self.seg_pos = self.heading = 0.0
         self.lat = self.lon = 0.0
         self.speed_ms = self.base_ms = self.acc = 0.0
-        self.last_t = self.status_t = self.dwell_until = 0.0
+        self.last_t = self.status_t = self.dwell_until = self.gps_due = 0.0
         self.node = self.prev = self.target = -1
         self.hops: list[int] = []
         self.moving = True
-        self.drone = self.foot = False
+        self.drone = self.foot = self.pdt = False
         self.id = self.callsign = self.radio_id = self.talkgroup = self.source = ""
         self.status = "available"
         self.wire: dict[str, Any] = {}
@@ -203,6 +213,10 @@ class DistrictSimulator:
         first_radio_number: Number of the first radio call id (``R-000001`` by default).
         radio_audio: Gives the recorded-audio URL of a voice call (call id, kind); None: no
             audio.
+        pdt_gps_s: Interval of the GPS reports of units located only through their PDT radio
+            (foot patrols): each report is a ``radio.call`` of kind ``data`` carrying the
+            position, then the ``unit.position`` (source ``pdt``) it gives. At least the
+            position period; ``math.inf``: such units never report.
     """
 
     def __init__(
@@ -217,23 +231,30 @@ class DistrictSimulator:
         first_alert_number: int = 1,
         first_radio_number: int = 1,
         radio_audio: Callable[[str, str], str] | None = None,
+        pdt_gps_s: float = PDT_GPS_S,
     ) -> None:
         if position_hz <= 0:
             raise ValueError("position_hz must be positive")
         if alert_rate < 0 or radio_rate < 0:
             raise ValueError("rates must not be negative")
+        if not pdt_gps_s > 0:
+            raise ValueError("pdt_gps_s must be positive")
         self.district = district
         self._clock = clock
         self._period = 1.0 / position_hz
+        self._gps_period = max(self._period, pdt_gps_s)
         self._alert_rate = alert_rate
         self._radio_rate = radio_rate
         self.next_alert_number = first_alert_number
         self.next_radio_number = first_radio_number
         self._radio_audio = radio_audio
         # Separate streams, so alerts and radio calls do not depend on how often tick is called.
+        self._seed = seed
         self._rng = random.Random(f"{seed}:move")
-        self._arng = random.Random(f"{seed}:alert")
-        self._rrng = random.Random(f"{seed}:radio")
+        # The alert and radio streams start where the id counters stand, so a restarted
+        # backend (which passes its counters) does not replay the alerts it already raised.
+        self._arng = _stream(seed, "alert", first_alert_number)
+        self._rrng = _stream(seed, "radio", first_radio_number)
         self._t = float(clock())
         self._nlat = [district.nodes[i].lat for i in range(len(district.nodes))]
         self._nlon = [district.nodes[i].lon for i in range(len(district.nodes))]
@@ -282,8 +303,11 @@ class DistrictSimulator:
         Args:
             units: Unit wire dicts by unit id; their ``status`` is taken over.
             positions: ``unit.position`` bodies by unit id; units continue from there.
-            next_alert_number: Number of the next alert id, so ids are never reused.
-            next_radio_number: Number of the next radio call id.
+            next_alert_number: Number of the next alert id, so ids are never reused; the
+                alert stream continues from it (no replay of the alerts raised before).
+            next_radio_number: Number of the next radio call id (the backend, which keeps no
+                radio calls, passes its committed ``seq`` + 1: never below any id issued);
+                the radio stream continues from it.
 
         Units absent from the dicts, and unknown ids, keep their seeded state.
         """
@@ -309,10 +333,14 @@ class DistrictSimulator:
             if isinstance(heading, int | float):
                 m.heading = float(heading) % 360.0
             m.dwell_until = 0.0
-        if next_alert_number is not None:
-            self.next_alert_number = max(self.next_alert_number, next_alert_number)
-        if next_radio_number is not None:
-            self.next_radio_number = max(self.next_radio_number, next_radio_number)
+        if next_alert_number is not None and next_alert_number > self.next_alert_number:
+            self.next_alert_number = next_alert_number
+            self._arng = _stream(self._seed, "alert", next_alert_number)
+            self._next_alert_t = self._t + self._gap(self._arng, self._alert_rate)
+        if next_radio_number is not None and next_radio_number > self.next_radio_number:
+            self.next_radio_number = next_radio_number
+            self._rrng = _stream(self._seed, "radio", next_radio_number)
+            self._next_radio_t = self._t + self._gap(self._rrng, self._radio_rate)
 
     def set_unit_status(self, unit_id: str, status: str) -> None:
         """Take over a status set from outside (a dispatch), so the simulation agrees.
@@ -343,12 +371,80 @@ class DistrictSimulator:
             m.hops = self.district.next_hops_to(m.target)
 
     def release(self, unit_id: str) -> None:
-        """End a unit's part in an incident (released or the incident closed)."""
+        """End a unit's part in an incident (released or the incident closed): it stops
+        driving there and resumes patrol."""
         m = self._by_id.get(unit_id)
         if m is not None and m.response is not None:
             m.response = None
             m.status, m.status_t = "available", self._t
-            self._new_target(m)
+            m.dwell_until = 0.0
+            if not m.drone:
+                self._new_target(m)
+
+    def follow(self, events: list[dict[str, Any]], alerts: Mapping[str, dict[str, Any]]) -> None:
+        """Take over what operators decided (committed events), so simulated units obey.
+
+        * ``unit.status`` dispatched to an alert: the unit drives there, also when it was
+          serving another incident (reassigned).
+        * ``unit.status`` available/busy/off_duty with no alert id while the unit serves an
+          incident (``alert.release_unit``, ``alert.cancel``): it stops driving there and
+          resumes patrol. The unit's own reports carry their alert id and change nothing.
+        * ``alert.updated`` merged into another alert: its units drive to the main incident;
+          closed or back to acknowledged: its units are released.
+
+        Args:
+            events: Committed event bodies, in order.
+            alerts: Current alerts (wire dicts) by id, for where an incident is.
+        """
+        for event in events:
+            kind = event["type"]
+            if kind == "unit.status":
+                self._follow_status(event, alerts)
+            elif kind == "alert.updated":
+                alert = event["alert"]
+                main = alerts.get(alert.get("merged_into") or "")
+                for unit_id in alert["unit_ids"]:
+                    m = self._by_id.get(unit_id)
+                    if m is None or m.response is None or m.response.alert_id != alert["id"]:
+                        continue
+                    if main is not None and main["status"] != "closed":
+                        self._redirect(m, main["id"], main["lat"], main["lon"])
+                    elif alert["status"] in ("closed", "acknowledged"):
+                        self.release(unit_id)
+
+    def _follow_status(self, event: dict[str, Any], alerts: Mapping[str, dict[str, Any]]) -> None:
+        m = self._by_id.get(event["unit_id"])
+        if m is None:
+            return
+        status, alert_id = event["status"], event.get("alert_id")
+        if status == "dispatched":
+            alert = alerts.get(alert_id or "")
+            if alert is not None and (m.response is None or m.response.alert_id != alert["id"]):
+                self.dispatch(m.id, alert["id"], alert["lat"], alert["lon"])
+        elif status in _RANDOM_STATUSES and alert_id is None:
+            if m.response is not None:
+                self.release(m.id)
+            if m.status != status:
+                m.status, m.status_t = status, self._t
+
+    def _redirect(self, m: _Mover, alert_id: str, lat: float, lon: float) -> None:
+        """Make a responding unit's incident another one (its duplicate was merged into it).
+
+        A unit on its way drives to the main incident; one on scene finishes there and
+        reports back to the main incident.
+        """
+        r = m.response
+        assert r is not None
+        r.alert_id = alert_id
+        if r.phase == "on_scene":
+            return
+        r.lat, r.lon = lat, lon
+        if m.drone:
+            if r.phase == "en_route":
+                m.set_segment(m.lat, m.lon, lat, lon)
+        else:
+            m.target = self.district.nearest_node(lat, lon)
+            m.hops = self.district.next_hops_to(m.target)
 
     def tick(self, now: float | None = None) -> list[dict[str, Any]]:
         """Advance the world to ``now`` and return the events that happened.
@@ -408,23 +504,31 @@ class DistrictSimulator:
                 lat = m.a_lat + (m.b_lat - m.a_lat) * f
                 lon = m.a_lon + (m.b_lon - m.a_lon) * f
                 m.lat, m.lon = lat, lon
+                if m.pdt:
+                    # Located only through its radio: a GPS report now and then.
+                    if t < m.gps_due:
+                        continue
+                    m.gps_due = t + self._gps_period
                 acc = m.acc * (0.7 + 0.6 * rnd())
                 jitter = acc / _M_PER_DEG
                 speed = m.speed_ms * 3.6 if m.moving else 0.0
                 m.speed_ms = m.base_ms * (0.8 + 0.35 * rnd())
-                append(
-                    {
-                        "type": "unit.position",
-                        "unit_id": m.id,
-                        "lat": round(lat + (rnd() - 0.5) * jitter, 6),
-                        "lon": round(lon + (rnd() - 0.5) * jitter / _COS_LAT, 6),
-                        "speed_kmh": round(speed, 1),
-                        "heading_deg": round(m.heading, 1) % 360.0,
-                        "accuracy_m": round(acc, 1),
-                        "source": m.source,
-                        "fix_ts": fmt(t),
-                    }
-                )
+                fix_lat = round(lat + (rnd() - 0.5) * jitter, 6)
+                fix_lon = round(lon + (rnd() - 0.5) * jitter / _COS_LAT, 6)
+                position = {
+                    "type": "unit.position",
+                    "unit_id": m.id,
+                    "lat": fix_lat,
+                    "lon": fix_lon,
+                    "speed_kmh": round(speed, 1),
+                    "heading_deg": round(m.heading, 1) % 360.0,
+                    "accuracy_m": round(acc, 1),
+                    "source": m.source,
+                    "fix_ts": fmt(t),
+                }
+                if m.pdt:
+                    append(self._gps_call(m, t, fix_lat, fix_lon))
+                append(position)
 
     def _respond(self, m: _Mover, t: float, events: list[dict[str, Any]]) -> None:
         r = m.response
@@ -589,7 +693,10 @@ class DistrictSimulator:
         m.acc = _ACCURACY_M[m.source]
         m.drone = seed_unit.kind == "drone"
         m.foot = seed_unit.kind == "foot"
+        m.pdt = m.source == "pdt"
         m.last_t = m.status_t = self._t
+        # Radio-only units start reporting at staggered times within one GPS interval.
+        m.gps_due = self._t + rng.random() * self._gps_period if m.pdt else 0.0
         m.node = seed_unit.node
         home_lat, home_lon = self._nlat[m.node], self._nlon[m.node]
         if m.drone:
@@ -736,8 +843,47 @@ class DistrictSimulator:
             "encrypted": False,
         }
         events.append({"type": "radio.call", "call": call})
-        if kind == "emergency":
+        if kind in ("data", "status"):
+            # Short data and status messages carry the radio's GPS fix: the unit moves there.
+            events.append(self._pdt_position(src, t, round(src_lat, 6), round(src_lon, 6)))
+            if src.pdt:
+                src.gps_due = t + self._gps_period
+        elif kind == "emergency":
             events.append({"type": "alert.new", "alert": self._make_alert(t, src)})
+
+    def _gps_call(self, m: _Mover, t: float, lat: float, lon: float) -> dict[str, Any]:
+        """A PDT GPS report of ``m``: a short-data ``radio.call`` carrying its position."""
+        number = self.next_radio_number
+        self.next_radio_number += 1
+        call = {
+            "id": f"R-{number:06d}",
+            "talkgroup": m.talkgroup,
+            "source_radio_id": m.radio_id,
+            "target_radio_id": None,
+            "kind": "data",
+            "start_ts": format_ts(t),
+            "duration_s": 0.0,
+            "audio_url": None,
+            "lat": lat,
+            "lon": lon,
+            "encrypted": False,
+        }
+        return {"type": "radio.call", "call": call}
+
+    def _pdt_position(self, m: _Mover, t: float, lat: float, lon: float) -> dict[str, Any]:
+        """The ``unit.position`` a radio's GPS report gives its unit."""
+        speed = m.speed_ms * 3.6 if m.moving else 0.0
+        return {
+            "type": "unit.position",
+            "unit_id": m.id,
+            "lat": lat,
+            "lon": lon,
+            "speed_kmh": round(speed, 1),
+            "heading_deg": round(m.heading, 1) % 360.0,
+            "accuracy_m": _ACCURACY_M["pdt"],
+            "source": "pdt",
+            "fix_ts": format_ts(t),
+        }
 
 
 _NOTES = {
@@ -748,6 +894,11 @@ _NOTES = {
     "video_analytics": "视频智能分析系统推送",
     "radio_emergency": "PDT系统紧急告警",
 }
+
+
+def _stream(seed: int, name: str, counter: int) -> random.Random:
+    # Counter 1 (a fresh district) keeps the stream the seed alone always gave.
+    return random.Random(f"{seed}:{name}" if counter <= 1 else f"{seed}:{name}:{counter}")
 
 
 def _near(lat1: float, lon1: float, lat2: float, lon2: float, metres: float) -> bool:

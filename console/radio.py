@@ -276,6 +276,32 @@ def emergency_alert_for(
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class EmergencyAck:
+    """Who acknowledged an emergency, and when (from its alert's history on the backend)."""
+
+    operator: str | None
+    ts: float
+
+
+def emergency_ack(alert: Alert) -> EmergencyAck | None:
+    """The acknowledgement of a ``radio_emergency`` alert, shared by every console.
+
+    The alert's ``acknowledged`` history item when there is one; an alert that left ``new``
+    another way (dispatched straight away, merged, cancelled, closed) counts as acknowledged
+    by whoever did that first. None while the alert is still new.
+    """
+    if alert.status.value == "new":
+        return None
+    for item in alert.history:
+        if item.action == "acknowledged":
+            return EmergencyAck(item.operator, item.ts)
+    for item in alert.history:
+        if item.action != "created":
+            return EmergencyAck(item.operator, item.ts)
+    return None
+
+
 def link_calls_text(call_ids: Sequence[str], note: str = "") -> str:
     """Text of the ``log.write`` that attaches calls to an incident."""
     text = f"{LINK_PREFIX} {', '.join(call_ids)}"

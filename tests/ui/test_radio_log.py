@@ -17,7 +17,9 @@ import vlc
 from PySide6.QtCore import QDateTime, Qt
 from pytestqt.qtbot import QtBot
 
+from backend_stub.district import build_district
 from backend_stub.radio_audio import RadioAudioServer
+from backend_stub.simulator import DistrictSimulator
 from console.domain.store import Store
 from console.protocol.codec import format_ts
 from widgets.bridge import StoreBridge
@@ -333,3 +335,34 @@ def test_real_audio_plays_and_exports(
         assert {"calls.csv", "audio/R-000001.wav", "audio/R-000002.wav"} <= names
         csv_text = zf.read("calls.csv").decode("utf-8-sig")
     assert "东胜派出所" in csv_text and "P1023" in csv_text
+
+
+def test_radio_gps_reports_move_a_radio_only_unit(qtbot: QtBot, panel) -> None:
+    """A foot patrol has no GPS of its own: the simulator's PDT GPS reports move it, and the
+    radio log shows each report with where it was made."""
+    p, store, _ = panel
+    district = build_district(7, n_units=20)
+    sim = DistrictSimulator(
+        district, seed=3, position_hz=1.0, alert_rate=0, radio_rate=0, clock=lambda: T0
+    )
+    foot = next(u for u in district.units if u.kind == "foot")
+    store.apply_many([_ev(e.pop("type"), **e) for e in sim.initial_events()[:20]])
+    seen: list[tuple[float, float]] = []
+    for k in range(1, 301):  # five minutes, a tick a second
+        store.apply_many([_ev(e.pop("type"), **e) for e in sim.tick(T0 + k)])
+        pos = store.positions.get(foot.id)
+        if pos is not None and (pos.lat, pos.lon) not in seen:
+            assert pos.source == "pdt"
+            seen.append((pos.lat, pos.lon))
+    assert len(seen) >= 4  # about one fix a minute, each moving the unit
+    p.radio_filter.setText(foot.radio_id)
+    qtbot.waitUntil(lambda: len(p.visible_calls()) == len(seen))
+    rows = [
+        (_cell(p, r, "kind"), _cell(p, r, "source"), _cell(p, r, "location"))
+        for r in range(p.proxy.rowCount())
+    ]
+    expected = [f"{lat:.5f}, {lon:.5f}" for lat, lon in reversed(seen)]  # newest first
+    assert [loc for _, _, loc in rows] == expected
+    assert {(kind, src) for kind, src, _ in rows} == {
+        ("Data", f"{foot.callsign} ({foot.radio_id})")
+    }

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import zipfile
 from pathlib import Path
 
 from backend_stub.radio_audio import clip_texts, pick
-from console.domain.model import Alert, AlertStatus, LogEntry, RadioCall, Unit, UnitStatus
+from console.domain.model import (
+    Alert,
+    AlertStatus,
+    HistoryItem,
+    LogEntry,
+    RadioCall,
+    Unit,
+    UnitStatus,
+)
 from console.radio import (
     CallIndex,
+    EmergencyAck,
     LogBook,
     NewCallsCounter,
     RadioFilter,
     check_entry_text,
     corrected_id,
     correction_text,
+    emergency_ack,
     emergency_alert_for,
     export_zip,
     format_alias,
@@ -181,6 +192,27 @@ def test_links_and_emergency_alerts() -> None:
     assert emergency_alert_for(em, [other, alert]) == alert
     assert emergency_alert_for(call(2), [alert]) is None
     assert emergency_alert_for(call(500, kind="emergency"), [alert]) is None
+
+    # The acknowledgement every console shows comes from the alert's history.
+    created = HistoryItem(T0 + 2, None, "created", "PDT系统紧急告警")
+    assert emergency_ack(dataclasses.replace(alert, history=(created,))) is None
+    acked = dataclasses.replace(
+        alert,
+        status=AlertStatus.DISPATCHED,
+        history=(
+            created,
+            HistoryItem(T0 + 9, "li", "acknowledged", ""),
+            HistoryItem(T0 + 30, "wang", "dispatched", "U01"),
+        ),
+    )
+    assert emergency_ack(acked) == EmergencyAck("li", T0 + 9)
+    # Dispatched straight from new: whoever dispatched it acknowledged it.
+    direct = dataclasses.replace(
+        alert,
+        status=AlertStatus.DISPATCHED,
+        history=(created, HistoryItem(T0 + 12, "zhao", "dispatched", "U02")),
+    )
+    assert emergency_ack(direct) == EmergencyAck("zhao", T0 + 12)
 
 
 def test_export_zip(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from backend_stub.district import CORE_BOX, District, build_district, distance_m
-from backend_stub.simulator import DistrictSimulator, format_ts
+from backend_stub.simulator import PDT_GPS_S, DistrictSimulator, format_ts
 
 T0 = 1_795_000_000.0  # 2026-11-18, injected; nothing here reads the wall clock
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -23,6 +24,13 @@ def district() -> District:
 def _sim(district: District, **kw: Any) -> DistrictSimulator:
     kw.setdefault("seed", 11)
     return DistrictSimulator(district, clock=lambda: T0, **kw)
+
+
+def _expected_positions(district: District, hz: float, seconds: float) -> float:
+    """Reports in ``seconds``: each unit at ``hz``; foot patrols (radio-only) once a GPS period."""
+    radio_only = sum(u.kind == "foot" for u in district.units)
+    gps_s = max(1.0 / hz, PDT_GPS_S)
+    return (len(district.units) - radio_only) * hz * seconds + radio_only * seconds / gps_s
 
 
 def _run(sim: DistrictSimulator, seconds: float, step: float = 0.1) -> list[dict[str, Any]]:
@@ -45,7 +53,7 @@ def test_position_rate_is_units_times_hz_in_even_slices(district: District) -> N
         n = sum(e["type"] == "unit.position" for e in sim.tick(T0 + k * 0.1))
         per_tick.append(n)
         total += n
-    expected = len(district.units) * 1.0 * 60
+    expected = _expected_positions(district, 1.0, 60)
     assert abs(total - expected) <= 0.1 * expected
     # Staggered phases: every 100 ms slice carries about a tenth of the fleet, no bursts.
     assert max(per_tick) <= 0.15 * len(district.units)
@@ -56,7 +64,7 @@ def test_slow_rate_and_coarse_ticks(district: District) -> None:
     sim = _sim(district, position_hz=0.2, alert_rate=0, radio_rate=0)
     events = _run(sim, 60.0, step=1.0)
     positions = [e for e in events if e["type"] == "unit.position"]
-    expected = len(district.units) * 0.2 * 60
+    expected = _expected_positions(district, 0.2, 60)
     assert abs(len(positions) - expected) <= 0.1 * expected
     # A long pause gives each unit one fresh report, not a backlog.
     late = sim.tick(T0 + 3600.0)
@@ -141,7 +149,8 @@ def test_alert_arrivals_match_rate_and_shape(district: District) -> None:
 
 
 def test_radio_calls_shape_and_rate(district: District) -> None:
-    sim = _sim(district, alert_rate=0, radio_rate=0.3, position_hz=0.05)
+    # GPS reports of radio-only units have their own test: off here, to count the traffic.
+    sim = _sim(district, alert_rate=0, radio_rate=0.3, position_hz=0.05, pdt_gps_s=math.inf)
     events = _run(sim, 3600.0, step=5.0)
     calls = [e["call"] for e in events if e["type"] == "radio.call"]
     assert 0.8 * 1080 <= len(calls) <= 1.2 * 1080
@@ -240,7 +249,10 @@ def test_restore_keeps_statuses_positions_and_ids(district: District) -> None:
     for e in after:
         if e["type"] == "unit.position":
             first_report.setdefault(e["unit_id"], e)
+    radio_only = {u.id for u in district.units if u.kind == "foot"}
     for uid, before in kept.items():
+        if uid in radio_only and uid not in first_report:
+            continue  # reports through its radio once a minute
         now = first_report[uid]
         # at most ~1 s of driving (plus GPS noise) from where it was persisted
         assert distance_m(before["lat"], before["lon"], now["lat"], now["lon"]) < 60
@@ -261,3 +273,52 @@ def test_set_unit_status_is_validated(district: District) -> None:
         sim.set_unit_status("U0001", "sleeping")
     with pytest.raises(KeyError):
         sim.set_unit_status("U9999", "busy")
+
+
+def test_radio_gps_reports_move_radio_only_units(district: District) -> None:
+    """A foot patrol is located only through its PDT radio: each GPS report is a data call
+    carrying the fix, and the unit moves to it (a ``unit.position`` with source ``pdt``)."""
+    sim = _sim(district, position_hz=1.0, alert_rate=0, radio_rate=0)
+    events = _run(sim, 900.0, step=1.0)
+    foot = next(u for u in district.units if u.kind == "foot")
+    mine = [
+        e
+        for e in events
+        if e.get("unit_id") == foot.id
+        or (e["type"] == "radio.call" and e["call"]["source_radio_id"] == foot.radio_id)
+    ]
+    positions = [e for e in mine if e["type"] == "unit.position"]
+    calls = [e["call"] for e in mine if e["type"] == "radio.call"]
+    assert 13 <= len(positions) <= 17  # one a minute, not one a second
+    assert len(calls) == len(positions)
+    for call, pos in zip(calls, positions, strict=True):
+        assert call["kind"] == "data" and call["duration_s"] == 0 and call["audio_url"] is None
+        assert (call["lat"], call["lon"]) == (pos["lat"], pos["lon"])
+        assert call["start_ts"] == pos["fix_ts"] and pos["source"] == "pdt"
+        assert call["talkgroup"] == foot.talkgroup
+    # each report comes right before the position it gives
+    for i, e in enumerate(events):
+        if e["type"] == "radio.call" and e["call"]["source_radio_id"] == foot.radio_id:
+            assert events[i + 1]["type"] == "unit.position"
+            assert events[i + 1]["unit_id"] == foot.id
+    moved = distance_m(
+        positions[0]["lat"], positions[0]["lon"], positions[-1]["lat"], positions[-1]["lon"]
+    )
+    assert moved > 100  # it walks (4-6 km/h for 15 min), seen only through its radio
+
+
+def test_data_and_status_calls_move_the_radios_unit(district: District) -> None:
+    sim = _sim(district, position_hz=0.05, alert_rate=0, radio_rate=2.0, pdt_gps_s=math.inf)
+    events = _run(sim, 600.0, step=1.0)
+    unit_of = {u.radio_id: u.id for u in district.units}
+    short = 0
+    for i, e in enumerate(events):
+        if e["type"] != "radio.call" or e["call"]["kind"] not in ("data", "status"):
+            continue
+        short += 1
+        call, pos = e["call"], events[i + 1]
+        assert pos["type"] == "unit.position" and pos["source"] == "pdt"
+        assert pos["unit_id"] == unit_of[call["source_radio_id"]]
+        assert (pos["lat"], pos["lon"]) == (call["lat"], call["lon"])
+        assert pos["fix_ts"] == call["start_ts"]
+    assert short > 50

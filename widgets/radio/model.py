@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from console.domain.model import LogEntry, RadioCall
-from console.radio import LogBook, RadioFilter, format_alias
+from console.radio import EmergencyAck, LogBook, RadioFilter, format_alias
 from widgets.theme import Theme
 
 Index = QModelIndex | QPersistentModelIndex
@@ -43,11 +43,17 @@ def kind_label(kind: str) -> str:
     return names.get(kind, kind)
 
 
+def _system() -> str:
+    return QCoreApplication.translate("RadioLog", "system")
+
+
 class RadioCallTableModel(QAbstractTableModel):
     """One row per call, newest on row 0; new calls are inserted at the top in batches.
 
-    Aliases, locations, incident links and local acknowledgements are held here as plain
-    dicts the panel keeps up to date, so a cell is computed when it paints.
+    Aliases, locations, incident links and acknowledgements are held here as plain dicts the
+    panel keeps up to date, so a cell is computed when it paints. An emergency is acknowledged
+    when its alert was acknowledged on the backend (``acks``: by whom and when, the same on
+    every console) or, before that is known, by this operator (``acknowledged``).
     """
 
     def __init__(self, theme: Theme, parent: QObject | None = None) -> None:
@@ -63,6 +69,7 @@ class RadioCallTableModel(QAbstractTableModel):
         self.locations: dict[str, tuple[float, float]] = {}
         self.links: dict[str, str] = {}
         self.acknowledged: set[str] = set()
+        self.acks: dict[str, EmergencyAck] = {}
         self._headers = {
             "time": self.tr("Time"),
             "talkgroup": self.tr("Talkgroup"),
@@ -140,11 +147,15 @@ class RadioCallTableModel(QAbstractTableModel):
 
     def needs_ack(self, call: RadioCall) -> bool:
         """An emergency call the operator has not acknowledged yet."""
-        return call.kind == "emergency" and call.id not in self.acknowledged
+        return (
+            call.kind == "emergency"
+            and call.id not in self.acknowledged
+            and call.id not in self.acks
+        )
 
     def pending_emergencies(self) -> list[RadioCall]:
         """Unacknowledged emergency calls, oldest first."""
-        pending = [c for c in self.emergencies.values() if c.id not in self.acknowledged]
+        pending = [c for c in self.emergencies.values() if self.needs_ack(c)]
         return sorted(pending, key=lambda c: c.start_ts)
 
     # ---- text
@@ -171,8 +182,27 @@ class RadioCallTableModel(QAbstractTableModel):
             loc = self.locations.get(call.id)
             return f"{loc[0]:.5f}, {loc[1]:.5f}" if loc else ""
         if col == "incident":
-            return self.links.get(call.id, "")
+            link = self.links.get(call.id, "")
+            ack = self.acks.get(call.id) if call.kind == "emergency" else None
+            if ack is None:
+                return link
+            stamp = datetime.fromtimestamp(ack.ts).strftime("%H:%M:%S")
+            done = QCoreApplication.translate("RadioLog", "✓ %1 %2")
+            done = done.replace("%1", ack.operator or _system()).replace("%2", stamp)
+            return f"{link} · {done}" if link else done
         return ""
+
+    def ack_text(self, call: RadioCall) -> str:
+        """ "Acknowledged by … at …" for an emergency acknowledged on the backend, else ""."""
+        ack = self.acks.get(call.id)
+        if ack is None:
+            return ""
+        stamp = datetime.fromtimestamp(ack.ts).strftime("%Y-%m-%d %H:%M:%S")
+        return (
+            QCoreApplication.translate("RadioLog", "Acknowledged by %1 at %2")
+            .replace("%1", ack.operator or _system())
+            .replace("%2", stamp)
+        )
 
     def haystack(self, call: RadioCall) -> str:
         """The displayed text the free-text filter searches."""
@@ -203,7 +233,7 @@ class RadioCallTableModel(QAbstractTableModel):
         if role == CALL_ROLE:
             return call
         if call.kind == "emergency":
-            pending = call.id not in self.acknowledged
+            pending = self.needs_ack(call)
             if role == Qt.ItemDataRole.BackgroundRole and pending:
                 return self._theme.color("banner_error_bg")
             if role == Qt.ItemDataRole.ForegroundRole and (pending or col == "kind"):
@@ -214,7 +244,8 @@ class RadioCallTableModel(QAbstractTableModel):
             return self._theme.color("text_dim")
         if role == Qt.ItemDataRole.ToolTipRole:
             stamp = datetime.fromtimestamp(call.start_ts).strftime("%Y-%m-%d %H:%M:%S")
-            return f"{call.id} · {stamp}"
+            ack = self.ack_text(call)
+            return f"{call.id} · {stamp}" + (f"\n{ack}" if ack else "")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == "duration":
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
