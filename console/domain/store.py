@@ -158,6 +158,7 @@ class Store:
         self.selected_alert_id: str | None = None
         # Alerts per UTC hour (snapshot stats, then counted live): 7-day averages.
         self.alert_hourly: dict[str, int] = {}
+        self.operator_names: dict[str, str] = {}  # operator id → name (operator.list)
         self._listeners: list[Listener] = []
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -270,6 +271,22 @@ class Store:
                 event["wall"], tuple(event["camera_ids"]), event.get("operator")
             )
         return None
+
+    def name_operator(self, operator_id: str, name: str) -> None:
+        """Remember an operator's name (from the welcome, or operator.list)."""
+        self.operator_names[operator_id] = name
+
+    def name_operators(self, operators: Iterable[Wire]) -> None:
+        """Remember the names of the ``[{id, name, role}]`` the backend listed."""
+        for op in operators:
+            if isinstance(op, dict) and isinstance(op.get("id"), str):
+                self.operator_names[op["id"]] = str(op.get("name") or op["id"])
+
+    def operator_label(self, operator_id: str | None) -> str:
+        """What to show for an operator id: the name when known, else the id; "" for none."""
+        if not operator_id:
+            return ""
+        return self.operator_names.get(operator_id, operator_id)
 
     def open_alert_count(self) -> int:
         """Number of alerts not yet closed."""

@@ -329,6 +329,11 @@ class BackendClient:
             if self.recorder is not None:
                 self.recorder.on_snapshot(outcome.seq, outcome.state)
         elif isinstance(outcome, CommandAnswered):
+            if outcome.name == "operator.list" and outcome.command_id not in self._waiters:
+                # The client's own query (on welcome): not the UI's business.
+                if outcome.ok and outcome.data is not None:
+                    self.store.name_operators(outcome.data.get("operators", []))
+                return None
             if self.recorder is not None:
                 self.recorder.on_command(outcome.name, outcome.args, outcome)
             self._kept.discard(outcome.command_id)
@@ -347,11 +352,20 @@ class BackendClient:
                 LinkStatus(LinkState.LIVE, "", None, outcome.operator_name, outcome.role)
             )
             self._sent.clear()
+            self.store.name_operator(outcome.operator_id, outcome.operator_name)
+            for stale in [c.id for c in self.session.pending.values() if c.name == "operator.list"]:
+                del self.session.pending[stale]  # asked on a connection that dropped
             for message in self.session.unsent_after_reconnect():
                 if self.outbox is not None and message["id"] not in self._kept:
                     continue  # sent by _keep_then_send once it is on disk
                 self._sent.add(message["id"])
                 await ws.send(encode(message))
+            if outcome.role != "wall":  # the wall role may send no command at all
+                # [ext] who is who: history and owners carry operator ids, people read names.
+                # A read-only query sent directly (no outbox); an older backend says invalid.
+                ask = self.session.command("operator.list", {})
+                self._sent.add(ask.id)
+                await ws.send(encode(ask.message))
         elif isinstance(outcome, GapDetected):
             log.warning("seq gap (expected %d, got %d): resuming", outcome.expected, outcome.got)
             return f"seq gap at {outcome.expected}: resuming"

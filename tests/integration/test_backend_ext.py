@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.integration.conftest import ALERT_ARGS, Running, open_client
 
 
@@ -60,3 +62,30 @@ async def test_wall_role_cannot_push_and_commander_push_reaches_walls(running: R
     assert (pushed["name"], pushed["layout"], pushed["seq"]) == ("夜班", layout, ok["seq"])
     await wall.ws.close()
     await commander.ws.close()
+
+
+async def test_console_client_learns_operator_names_for_owner_and_history(
+    running: Running,
+) -> None:
+    import asyncio
+
+    from console.domain.store import Store
+    from console.services.client import BackendClient
+
+    named = asyncio.Event()
+
+    class WatchedStore(Store):
+        def name_operators(self, operators: Any) -> None:
+            super().name_operators(operators)
+            named.set()
+
+    store = WatchedStore()
+    answers: list[object] = []
+    client = BackendClient(running.url, running.tokens["operator"], store, on_answer=answers.append)
+    client.start()
+    other_id = running.tokens["operator2"].split(".", 1)[0]
+    await asyncio.wait_for(named.wait(), 15)
+    assert store.operator_label(other_id) == "operator-2"
+    assert store.operator_label(None) == "" and store.operator_label("op-unknown") == "op-unknown"
+    assert answers == []  # the client's own query is not reported as a command answer
+    await client.stop()

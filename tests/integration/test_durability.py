@@ -165,7 +165,9 @@ async def test_outbox_after_answers_were_lost_is_still_exactly_once(tmp_path: Pa
         await ws.send(json.dumps(upstream.snapshot))  # type: ignore[attr-defined]
         async for raw in ws:  # type: ignore[attr-defined]
             msg = json.loads(raw)
-            forwarded.append(await upstream.run(msg["name"], msg["args"], cid=msg["id"]))
+            answer = await upstream.run(msg["name"], msg["args"], cid=msg["id"])
+            if msg["name"] == "log.write":  # not the console's own operator.list query
+                forwarded.append(answer)
             got.set()
 
     async with serve(lossy, "127.0.0.1", 0) as proxy:
