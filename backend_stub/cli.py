@@ -4,6 +4,8 @@ Examples::
 
     dispatch-backend serve --demo --seed 7
     dispatch-backend serve --cert server.pem --key server.key --max-connections 200
+    dispatch-backend serve --db postgresql+psycopg://dispatch@db/dispatch --port 8766
+        (any number of processes may share one PostgreSQL; see docs/admin-guide.md)
     dispatch-backend operator add wang --role operator --password
     dispatch-backend operator revoke wang
     dispatch-backend audit export --since 2026-11-28T00:00:00Z > audit.jsonl
@@ -20,9 +22,14 @@ import logging
 import signal
 import ssl
 import sys
+import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from backend_stub import db
+
+if TYPE_CHECKING:
+    from backend_stub.server import Backend
 
 log = logging.getLogger("backend")
 
@@ -220,15 +227,24 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.demo:
         from backend_stub.demo import run_demo
 
-        await run_demo(
-            backend,
-            seed=args.seed,
-            units=args.units,
-            position_hz=args.position_hz,
-            alert_rate=args.alert_rate,
-            radio_rate=args.radio_rate,
-            stream_base=args.stream_base,
-        )
+        async def simulate() -> None:
+            await run_demo(
+                backend,
+                seed=args.seed,
+                units=args.units,
+                position_hz=args.position_hz,
+                alert_rate=args.alert_rate,
+                radio_rate=args.radio_rate,
+                stream_base=args.stream_base,
+            )
+
+        if backend.shared:
+            # Several processes on one PostgreSQL: the one holding the simulation lock
+            # simulates; the others serve the same district and take over if it dies.
+            await _demo_standby(backend, args)
+            backend.lead(db.SIMULATION_LOCK, "demo simulation", simulate)
+        else:
+            await simulate()
     if args.scenario:
         from backend_stub.scenario import ScenarioError, load_scenario, run_scenario
 
@@ -247,12 +263,33 @@ async def _serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    stopped = asyncio.create_task(stop.wait())
+    failed = asyncio.create_task(backend.failed.wait())
+    await asyncio.wait((stopped, failed), return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    failed.cancel()
+    if backend.failed.is_set():
+        log.error("this backend can no longer serve correctly; stopping")
     log.info("shutting down")
     await backend.stop()
     engine.dispose()
     with contextlib.suppress(BrokenPipeError):  # whoever started us may be gone already
         print("stopped", flush=True)
+    if backend.failed.is_set():
+        raise SystemExit(1)  # for a supervisor: restart this process
+
+
+async def _demo_standby(backend: Backend, args: argparse.Namespace) -> None:
+    # What the demo keeps outside the event log (the talkgroups, the simulated past week of
+    # hourly counts) is the same in every process: a standby serves it too.
+    from backend_stub.demo import seed_past_week
+    from backend_stub.district import build_district
+
+    district = await asyncio.get_running_loop().run_in_executor(
+        None, lambda: build_district(args.seed, n_units=args.units)
+    )
+    backend.state.talkgroups = {t["id"]: t for t in district.to_wire_talkgroups()}
+    seed_past_week(backend.state, args.seed, args.alert_rate, time.time())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

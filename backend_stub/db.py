@@ -22,6 +22,7 @@ from platformdirs import user_data_dir
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Connection,
     Engine,
     Float,
     Integer,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from console.protocol.codec import format_ts
@@ -55,6 +57,19 @@ class EventRow(Base):
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     type: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
+
+
+class SeqHeadRow(Base):
+    """The last seq handed out (one row; used on PostgreSQL): its row lock orders all writers.
+
+    Several backend processes share one PostgreSQL: each write transaction locks this row,
+    reads the events other processes committed since, and moves ``head`` by what it inserts,
+    so seq is gap-free and never reused across processes.
+    """
+
+    __tablename__ = "seq_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    head: Mapped[int] = mapped_column(BigInteger)
 
 
 class SnapshotRow(Base):
@@ -173,9 +188,39 @@ def open_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=5000")
             cur.close()
 
+    if engine.dialect.name == "postgresql":
+        # Backend processes starting together must not race on CREATE TABLE.
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SCHEMA_LOCK})
+            try:
+                conn.commit()
+                Base.metadata.create_all(conn)
+                conn.commit()
+                _migrate(engine)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEMA_LOCK})
+                conn.commit()
+        return engine
     Base.metadata.create_all(engine)
     _migrate(engine)
     return engine
+
+
+# pg advisory lock keys (any 64-bit numbers, the same in every process).
+SCHEMA_LOCK = 0x64_6973_7001
+SIMULATION_LOCK = 0x64_6973_7002
+DERIVED_LOCK = 0x64_6973_7003
+NOTIFY_CHANNEL = "dispatch_events"
+
+
+def is_shared(engine: Engine) -> bool:
+    """Whether several backend processes may share this database (PostgreSQL)."""
+    return engine.dialect.name == "postgresql"
+
+
+def libpq_url(engine: Engine) -> str:
+    """The engine's URL as libpq (psycopg) takes it, for LISTEN and advisory-lock sessions."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _migrate(engine: Engine) -> None:
@@ -194,6 +239,13 @@ def _migrate(engine: Engine) -> None:
                     )
                 )
         elif engine.dialect.name == "postgresql":
+            # The shared seq counter starts at the log's head (databases made before it).
+            conn.execute(
+                text(
+                    "INSERT INTO seq_head (id, head) "
+                    "SELECT 1, COALESCE(MAX(seq), 0) FROM events ON CONFLICT (id) DO NOTHING"
+                )
+            )
             conn.execute(
                 text(
                     "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$ "
@@ -439,37 +491,45 @@ def write_events(
     One transaction: a command's answer and audit entry are durable exactly when its events are.
     """
     with engine.begin() as conn:
-        if events:
-            conn.execute(insert(EventRow), [{"seq": s, "type": t, "body": b} for s, t, b in events])
-        if commands:
-            conn.execute(
-                insert(CommandRow),
-                [
-                    {
-                        "operator_id": c.operator_id,
-                        "command_id": c.command_id,
-                        "name": c.name,
-                        "result": c.result_json,
-                        "created": c.ts,
-                    }
-                    for c in commands
-                ],
-            )
-            conn.execute(
-                insert(AuditRow),
-                [
-                    {
-                        "ts": c.ts,
-                        "operator_id": c.operator_id,
-                        "operator_name": c.operator_name,
-                        "command_id": c.command_id,
-                        "name": c.name,
-                        "args": c.args_json,
-                        "result": c.result_json,
-                    }
-                    for c in commands
-                ],
-            )
+        _insert_events(conn, events, commands)
+
+
+def _insert_events(
+    conn: Connection,
+    events: Sequence[tuple[int, str, str]],
+    commands: Sequence[CommandRecord],
+) -> None:
+    if events:
+        conn.execute(insert(EventRow), [{"seq": s, "type": t, "body": b} for s, t, b in events])
+    if commands:
+        conn.execute(
+            insert(CommandRow),
+            [
+                {
+                    "operator_id": c.operator_id,
+                    "command_id": c.command_id,
+                    "name": c.name,
+                    "result": c.result_json,
+                    "created": c.ts,
+                }
+                for c in commands
+            ],
+        )
+        conn.execute(
+            insert(AuditRow),
+            [
+                {
+                    "ts": c.ts,
+                    "operator_id": c.operator_id,
+                    "operator_name": c.operator_name,
+                    "command_id": c.command_id,
+                    "name": c.name,
+                    "args": c.args_json,
+                    "result": c.result_json,
+                }
+                for c in commands
+            ],
+        )
 
 
 def audit_entries(
@@ -529,8 +589,16 @@ def find_command(engine: Engine, operator_id: str, command_id: str) -> dict[str,
 
 def save_snapshot(engine: Engine, seq: int, state_json: str, keep: int = 2) -> None:
     """Store a snapshot and drop all but the newest ``keep``."""
+    try:
+        _save_snapshot(engine, seq, state_json, keep)
+    except IntegrityError:
+        pass  # another process sharing the database wrote the same seq at the same moment
+
+
+def _save_snapshot(engine: Engine, seq: int, state_json: str, keep: int) -> None:
     with engine.begin() as conn:
-        conn.execute(delete(SnapshotRow).where(SnapshotRow.seq == seq))
+        if conn.execute(select(SnapshotRow.seq).where(SnapshotRow.seq == seq)).first() is not None:
+            return  # another process sharing the database wrote the same state already
         conn.execute(insert(SnapshotRow).values(seq=seq, created=time.time(), state=state_json))
         old = conn.execute(
             select(SnapshotRow.seq).order_by(SnapshotRow.seq.desc()).offset(keep)
@@ -546,3 +614,83 @@ def latest_snapshot(engine: Engine) -> tuple[int, str] | None:
             select(SnapshotRow.seq, SnapshotRow.state).order_by(SnapshotRow.seq.desc()).limit(1)
         ).first()
     return None if row is None else (int(row[0]), str(row[1]))
+
+
+class SharedLogWriter:
+    """One write transaction on a shared (PostgreSQL) log, opened and committed in two steps.
+
+    :meth:`begin` locks the ``seq_head`` row (other processes' writers wait), and returns the
+    events they committed since ``after`` and the stored answers of the given command ids;
+    the caller applies those, decides its commands against the result, then :meth:`commit`
+    inserts its events with seq following the head, moves the head, notifies the other
+    processes (``NOTIFY`` carries the new head) and commits. Used from one thread at a time.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Connection | None = None
+
+    def begin(
+        self, after: int, command_keys: Sequence[tuple[str, str]] = ()
+    ) -> tuple[int, list[str], dict[tuple[str, str], dict[str, Any]]]:
+        """Lock the log; return ``(head, bodies after `after` up to head, stored answers)``."""
+        self.rollback()
+        conn = self.engine.connect()
+        try:
+            conn.begin()
+            head = int(
+                conn.execute(text("SELECT head FROM seq_head WHERE id = 1 FOR UPDATE")).scalar_one()
+            )
+            bodies = [
+                str(r[0])
+                for r in conn.execute(
+                    select(EventRow.body)
+                    .where(EventRow.seq > after, EventRow.seq <= head)
+                    .order_by(EventRow.seq)
+                )
+            ]
+            answers: dict[tuple[str, str], dict[str, Any]] = {}
+            for op_id, cid in command_keys:
+                row = conn.execute(
+                    select(CommandRow.result).where(
+                        CommandRow.operator_id == op_id, CommandRow.command_id == cid
+                    )
+                ).first()
+                if row is not None:
+                    answers[(op_id, cid)] = dict(json.loads(row[0]))
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return head, bodies, answers
+
+    def commit(
+        self, events: Sequence[tuple[int, str, str]], commands: Sequence[CommandRecord] = ()
+    ) -> None:
+        """Insert, move the head to the last event's seq, notify, commit and unlock."""
+        conn, self._conn = self._conn, None
+        assert conn is not None, "commit without begin"
+        try:
+            _insert_events(conn, events, commands)
+            if events:
+                last = events[-1][0]
+                conn.execute(update(SeqHeadRow).where(SeqHeadRow.id == 1).values(head=last))
+                conn.execute(
+                    text("SELECT pg_notify(:channel, :head)"),
+                    {"channel": NOTIFY_CHANNEL, "head": str(last)},
+                )
+            conn.commit()
+        finally:
+            conn.close()
+
+    def rollback(self) -> None:
+        """Give up an open transaction (nothing was decided on it)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+
+def shared_head(engine: Engine) -> int:
+    """The head of a shared log (the seq_head row; committed events only)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(SeqHeadRow.head).where(SeqHeadRow.id == 1)).scalar_one())

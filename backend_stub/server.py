@@ -1,9 +1,16 @@
 """The websocket backend: handshake, snapshot/resume, commands and the durable event log.
 
-Every event gets the next ``seq`` when it is appended, is written to the database by a single
-writer thread in group commits, and only then is applied to the state, broadcast, and (for a
-command) answered. So a client never sees an event that a crash could take back, and a
-restarted backend continues from the last committed seq with no gap and no reuse.
+Events are written to the database by a single writer thread in group commits, and only then
+applied to the state, broadcast, and (for a command) answered. So a client never sees an
+event that a crash could take back, and a restarted backend continues from the last committed
+seq with no gap and no reuse. Commands (and derived events) are decided by the writer, each
+against the committed state just before the group that carries its events.
+
+On SQLite (one process) the writer numbers events itself. On PostgreSQL several processes may
+share the log: each group commit locks the database's seq counter, first applies what the
+other processes committed since, then decides and numbers its own events after them; a
+``NOTIFY`` with the new head tells the other processes to read and broadcast them (see
+:mod:`backend_stub.cluster`).
 """
 
 from __future__ import annotations
@@ -69,11 +76,31 @@ SNAPSHOT_EVERY_EVENTS = 1_000_000
 HELLO_TIMEOUT_S = 15.0
 
 
+Decider = Callable[[DistrictState, str], list[Wire]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Command:
+    operator: db.Operator
+    cid: str
+    name: str
+    args: Any
+
+
 @dataclass
 class _Pending:
-    events: list[Wire]
-    command: db.CommandRecord | None
-    done: asyncio.Future[None]
+    """Events waiting for the next group commit: given (``bodies``) or decided (``decide``).
+
+    Given events are built (type, seq 0, ts, fields) when appended; the writer sets seq.
+    """
+
+    bodies: list[Wire]
+    ts: str
+    done: asyncio.Future[Any]
+    decide: Decider | None = None
+    command: _Command | None = None
+    answer: Wire | None = None
+    data: Wire | None = None  # a query command's result data
 
 
 class TokenBucket:
@@ -179,14 +206,17 @@ class Backend:
         self._last_revocation = 0
         self.state = DistrictState()
         self.committed_seq = 0
-        self._next_seq = 1
+        self.shared = db.is_shared(engine)
+        self._shared_writer = db.SharedLogWriter(engine) if self.shared else None
+        self._remote_head = 0  # the newest head another process told us about (shared log)
+        self._seq_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._appended = 0
         self._ring: deque[tuple[int, str]] = deque(maxlen=RING_SIZE)
         self._pending: list[_Pending] = []
         self._wakeup = asyncio.Event()
         self._writer_task: asyncio.Task[None] | None = None
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self._clients: set[_Client] = set()
-        self._command_lock = asyncio.Lock()
         self._answers: dict[tuple[str, str], Wire] = {}
         self._in_flight: dict[tuple[str, str], asyncio.Future[Wire]] = {}
         self._server: Server | None = None
@@ -196,6 +226,10 @@ class Backend:
         self.events_committed = 0
         self._listeners: list[Callable[[list[Wire]], None]] = []
         self.fences: FenceWatcher | None = None
+        self.leads_fences = asyncio.Event()  # set in the one process running the e-fence rule
+        # Set when this process can no longer serve correctly (the event log cannot be
+        # written, or it lost a leadership it held): ``dispatch-backend serve`` exits.
+        self.failed = asyncio.Event()
 
     # ---------------------------------------------------------------- start / stop
 
@@ -216,7 +250,6 @@ class Backend:
 
         await self._run_db(replay)
         self.committed_seq = head
-        self._next_seq = head + 1
         self._last_snapshot = (self.clock(), head)
         log.info("event log at seq %d (%d alerts)", head, len(self.state.alerts))
 
@@ -224,11 +257,23 @@ class Backend:
         self, host: str = "127.0.0.1", port: int = 8765, ssl: ssl.SSLContext | None = None
     ) -> int:
         """Load state, start the writer and listen (``wss://`` with ``ssl``); returns the port."""
+        if self.shared:
+            await self._listen_for_commits()
         await self.load()
-        # E-fence crossings become alerts on every backend (demo or not).
-        self.fences = FenceWatcher(self)
+
+        async def watch_fences() -> None:
+            self.fences = FenceWatcher(self)
+
+        # E-fence crossings become alerts on every backend (demo or not); on a shared log in
+        # one process only, or each would raise its own alert for the same crossing.
+        if self.shared:
+            self.leads_fences = self.lead(db.DERIVED_LOCK, "e-fence rule", watch_fences)
+        else:
+            await watch_fences()
+            self.leads_fences.set()
         self._last_revocation = await self._run_db(db.last_revocation, self.engine)
         self._writer_task = asyncio.create_task(self._writer(), name="event-writer")
+        self._writer_task.add_done_callback(self._writer_done)
         self._server = await serve(
             self._handle,
             host,
@@ -246,6 +291,40 @@ class Backend:
             self.spawn(self._watch_revocations(), "revocations")
         sock = next(iter(self._server.sockets))
         return int(sock.getsockname()[1])
+
+    async def _listen_for_commits(self) -> None:
+        # Imported here: psycopg is needed only with PostgreSQL.
+        from backend_stub.cluster import HeadListener
+
+        listener = HeadListener(db.libpq_url(self.engine), self.notice_head)
+        self.spawn(listener.run(), "commit-feed")
+        await asyncio.wait_for(listener.listening.wait(), 60)
+
+    def lead(self, key: int, what: str, work: Callable[[], Any]) -> asyncio.Event:
+        """Shared log: run ``work()`` (a coroutine) in one process only; see cluster.Leadership.
+
+        On SQLite (one process) it just runs. Returns an event set once this process leads.
+        """
+        if not self.shared:
+            self.spawn(work(), what)
+            leading = asyncio.Event()
+            leading.set()
+            return leading
+        from backend_stub.cluster import Leadership
+
+        leadership = Leadership(db.libpq_url(self.engine), key, what, lost=self.failed)
+        self.spawn(leadership.run(work), what)
+        return leadership.leading
+
+    def _writer_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.failed.set()
+            # Nothing will commit these now: answer their waiters (and let stop() finish).
+            pending, self._pending = self._pending, []
+            for p in pending:
+                if not p.done.done():
+                    p.done.set_exception(RuntimeError("the event log cannot be written"))
+                    p.done.exception()  # retrieved: an appender may not be waiting
 
     def _check_request(self, conn: ServerConnection, request: Any) -> Any:
         if request.path.split("?")[0] not in ("/ws", "/"):
@@ -296,8 +375,10 @@ class Backend:
         await self.flush()
         if self._writer_task is not None:
             self._writer_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._writer_task
+        if self._shared_writer is not None:  # cancelled between lock and commit: unlock
+            await self._run_db(self._shared_writer.rollback)
         if self.committed_seq > self._last_snapshot[1]:
             await self._run_db(db.save_snapshot, self.engine, self.state.seq, self.state.to_json())
         self._db.shutdown(wait=True)
@@ -318,81 +399,215 @@ class Backend:
             lambda state, ts: follow_unit_status(state, unit_id, status, alert_id, ts)
         )
 
-    async def append_derived(self, build: Callable[[DistrictState, str], list[Wire]]) -> None:
+    async def append_derived(self, build: Decider) -> None:
         """Append the events ``build(state, ts)`` derives from the committed state.
 
-        Decided like a command: one at a time under the command lock, after everything
-        appended before is committed; waits until the events are committed too.
+        Decided like a command: by the writer, against the state with everything committed
+        before (in any process sharing the log); waits until the events are committed too.
         """
-        async with self._command_lock:
-            await self.flush()
-            bodies = build(self.state, now_ts(self.clock))
-            if bodies:
-                await self.append(bodies)
+        await self._queue(_Pending([], now_ts(self.clock), self._future(), decide=build))
 
     # ---------------------------------------------------------------- event log
 
     @property
     def backlog(self) -> int:
         """Events appended but not yet committed."""
-        return self._next_seq - 1 - self.committed_seq
+        return self._appended
 
-    def append(
-        self, bodies: list[Wire], command: db.CommandRecord | None = None
-    ) -> asyncio.Future[None]:
-        """Give events their seq and ts and queue them for the next group commit.
+    def _future(self) -> asyncio.Future[Any]:
+        return asyncio.get_running_loop().create_future()
 
-        Returns:
+    def _queue(self, pending: _Pending) -> asyncio.Future[Any]:
+        self._pending.append(pending)
+        self._appended += len(pending.bodies)
+        self._wakeup.set()
+        return pending.done
+
+    def append(self, bodies: list[Wire]) -> asyncio.Future[None]:
+        """Stamp events with the time and queue them for the next group commit.
+
+        Each gets its seq when the group is written. Returns:
             A future done once they are durable, applied and broadcast.
         """
         ts = now_ts(self.clock)
         events = []
         for body in bodies:
-            event = {"type": body["type"], "seq": self._next_seq, "ts": ts}
+            event = {"type": body["type"], "seq": 0, "ts": ts}
             event.update((k, v) for k, v in body.items() if k != "type")
-            self._next_seq += 1
             events.append(event)
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(events, command, done))
-        self._wakeup.set()
-        return done
+        return self._queue(_Pending(events, ts, self._future()))
 
     async def flush(self) -> None:
         """Wait until everything appended so far is committed."""
         if self._pending:
             await asyncio.gather(*(p.done for p in self._pending), return_exceptions=True)
 
+    async def sync(self) -> None:
+        """Shared log: wait until this process has applied everything committed so far."""
+        if not self.shared:
+            return
+        self.notice_head(await self._run_db(db.shared_head, self.engine))
+        await self.wait_for_seq(self._remote_head)
+
+    def notice_head(self, head: int) -> None:
+        """Another process committed up to ``head`` (its ``NOTIFY``): read and apply it."""
+        if head > self._remote_head:
+            self._remote_head = head
+            self._wakeup.set()
+
+    async def wait_for_seq(self, seq: int) -> None:
+        """Wait until the events up to ``seq`` are applied (and broadcast) here."""
+        if self.committed_seq >= seq:
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._seq_waiters.append((seq, waiter))
+        await waiter
+
     async def _writer(self) -> None:
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            batch, self._pending = self._pending, []
-            if not batch:
-                continue
-            events = [e for p in batch for e in p.events]
+            while self._pending or self._remote_head > self.committed_seq:
+                if self._pending:
+                    await self._commit_group(self._take_group())
+                else:
+                    await self._read_remote(self._remote_head)
+                await self._maybe_snapshot()
+
+    def _take_group(self) -> list[_Pending]:
+        # At most one decided entry per group, and it comes first: it is decided against the
+        # committed state, so nothing uncommitted may precede it.
+        n = 1
+        while n < len(self._pending) and self._pending[n].decide is None:
+            n += 1
+        group, self._pending = self._pending[:n], self._pending[n:]
+        self._appended -= sum(len(p.bodies) for p in group)
+        return group
+
+    async def _read_remote(self, upto: int) -> None:
+        # What other processes committed (a NOTIFY said so): read it in order and apply it.
+        while self.committed_seq < upto:
+            chunk: list[str] = await self._run_db(
+                _first_chunk, self.engine, self.committed_seq, upto
+            )
+            if not chunk:
+                return
+            self._publish([json.loads(b) for b in chunk], chunk)
+
+    async def _commit_group(self, group: list[_Pending]) -> None:
+        keys = [(p.command.operator.id, p.command.cid) for p in group if p.command is not None]
+        stored: dict[tuple[str, str], Wire] = {}
+        try:
+            if self._shared_writer is not None:
+                # Locks the log for every process until commit: decide on the newest state.
+                _head, remote, stored = await self._run_db(
+                    self._shared_writer.begin, self.committed_seq, keys
+                )
+                if remote:
+                    self._publish([json.loads(b) for b in remote], remote)
+            events, commands = self._number(group, stored)
             rows = [(e["seq"], e["type"], encode(e)) for e in events]
-            commands = [p.command for p in batch if p.command is not None]
-            try:
+            if self._shared_writer is not None:
+                await self._run_db(self._shared_writer.commit, rows, commands)
+            else:
                 await self._run_db(db.write_events, self.engine, rows, commands)
-            except Exception as exc:
-                log.exception("event log write failed; stopping")
-                for p in batch:
-                    if not p.done.done():
-                        p.done.set_exception(exc)
-                raise
-            for event, row in zip(events, rows, strict=True):
-                self.state.apply(event)
-                self._ring.append((row[0], row[2]))
-            if events:
-                self.committed_seq = events[-1]["seq"]
-                self.events_committed += len(events)
-                self._broadcast([r[2] for r in rows])
-                for listener in self._listeners:
-                    listener(events)
-            for p in batch:
+        except Exception as exc:
+            log.exception("event log write failed; stopping")
+            if self._shared_writer is not None:
+                await self._run_db(self._shared_writer.rollback)
+            for p in group:
                 if not p.done.done():
-                    p.done.set_result(None)
-            await self._maybe_snapshot()
+                    p.done.set_exception(exc)
+            raise
+        if events:
+            self._publish(events, [r[2] for r in rows])
+        for p in group:
+            if not p.done.done():
+                p.done.set_result(p.answer)
+
+    def _number(
+        self, group: list[_Pending], stored: dict[tuple[str, str], Wire]
+    ) -> tuple[list[Wire], list[db.CommandRecord]]:
+        """Decide the group's entries and give their events the seqs after the head."""
+        seq = self.committed_seq
+        events: list[Wire] = []
+        commands: list[db.CommandRecord] = []
+        new_ids: set[str] = set()
+        for p in group:
+            bodies = p.bodies
+            cmd = p.command
+            if cmd is not None and (cmd.operator.id, cmd.cid) in stored:
+                p.answer = stored[(cmd.operator.id, cmd.cid)]  # another process ran it
+                continue
+            if p.decide is not None:
+                p.ts = now_ts(self.clock)
+                try:
+                    bodies = p.decide(self.state, p.ts)
+                except (ProtocolError, Refused) as exc:
+                    if cmd is None:
+                        p.done.set_exception(exc)
+                        continue
+                    p.answer = result_error(cmd.cid, exc.code, exc.message)
+                    bodies = []
+                except Exception as exc:  # a bug in a rule: fail this entry, not the writer
+                    p.done.set_exception(exc)
+                    continue
+            if p.decide is None:
+                for event in bodies:  # built by append(): only the seq is missing
+                    if self.shared and event["type"] == "alert.new":
+                        event["alert"] = self._fresh_alert_id(event["alert"], new_ids)
+                    seq += 1
+                    event["seq"] = seq
+                    events.append(event)
+            else:
+                for body in bodies:
+                    if body["type"] == "alert.new":
+                        new_ids.add(body["alert"]["id"])
+                    seq += 1
+                    event = {"type": body["type"], "seq": seq, "ts": p.ts}
+                    event.update((k, v) for k, v in body.items() if k != "type")
+                    events.append(event)
+            if cmd is not None:
+                if p.answer is None:
+                    p.answer = result_ok(cmd.cid, seq, p.data)
+                commands.append(
+                    db.CommandRecord(
+                        cmd.operator.id,
+                        cmd.operator.name,
+                        cmd.cid,
+                        cmd.name,
+                        json.dumps(cmd.args, ensure_ascii=False),
+                        json.dumps(p.answer, ensure_ascii=False),
+                        self.clock(),
+                    )
+                )
+        return events, commands
+
+    def _fresh_alert_id(self, alert: Wire, new_ids: set[str]) -> Wire:
+        # The simulator numbers its alerts before they are committed; on a shared log an
+        # operator on another process may have taken that number meanwhile. Such a new alert
+        # (no one refers to it yet) gets the next free number instead.
+        if alert["id"] in self.state.alerts or alert["id"] in new_ids:
+            alert = {**alert, "id": self.state.next_alert_id()}
+        new_ids.add(alert["id"])
+        return alert
+
+    def _publish(self, events: list[Wire], bodies: list[str]) -> None:
+        """Committed events (ours or another process's): apply, keep, broadcast, tell."""
+        for event, body in zip(events, bodies, strict=True):
+            self.state.apply(event)
+            self._ring.append((event["seq"], body))
+        self.committed_seq = events[-1]["seq"]
+        self.events_committed += len(events)
+        self._broadcast(bodies)
+        for listener in self._listeners:
+            listener(events)
+        if self._seq_waiters:
+            ready = [w for w in self._seq_waiters if w[0] <= self.committed_seq]
+            self._seq_waiters = [w for w in self._seq_waiters if w[0] > self.committed_seq]
+            for _, waiter in ready:
+                if not waiter.done():
+                    waiter.set_result(None)
 
     async def _maybe_snapshot(self) -> None:
         last_t, last_seq = self._last_snapshot
@@ -521,6 +736,9 @@ class Backend:
                 await ws.send(encode(error("unauthorized", reason)))
                 await ws.close(4401, "unauthorized")
                 return None, None
+            # On a shared log, start from everything any process has committed so far: a
+            # console moving here from another process may resume from a newer seq.
+            await self.sync()
             welcome = {
                 "type": "welcome",
                 "protocol": PROTOCOL_VERSION,
@@ -634,55 +852,43 @@ class Backend:
 
     async def _execute_new(self, operator: db.Operator, cid: str, name: str, args: Any) -> Wire:
         actor = Actor(operator.id, operator.name, operator.role)
-        async with self._command_lock:
-            # Decide against the committed state: wait for anything appended before us.
-            await self.flush()
-            try:
-                authorize(actor, training=self.training)
-                validate_args(name, args)
-                operators = None
-                if name in ("alert.transfer", "operator.list"):
-                    known = await self._run_db(db.list_operators, self.engine)
-                    operators = {op.id: op for op in known}
-                bodies = decide(
-                    self.state,
-                    actor,
-                    name,
-                    args,
-                    now_ts(self.clock),
-                    training=self.training,
-                    operators=operators,
-                )
-                data = None
-                if name == "operator.list" and operators is not None:
-                    data = {
-                        "operators": [
-                            {"id": op.id, "name": op.name, "role": op.role}
-                            for op in operators.values()
-                        ]
-                    }
-                elif name in QUERY_COMMANDS:
-                    data = answer_query(self.state, name, args)
-            except ProtocolError as exc:
-                answer = result_error(cid, exc.code, exc.message)
-                bodies = []
-            except Refused as exc:
-                answer = result_error(cid, exc.code, exc.message)
-                bodies = []
-            else:
-                first = self._next_seq
-                answer = result_ok(cid, first + len(bodies) - 1, data)
-            record = db.CommandRecord(
-                operator.id,
-                operator.name,
-                cid,
+        operators = None
+        if name in ("alert.transfer", "operator.list"):
+            known = await self._run_db(db.list_operators, self.engine)
+            operators = {op.id: op for op in known}
+
+        def build(state: DistrictState, ts: str) -> list[Wire]:
+            # Run by the writer against the committed state (of every process on a shared log).
+            authorize(actor, training=self.training)
+            validate_args(name, args)
+            bodies = decide(
+                state,
+                actor,
                 name,
-                json.dumps(args, ensure_ascii=False),
-                json.dumps(answer, ensure_ascii=False),
-                self.clock(),
+                args,
+                ts,
+                training=self.training,
+                operators=operators,
             )
-            await self.append(bodies, record)
+            if name == "operator.list" and operators is not None:
+                pending.data = {
+                    "operators": [
+                        {"id": op.id, "name": op.name, "role": op.role} for op in operators.values()
+                    ]
+                }
+            elif name in QUERY_COMMANDS:
+                pending.data = answer_query(state, name, args)
+            return bodies
+
+        pending = _Pending(
+            [], now_ts(self.clock), self._future(), build, _Command(operator, cid, name, args)
+        )
+        answer: Wire = await self._queue(pending)
         return answer
+
+
+def _first_chunk(engine: Engine, after: int, upto: int) -> list[str]:
+    return next(db.read_events(engine, after, upto), [])
 
 
 def _valid_login(login: Any) -> bool:

@@ -2,12 +2,17 @@
 
     .venv/bin/python bench/soak.py                      # 20 consoles, 10,000 units at 1 Hz, 60 s
     .venv/bin/python bench/soak.py --minutes 30         # for the record
+    .venv/bin/python bench/soak.py --postgres           # also: two processes on one PostgreSQL
 
-Phase 1 runs ``dispatch-backend serve --demo`` in a subprocess; the consoles (spread over a few
-worker processes so the measuring side is not the bottleneck) count events per second, check
-seq for gaps, and one console per worker sends a ``log.write`` every 0.5 s to time commands.
-Phase 2 runs a bare ``websockets`` server that broadcasts the same volume of position events
-(the baseline: no database, no state, no schema). The last line printed is one JSON object.
+Phase 1 runs ``dispatch-backend serve --demo`` in a subprocess (SQLite); the consoles (spread
+over a few worker processes so the measuring side is not the bottleneck) count events per
+second, check seq for gaps, and one console per backend sends a ``log.write`` every 0.5 s to
+time commands. The backend's memory is sampled every 10 s. With ``--postgres``, a second phase
+starts a throwaway PostgreSQL server (Debian's ``postgresql`` package, ``PG_BIN``) and two
+``serve --demo`` processes on it (one simulates, the other serves the same log through
+LISTEN/NOTIFY); half the consoles connect to each. The last phase runs a bare ``websockets``
+server that broadcasts the same volume of position events (the baseline: no database, no
+state, no schema). The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -18,15 +23,21 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+RSS_EVERY_S = 10.0
 
 
 def _rss_kib(pid: int) -> int:
@@ -42,12 +53,17 @@ def _rss_kib(pid: int) -> int:
 
 async def _console(url: str, token: str, seconds: float, commands: bool) -> dict[str, Any]:
     from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
 
     events = gaps = 0
     last: int | None = None
     latencies: list[float] = []
     sent: dict[str, float] = {}
-    async with connect(url, max_size=64 << 20, open_timeout=60) as ws:
+    closed: str | None = None
+    # No client keepalive: a console process that falls behind would time its own pings out
+    # (the pong waits behind megabytes of queued frames). The backend's pings and its slow-
+    # consumer limit still apply; a console it drops is counted as "dropped".
+    async with connect(url, max_size=64 << 20, open_timeout=60, ping_interval=None) as ws:
         hello = {"type": "hello", "protocol": 1, "token": token, "resume_from": None}
         await ws.send(json.dumps(hello))
         start = time.monotonic()
@@ -63,13 +79,18 @@ async def _console(url: str, token: str, seconds: float, commands: bool) -> dict
                 cid = f"soak-{os.getpid()}-{n}"
                 sent[cid] = time.monotonic()
                 cmd = {"type": "command", "id": cid, "name": "log.write", "args": {"text": "soak"}}
-                await ws.send(json.dumps(cmd))
+                with contextlib.suppress(ConnectionClosed):
+                    await ws.send(json.dumps(cmd))
                 await asyncio.sleep(0.5)
 
         task = asyncio.create_task(commander()) if commands else None
         with contextlib.suppress(TimeoutError):
             while (left := end - time.monotonic()) > 0:
-                msg = json.loads(await asyncio.wait_for(ws.recv(), left))
+                try:
+                    msg = json.loads(await asyncio.wait_for(ws.recv(), left))
+                except ConnectionClosed as exc:
+                    closed = str(exc)
+                    break
                 kind = msg.get("type")
                 if kind == "snapshot":
                     last = msg["seq"]
@@ -89,17 +110,31 @@ async def _console(url: str, token: str, seconds: float, commands: bool) -> dict
                     events += 1
         if task is not None:
             task.cancel()
-    return {"events": events, "gaps": gaps, "seconds": seconds, "latencies": latencies}
+    return {
+        "events": events,
+        "gaps": gaps,
+        "seconds": seconds,
+        "latencies": latencies,
+        "dropped": closed,
+    }
 
 
-async def _worker(url: str, token: str, clients: int, seconds: float) -> None:
+async def _worker(urls: list[str], token: str, clients: int, seconds: float) -> None:
+    # Console i talks to backend i mod n; the first console on each backend times commands.
     results = await asyncio.gather(
-        *(_console(url, token, seconds, commands=(i == 0)) for i in range(clients))
+        *(
+            _console(urls[i % len(urls)], token, seconds, commands=(i < len(urls)))
+            for i in range(clients)
+        )
     )
+    for i, r in enumerate(results):
+        r["backend"] = i % len(urls)
     print(json.dumps(results), flush=True)
 
 
-async def _run_consoles(url: str, token: str, clients: int, seconds: float) -> list[dict[str, Any]]:
+async def _run_consoles(
+    urls: list[str], token: str, clients: int, seconds: float
+) -> list[dict[str, Any]]:
     workers = min(clients, max(1, (os.cpu_count() or 2) - 1), 8)
     shares = [clients // workers + (1 if i < clients % workers else 0) for i in range(workers)]
     procs = [
@@ -107,7 +142,7 @@ async def _run_consoles(url: str, token: str, clients: int, seconds: float) -> l
             sys.executable,
             __file__,
             "--worker",
-            url,
+            ",".join(urls),
             token,
             str(n),
             str(seconds),
@@ -123,6 +158,41 @@ async def _run_consoles(url: str, token: str, clients: int, seconds: float) -> l
     return out
 
 
+class RssSampler:
+    """Samples the resident memory of some processes every ``RSS_EVERY_S`` seconds."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.samples: list[list[int]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            self.samples.append([_rss_kib(pid) for pid in self.pids])
+            await asyncio.sleep(RSS_EVERY_S)
+
+    def stop(self) -> dict[str, Any]:
+        """Take the last sample; the figures (MiB) per process: start, end, max, growth."""
+        if self._task is not None:
+            self._task.cancel()
+        self.samples.append([_rss_kib(pid) for pid in self.pids])
+        out = []
+        for i in range(len(self.pids)):
+            series = [s[i] for s in self.samples]
+            out.append(
+                {
+                    "rss_start_mib": round(series[0] / 1024, 1),
+                    "rss_end_mib": round(series[-1] / 1024, 1),
+                    "rss_max_mib": round(max(series) / 1024, 1),
+                    "rss_growth_mib": round((series[-1] - series[0]) / 1024, 1),
+                }
+            )
+        return {**out[0], "processes": out} if len(out) > 1 else out[0]
+
+
 def _summary(results: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
     lat = sorted(x for r in results for x in r["latencies"])
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else None
@@ -132,6 +202,7 @@ def _summary(results: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
         "events_per_s_per_client": round(sum(rates) / max(1, len(rates)), 1),
         "events_per_s_min_client": round(min(rates), 1) if rates else 0,
         "seq_gaps": sum(r["gaps"] for r in results),
+        "consoles_dropped": sum(1 for r in results if r.get("dropped")),
         "commands": len(lat),
         "command_p99_ms": None if p99 is None else round(p99, 1),
     }
@@ -167,23 +238,115 @@ async def _phase_backend(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     )
     try:
         url = await _read_listening(proc)
-        consoles = asyncio.create_task(_run_consoles(url, token, args.clients, args.seconds))
+        consoles = asyncio.create_task(_run_consoles([url], token, args.clients, args.seconds))
         await asyncio.sleep(min(10.0, args.seconds / 4))  # consoles connected and caught up
-        rss0 = _rss_kib(proc.pid)
+        rss = RssSampler([proc.pid])
+        rss.start()
         results = await consoles
-        rss1 = _rss_kib(proc.pid)
+        memory = rss.stop()
     finally:
         proc.send_signal(signal.SIGTERM)
         await proc.wait()
+    return {**_summary(results, args.seconds), **memory}
+
+
+# ---------------------------------------------------------------- phase 2: two on PostgreSQL
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _postgres(tmp: Path) -> Iterator[str]:
+    """A throwaway PostgreSQL server (fsync on, as in production); yields its SQLAlchemy URL."""
+    if not (PG_BIN / "initdb").exists():
+        raise SystemExit(f"--postgres: no PostgreSQL server in {PG_BIN} (Debian: postgresql-15)")
+    data = tmp / "pg"
+    data.mkdir()
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root
+        shutil.chown(data, "postgres", "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    pgdata = data / "data"
+    subprocess.run(
+        [*run_as, str(PG_BIN / "initdb"), "-D", str(pgdata), "-U", "postgres", "-A", "trust"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *run_as,
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(pgdata),
+            "-w",
+            "-l",
+            str(data / "log"),
+            "-o",
+            f"-p {port} -h 127.0.0.1 -k {data}",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*run_as, str(PG_BIN / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
+            check=False,
+            capture_output=True,
+        )
+
+
+async def _phase_postgres(args: argparse.Namespace, db_url: str) -> dict[str, Any]:
+    from backend_stub import db
+
+    engine = db.open_engine(db_url)
+    token = db.add_operator(engine, "soak", "commander")
+    engine.dispose()
+    procs = []
+    try:
+        for _ in range(2):
+            procs.append(
+                await asyncio.create_subprocess_exec(
+                    *(sys.executable, "-m", "backend_stub", "serve", "--demo", "--port", "0"),
+                    *("--db", db_url, "--units", str(args.units)),
+                    *("--position-hz", str(args.hz)),
+                    *("--command-rate", "1000", "--max-connections", "1000"),
+                    cwd=ROOT,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
+            )
+        urls = [await _read_listening(p) for p in procs]
+        consoles = asyncio.create_task(_run_consoles(urls, token, args.clients, args.seconds))
+        await asyncio.sleep(min(10.0, args.seconds / 4))
+        rss = RssSampler([p.pid for p in procs])
+        rss.start()
+        results = await consoles
+        memory = rss.stop()
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            await p.wait()
+    per_backend = []
+    for b in range(len(procs)):
+        mine = [r for r in results if r.get("backend") == b]
+        per_backend.append(_summary(mine, args.seconds))
     return {
         **_summary(results, args.seconds),
-        "rss_start_mib": round(rss0 / 1024, 1),
-        "rss_end_mib": round(rss1 / 1024, 1),
-        "rss_growth_mib": round((rss1 - rss0) / 1024, 1),
+        **memory,
+        "per_process": per_backend,
     }
 
 
-# ---------------------------------------------------------------- phase 2: the baseline
+# ---------------------------------------------------------------- phase 3: the baseline
 
 
 async def _bare_server(units: int, hz: float) -> None:
@@ -250,7 +413,7 @@ async def _phase_bare(args: argparse.Namespace) -> dict[str, Any]:
     try:
         url = await _read_listening(proc)
         rss0 = _rss_kib(proc.pid)
-        results = await _run_consoles(url, "bare", args.clients, args.seconds)
+        results = await _run_consoles([url], "bare", args.clients, args.seconds)
         rss1 = _rss_kib(proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -258,14 +421,18 @@ async def _phase_bare(args: argparse.Namespace) -> dict[str, Any]:
     return {**_summary(results, args.seconds), "rss_growth_mib": round((rss1 - rss0) / 1024, 1)}
 
 
-async def _main(args: argparse.Namespace) -> dict[str, Any]:
+async def _main(args: argparse.Namespace, pg_url: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         backend = await _phase_backend(args, Path(tmp))
     print("backend:", json.dumps(backend), flush=True)
+    shared = None
+    if pg_url is not None:
+        shared = await _phase_postgres(args, pg_url)
+        print("two backends on PostgreSQL:", json.dumps(shared), flush=True)
     bare = await _phase_bare(args)
     print("bare websockets:", json.dumps(bare), flush=True)
-    ratio = backend["events_per_s_per_client"] / max(1e-9, bare["events_per_s_per_client"])
-    return {
+    bare_rate = max(1e-9, bare["events_per_s_per_client"])
+    out = {
         "bench": "soak",
         "clients": args.clients,
         "units": args.units,
@@ -273,15 +440,21 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": args.seconds,
         "backend": backend,
         "bare_websockets": bare,
-        "delivered_ratio_vs_bare": round(ratio, 3),
+        "delivered_ratio_vs_bare": round(backend["events_per_s_per_client"] / bare_rate, 3),
     }
+    if shared is not None:
+        out["postgres_two_processes"] = shared
+        out["postgres_delivered_ratio_vs_bare"] = round(
+            shared["events_per_s_per_client"] / bare_rate, 3
+        )
+    return out
 
 
 def main() -> None:
     """Entry point."""
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        url, token, n, seconds = sys.argv[2:6]
-        asyncio.run(_worker(url, token, int(n), float(seconds)))
+        urls, token, n, seconds = sys.argv[2:6]
+        asyncio.run(_worker(urls.split(","), token, int(n), float(seconds)))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "--bare-server":
         with contextlib.suppress(KeyboardInterrupt):
@@ -294,10 +467,22 @@ def main() -> None:
     p.add_argument("--hz", "--position-hz", type=float, default=1.0, dest="hz")
     p.add_argument("--seconds", type=float, default=60.0, help="each phase (default 60)")
     p.add_argument("--minutes", type=float, default=None, help="each phase, in minutes")
+    p.add_argument(
+        "--postgres",
+        action="store_true",
+        help="also run two backend processes on one PostgreSQL (started here, PG_BIN)",
+    )
     args = p.parse_args()
     if args.minutes is not None:
         args.seconds = args.minutes * 60
-    print(json.dumps(asyncio.run(_main(args))), flush=True)
+    if not args.postgres:
+        print(json.dumps(asyncio.run(_main(args, None))), flush=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="soak-pg-") as tmp:
+        os.chmod(tmp, 0o755)  # the postgres user must reach its data directory
+        with _postgres(Path(tmp)) as pg_url:
+            figures = asyncio.run(_main(args, pg_url))
+    print(json.dumps(figures), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,19 @@
-"""A real backend on 127.0.0.1 (port 0) over a real SQLite file, and a real websockets client."""
+"""A real backend on 127.0.0.1 (port 0) over a real SQLite file, and a real websockets client.
+
+Also a real PostgreSQL server (Debian's ``postgresql`` package), started once per session
+when a test asks for ``pg_url``: each test gets a database of its own.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +23,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from backend_stub import db
 from backend_stub.server import Backend
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
 @dataclass
@@ -126,3 +138,71 @@ ALERT_ARGS = {
     "lat": 39.82,
     "lon": 109.98,
 }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server on a free port (fsync off); yields its base URL (no database)."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"PostgreSQL server binaries not found in {PG_BIN} (Debian: postgresql-15)")
+    pytest.importorskip("psycopg", reason="the psycopg driver is not installed")
+    data = Path(tempfile.mkdtemp(prefix="dispatch-pg-"))
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root: run the server as the postgres user
+        shutil.chown(data, "postgres", "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    pgdata = data / "data"
+    subprocess.run(
+        [*run_as, str(PG_BIN / "initdb"), "-D", str(pgdata), "-U", "postgres", "-A", "trust"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    subprocess.run(
+        [
+            *run_as,
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(pgdata),
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(data / "log"),
+            "-o",
+            f"-p {port} -h 127.0.0.1 -k {data} -c fsync=off",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=90,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            [*run_as, str(PG_BIN / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
+            check=False,
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> str:
+    """A fresh, empty database on the test PostgreSQL server."""
+    import psycopg
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    libpq = pg_server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(f"{libpq}/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{pg_server}/{name}"

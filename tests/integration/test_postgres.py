@@ -1,76 +1,9 @@
-"""The backend on a real PostgreSQL server, started by the test (Debian's postgresql package)."""
+"""The backend on a real PostgreSQL server, started by the test (the ``pg_url`` fixture)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from backend_stub import db
 from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
-
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL server binaries not found in {PG_BIN} (Debian: postgresql-15)")
-    pytest.importorskip("psycopg", reason="the psycopg driver is not installed")
-    data = Path(tempfile.mkdtemp(prefix="dispatch-pg-"))
-    run_as: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root: run the server as the postgres user
-        shutil.chown(data, "postgres", "postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    pgdata = data / "data"
-    subprocess.run(
-        [*run_as, str(PG_BIN / "initdb"), "-D", str(pgdata), "-U", "postgres", "-A", "trust"],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    subprocess.run(
-        [
-            *run_as,
-            str(PG_BIN / "pg_ctl"),
-            "-D",
-            str(pgdata),
-            "-w",
-            "-t",
-            "60",
-            "-l",
-            str(data / "log"),
-            "-o",
-            f"-p {port} -h 127.0.0.1 -k {data} -c fsync=off",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=90,
-    )
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(
-            [*run_as, str(PG_BIN / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
-            check=False,
-            capture_output=True,
-            timeout=60,
-        )
-        shutil.rmtree(data, ignore_errors=True)
 
 
 async def test_backend_on_postgresql(pg_url: str) -> None:
