@@ -13,7 +13,10 @@ StoreBridge into a real MapPanel whose page runs in Qt WebEngine. Printed:
   of markers and extrapolated linearly to the full unit count (the full baseline would take
   minutes per tick); the output says so;
 - frames the page painted during the run, and the renderer processes' memory (RSS/PSS from
-  /proc of the QtWebEngineProcess children).
+  /proc of the QtWebEngineProcess children);
+- trails: the label-canvas paint time (names, heading arrows, trails) per frame at zoom 13 and
+  14 over the urban core, with the trail layer off and then on with every unit carrying a full
+  10-minute trail (60 points), the page apply time meanwhile, and the renderer memory then.
 
 The last line is one JSON object with every figure.
 """
@@ -189,6 +192,64 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+# ---- trails
+
+
+FILL_TRAILS_JS = """(() => {
+  const CM = window.ConsoleMap, now = CM.now || Date.now() / 1000;
+  let n = 0;
+  for (const [id, e] of CM.units) {
+    if (!e.m) continue;
+    const ll = e.m.getLatLng(), t = [];
+    let lat = ll.lat, lon = ll.lng;
+    for (let i = 60; i > 0; i--) {
+      lat += (Math.random() - 0.5) * 4e-4; lon += (Math.random() - 0.5) * 4e-4;
+      t.push(lat, lon, now - i * 10);
+    }
+    CM.trails.set(id, t); n += 60;
+  }
+  window.__paint = [];
+  const draw = CM.labels.draw;
+  CM.labels.draw = function () {
+    const t0 = performance.now();
+    draw.call(this);
+    window.__paint.push(performance.now() - t0);
+  };
+  return n;
+})()"""
+
+
+def run_trails(panel: Any, run: Any, n_units: int, seconds: int) -> dict[str, Any]:
+    """Label-canvas paint time with the trail layer off and on, at zoom 13 and 14."""
+    points = js(panel, FILL_TRAILS_JS)
+    out: dict[str, Any] = {"trail_points": points}
+    for zoom in (13, 14):
+        for on in (False, True):
+            panel.set_layer_visible("trails", on)
+            panel.centre_on(39.82, 109.98, zoom)
+            panel.flush()
+            js(panel, "window.__paint = []")
+            r = run(seconds, 1)
+            paint = json.loads(js(panel, "JSON.stringify(window.__paint)")) or [0.0]
+            in_view = js(
+                panel,
+                "(() => { const b = ConsoleMap.map.getBounds(); let n = 0;"
+                " for (const e of ConsoleMap.units.values())"
+                " if (e.m && b.contains(e.m.getLatLng())) n++;"
+                " return n; })()",
+            )
+            out[f"z{zoom}_{'on' if on else 'off'}"] = {
+                "paint_ms_p50": round(statistics.median(paint), 2),
+                "paint_ms_p99": round(pct(paint, 0.99), 2),
+                "frames_painted": len(paint),
+                "apply_ms_p99": r["apply_ms_p99"],
+                "units_in_view": in_view,
+            }
+    panel.set_layer_visible("trails", False)
+    out["renderer_rss_mb"] = renderer_memory_mb()["rss_mb"]
+    return out
+
+
 # ---- the run
 
 
@@ -359,6 +420,7 @@ def main() -> None:
 
     burst = run(args.ticks, 1)
     spread = run_free(max(2, args.ticks // 2), 5)
+    trails = run_trails(panel, run, args.units, max(2, args.ticks // 4))
 
     # Baseline: one runJavaScript per marker, on a sample, extrapolated to all units.
     sample = min(args.baseline_sample, args.units)
@@ -390,6 +452,7 @@ def main() -> None:
         "baseline_gui_ms_per_s": round(statistics.median(base_gui), 1),
         "baseline_wall_ms_per_s": round(statistics.median(base_wall), 1),
         "renderer": memory,
+        "trails": trails,
     }
     res["speedup_wall"] = round(res["baseline_wall_ms_per_s"] / burst["wall_ms_per_s"], 1)
     res["speedup_gui"] = round(res["baseline_gui_ms_per_s"] / burst["gui_ms_per_s"], 1)
@@ -428,6 +491,15 @@ def main() -> None:
         f"renderer memory: {memory['rss_mb']} MiB RSS, {memory['pss_mb']} MiB PSS"
         f" over {int(memory['processes'])} QtWebEngineProcess"
     )
+    print(f"trails ({trails['trail_points']} points, label canvas paint per frame, p50/p99 ms):")
+    for z in (13, 14):
+        off, on = trails[f"z{z}_off"], trails[f"z{z}_on"]
+        print(
+            f"  zoom {z}: off {off['paint_ms_p50']}/{off['paint_ms_p99']}"
+            f"  on {on['paint_ms_p50']}/{on['paint_ms_p99']} ({on['units_in_view']} units in view)"
+            f"  apply p99 off {off['apply_ms_p99']} on {on['apply_ms_p99']}"
+        )
+    print(f"  renderer memory with trails: {trails['renderer_rss_mb']} MiB RSS")
     panel.close()
     del app
     print(json.dumps(res))

@@ -184,3 +184,29 @@ def is_stale(fix_ts: float, now: float, stale_after_s: float = STALE_AFTER_S) ->
 def fix_age_minutes(fix_ts: float, now: float) -> int:
     """Whole minutes since a fix (rounded down, never negative), for the "4 min" label."""
     return max(0, int((now - fix_ts) // 60))
+
+
+def path_length_m(points: Sequence[tuple[float, float]]) -> float:
+    """Length of a path of WGS-84 ``(lat, lon)`` points, metres (haversine per leg)."""
+    return sum(haversine_m(*points[i - 1], *points[i]) for i in range(1, len(points)))
+
+
+def polygon_centroid(ring: Ring) -> tuple[float, float]:
+    """The area centroid ``(lat, lon)`` of a (lon, lat) ring (its vertex mean when degenerate).
+
+    Planar in degrees, which is fine at the size of a grid or a fence.
+    """
+    pts = list(ring)
+    if len(pts) > 1 and pts[0] == pts[-1]:
+        pts.pop()
+    if not pts:
+        raise ValueError("empty ring")
+    area = cx = cy = 0.0
+    for (x1, y1), (x2, y2) in zip(pts, pts[1:] + pts[:1], strict=False):
+        cross = x1 * y2 - x2 * y1
+        area += cross
+        cx += (x1 + x2) * cross
+        cy += (y1 + y2) * cross
+    if abs(area) < 1e-15:
+        return (sum(p[1] for p in pts) / len(pts), sum(p[0] for p in pts) / len(pts))
+    return (cy / (3 * area), cx / (3 * area))

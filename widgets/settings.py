@@ -31,7 +31,7 @@ class ConsoleSettings:
 
     backend_url: str = "ws://127.0.0.1:8765/ws"
     ca_file: str = ""
-    base_map_url: str = ""  # XYZ template; empty: the built-in offline base map
+    base_map_url: str = ""  # XYZ template or .mbtiles path; empty: the built-in offline map
     base_map_gcj02: bool = False
     language: str = ""  # "" follows the system locale
     theme: str = "dark"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.map.mbtiles import MBTilesError, MBTilesFile, error_text, is_mbtiles_source
 from widgets.settings import ConsoleSettings
 
 
@@ -28,7 +29,9 @@ class SettingsDialog(QDialog):
         self.ca_file = QLineEdit(current.ca_file, objectName="setCaFile")
         self.ca_file.setPlaceholderText(self.tr("system certificates"))
         self.base_map = QLineEdit(current.base_map_url, objectName="setBaseMap")
-        self.base_map.setPlaceholderText(self.tr("built-in offline map (or an XYZ URL template)"))
+        self.base_map.setPlaceholderText(
+            self.tr("built-in offline map (or an XYZ URL template, or an .mbtiles file)")
+        )
         self.gcj02 = QCheckBox(self.tr("Base map uses GCJ-02 (shift markers for display)"))
         self.gcj02.setChecked(current.base_map_gcj02)
         self.language = QComboBox(objectName="setLanguage")
@@ -77,7 +80,14 @@ class SettingsDialog(QDialog):
             self.error.show()
             return
         template = self.base_map.text().strip()
-        if template and not all(k in template for k in ("{z}", "{x}", "{y}")):
+        if is_mbtiles_source(template):
+            try:
+                MBTilesFile(template).close()  # a quick look at its header and metadata
+            except MBTilesError as exc:
+                self.error.setText(error_text(exc))
+                self.error.show()
+                return
+        elif template and not all(k in template for k in ("{z}", "{x}", "{y}")):
             self.error.setText(self.tr("A base map template needs {z}, {x} and {y}."))
             self.error.show()
             return

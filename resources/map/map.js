@@ -23,9 +23,15 @@
     layers: new Map(),     // id -> {g: geoJSON layer, kind, name, c: [lat, lon], sub}
     streets: [],           // {name, main, ll: [[lat, lon], ...]}
     groups: {},
-    visible: { units: true, alerts: true, cameras: true, grids: true },
+    visible: { units: true, alerts: true, cameras: true, grids: true, trails: false },
+    trails: new Map(),     // unit id -> flat [lat, lon, t, ...] in display coordinates, oldest first
+    trailMinutes: 10,      // how far back a trail reaches
+    now: 0,                // wall clock of the last batch with fixes (epoch s, from Python)
     selected: null,
     draw: { on: false, pts: [], line: null },  // fence drawing: display [lat, lon] vertices
+    measure: { on: false, pts: [], line: null, tip: null },  // display [lat, lon] vertices
+    follow: null,          // id of the unit the map keeps centred
+    drag: null,            // {id, line, moved}: a unit being dragged onto an alert
     labelCanvas: null,
     lastApplyMs: 0,
   };
@@ -102,7 +108,10 @@
     map.setMaxZoom(19);
     const names = ["base", "grids", "cameras", "units", "alerts"];
     for (const n of names) CM.groups[n] = L.layerGroup().addTo(map);
-    CM.unitRenderer = L.canvas({ padding: 0.1 });
+    // Units get their own pane above every other canvas: a canvas added later to the overlay
+    // pane (a drag line, a first fence) would otherwise cover them and swallow their clicks.
+    map.createPane("cmUnits").style.zIndex = 420;
+    CM.unitRenderer = L.canvas({ padding: 0.1, pane: "cmUnits" });
     // Leaflet 1.9.4 (vendored) internals: a batch of moves asks for one full repaint of the
     // unit canvas; any partial repaint requested in the same frame is widened to full.
     const redraw = CM.unitRenderer._redraw;
@@ -114,7 +123,15 @@
     CM.camRenderer = L.canvas({ padding: 0.2 });
     CM.labels = new (makeLabelLayer())().addTo(map);
     map.on("zoomend", updateCameraVisibility);
-    map.on("click", (e) => CM.drawClick(e.latlng.lat, e.latlng.lng));
+    map.on("click", (e) => {
+      CM.drawClick(e.latlng.lat, e.latlng.lng);
+      CM.measureClick(e.latlng.lat, e.latlng.lng);
+    });
+    // A pan by the operator ends "follow" (a zoom does not).
+    map.on("dragstart", () => CM.stopFollow(true));
+    map.on("mousemove", (e) => { if (CM.drag) CM.dragMove(e.latlng.lat, e.latlng.lng); });
+    map.on("mouseup", (e) => { if (CM.drag) CM.dragDrop(e.latlng.lat, e.latlng.lng); });
+    document.addEventListener("mouseup", () => { if (CM.drag) CM.dragCancel(); });
     map.on("dblclick", () => { if (CM.draw.on) CM.drawFinish(); });
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && CM.draw.on) CM.drawCancel(true);
@@ -137,6 +154,8 @@
     if (b.layers) for (const l of b.layers) upsertLayer(l);
     if (b.cameras) for (const c of b.cameras) upsertCamera(c);
     if (b.units) for (const u of b.units) upsertUnit(u);
+    if (b.trailMinutes) CM.trailMinutes = b.trailMinutes;
+    if (b.now) CM.now = b.now;
     if (b.pos) applyPositions(b.pos);
     if (b.stale) for (const s of b.stale) setStale(s[0], s[1]);
     if (b.alerts) for (const a of b.alerts) upsertAlert(a);
@@ -165,9 +184,19 @@
   // ---- base map: a tile template, or the built-in one drawn from the district's streets
   function setBase(base) {
     if (CM.tiles) { CM.map.removeLayer(CM.tiles); CM.tiles = null; }
-    CM.gcj02 = !!(base && base.gcj02);
+    const gcj02 = !!(base && base.gcj02);
+    if (gcj02 !== CM.gcj02) CM.trails.clear();  // trail points are in display coordinates
+    CM.gcj02 = gcj02;
+    CM.tileErrors = 0;
     if (base && base.url) {
-      CM.tiles = L.tileLayer(base.url, { maxZoom: 19, zIndex: 1 }).addTo(CM.map);
+      // A local MBTiles file says which zooms it has: deeper zooms scale its last level up,
+      // and no tile outside its bounds is asked for.
+      const o = { maxZoom: 19, zIndex: 1 };
+      if (base.maxNative != null) o.maxNativeZoom = base.maxNative;
+      if (base.minNative != null) o.minNativeZoom = base.minNative;
+      if (base.bounds) o.bounds = [[base.bounds[1], base.bounds[0]], [base.bounds[3], base.bounds[2]]];
+      CM.tiles = L.tileLayer(base.url, o).addTo(CM.map);
+      CM.tiles.on("tileerror", () => { CM.tileErrors++; });
       CM.map.removeLayer(CM.groups.base);
     } else {
       CM.groups.base.addTo(CM.map);
@@ -265,6 +294,7 @@
       let lat = pos[i + 1] / 1e6, lon = pos[i + 2] / 1e6;
       if (CM.gcj02) [lat, lon] = CM.wgsToGcj(lat, lon);
       e.hd = pos[i + 3];
+      addTrailPoint(e.id, lat, lon);
       if (e.m) {
         // Not setLatLng: that does per-marker redraw bookkeeping; one full redraw is cheaper.
         e.m._latlng = new L.LatLng(lat, lon);
@@ -276,8 +306,19 @@
           fillColor: unitColor(e), fillOpacity: 1,
         });
         e.m.on("click", () => CM.clickUnit(id));
+        e.m.on("contextmenu", () => CM.contextUnit(id));
+        e.m.on("mousedown", (ev) => {
+          const o = ev.originalEvent;
+          if (o && o.button !== 0) return;
+          if (o) L.DomEvent.stopPropagation(o);  // not a map pan: a drag of this unit
+          CM.dragStart(id);
+        });
         group.addLayer(e.m);
       }
+    }
+    if (CM.follow) {
+      const f = CM.units.get(CM.follow);
+      if (f && f.m && !CM.map._animatingZoom) CM.map.setView(f.m.getLatLng(), CM.map.getZoom(), { animate: false });
     }
     if (moved.length) {
       for (const m of moved) m._project();  // pixel position and hit-test bounds
@@ -286,6 +327,101 @@
       if (r._map) r._redrawRequest = r._redrawRequest || L.Util.requestAnimFrame(r._redraw, r);
     }
   }
+  // ---- trails: one point per unit every TRAIL_STEP_S, none older than trailMinutes.
+  // Points are kept projected at zoom 0 (Web Mercator pixels): drawing one is then two
+  // multiply-adds instead of a projection, which is what keeps 10,000 trails cheap to paint.
+  const TRAIL_STEP_S = 10, TRAIL_MAX_UNITS = 1000;
+  function addTrailPoint(id, lat, lon) {
+    const now = CM.now;
+    let t = CM.trails.get(id);
+    if (!t) { t = []; CM.trails.set(id, t); }
+    if (t.length && now - t[t.length - 1] < TRAIL_STEP_S) return;
+    const p = CM.map.options.crs.latLngToPoint(L.latLng(lat, lon), 0);
+    t.push(p.x, p.y, now);
+    const oldest = now - CM.trailMinutes * 60;
+    let cut = 0;
+    while (cut < t.length && t[cut + 2] < oldest) cut += 3;
+    if (cut) t.splice(0, cut);
+  }
+  CM.trailPoints = (id) => {
+    const t = CM.trails.get(id), oldest = CM.now - CM.trailMinutes * 60, out = [];
+    if (t) {
+      for (let i = 0; i < t.length; i += 3) {
+        if (t[i + 2] < oldest) continue;
+        const ll = CM.map.options.crs.pointToLatLng(L.point(t[i], t[i + 1]), 0);
+        out.push([ll.lat, ll.lng]);
+      }
+    }
+    return out;
+  };
+  const TRAIL_ZOOM = 13, HEADING_ZOOM = 14, HEADING_MAX_IN_VIEW = 2500;
+  function drawTrails(ctx, map, bounds) {
+    if (!CM.visible.trails || !CM.visible.units || map.getZoom() < TRAIL_ZOOM) return;
+    const oldest = CM.now - CM.trailMinutes * 60, byColor = new Map();
+    // Container point of a zoom-0 point: scale, minus the pixel origin, plus the pane offset.
+    const k = map.options.crs.scale(map.getZoom()) / map.options.crs.scale(0);
+    const origin = map.getPixelOrigin(), pane = map._getMapPanePos();
+    const dx = pane.x - origin.x, dy = pane.y - origin.y;
+    // Moving units first: when too many are in view, theirs are the trails worth drawing.
+    const busy = [], idle = [];
+    for (const [id, t] of CM.trails) {
+      const e = CM.units.get(id);
+      if (!e || !e.m || !bounds.contains(e.m.getLatLng())) continue;
+      (e.status === "available" || e.status === "off_duty" ? idle : busy).push([e, t]);
+    }
+    for (const [e, t] of busy.concat(idle).slice(0, TRAIL_MAX_UNITS)) {
+      const c = unitColor(e);
+      let list = byColor.get(c);
+      if (!list) { list = []; byColor.set(c, list); }
+      list.push([t, e.m._point ? map.layerPointToContainerPoint(e.m._point) : map.latLngToContainerPoint(e.m.getLatLng())]);
+    }
+    ctx.save();
+    ctx.lineWidth = 2.5; ctx.lineJoin = "round"; ctx.lineCap = "round"; ctx.globalAlpha = 0.6;
+    for (const [color, list] of byColor) {
+      ctx.beginPath();
+      for (const [t, head] of list) {
+        let started = false;
+        for (let i = 0; i < t.length; i += 3) {
+          if (t[i + 2] < oldest) continue;
+          const x = t[i] * k + dx, y = t[i + 1] * k + dy;
+          if (started) ctx.lineTo(x, y); else { ctx.moveTo(x, y); started = true; }
+        }
+        if (started) ctx.lineTo(head.x, head.y);
+      }
+      ctx.strokeStyle = color; ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  // Heading: a small arrowhead just outside the marker, pointing where the unit is going.
+  // Drawn from cached sprites (one per colour and 10° of heading): a blit per unit is what
+  // keeps thousands of arrows cheap on a software-rendered canvas; paths were 10-50x slower.
+  const SPRITES = new Map(), SPRITE = 32;
+  function headingSprite(color, bucket, bg) {
+    const key = color + "|" + bucket + "|" + bg;
+    let c = SPRITES.get(key);
+    if (c) return c;
+    const dpr = window.devicePixelRatio || 1;
+    c = document.createElement("canvas");
+    c.width = c.height = SPRITE * dpr;
+    const g = c.getContext("2d"), h = SPRITE / 2, r = bucket * 10 / 180 * Math.PI;
+    const s = Math.sin(r), k = Math.cos(r);
+    g.scale(dpr, dpr);
+    g.beginPath();
+    g.moveTo(h + 13 * s, h - 13 * k);
+    g.lineTo(h + 7 * s - 4.5 * k, h - 7 * k - 4.5 * s);
+    g.lineTo(h + 7 * s + 4.5 * k, h - 7 * k + 4.5 * s);
+    g.closePath();
+    g.lineWidth = 1; g.strokeStyle = bg; g.stroke();
+    g.fillStyle = color; g.fill();
+    SPRITES.set(key, c);
+    return c;
+  }
+  function drawHeading(ctx, q, hd, color, bg) {
+    const bucket = Math.round(hd / 10) % 36;
+    ctx.drawImage(headingSprite(color, bucket, bg), q.x - SPRITE / 2, q.y - SPRITE / 2, SPRITE, SPRITE);
+  }
+
   function setStale(id, label) {
     const e = CM.units.get(id);
     if (!e) return;
@@ -339,10 +475,141 @@
     if (centre) CM.map.setView(e.m.getLatLng(), Math.max(CM.map.getZoom(), 15));
   }
 
+  // Centre on a WGS-84 position. A view change made while a zoom animation runs is undone
+  // when that animation ends (Leaflet 1.9), so wait for it first.
+  // An animated setView starts its animation on the next frame, hence the frame wait too.
+  CM.centreOn = function (lat, lon, zoom) {
+    const map = CM.map, ll = disp(lat, lon);
+    requestAnimationFrame(() => {
+      if (map._animatingZoom) { map.once("zoomend", () => CM.centreOn(lat, lon, zoom)); return; }
+      map.setView(ll, zoom == null ? map.getZoom() : zoom, { animate: false });
+    });
+  };
+
+  // A search hit: a ring that pulses at the place for a few seconds; a grid or fence found by
+  // name also has its outline drawn bold meanwhile.
+  CM.ping = function (lat, lon, layerId) {
+    if (CM.pinged) { CM.map.removeLayer(CM.pinged); CM.pinged = null; }
+    const icon = L.divIcon({ className: "", html: '<div class="cm-ping"></div>', iconSize: [36, 36], iconAnchor: [18, 18] });
+    const m = L.marker(disp(lat, lon), { icon, interactive: false, keyboard: false, zIndexOffset: -100 }).addTo(CM.map);
+    CM.pinged = m;
+    const l = layerId ? CM.layers.get(layerId) : null;
+    if (l) l.g.setStyle({ weight: 4, dashArray: null, opacity: 1 });
+    CM.highlighted = l ? layerId : null;
+    setTimeout(() => {
+      if (CM.pinged === m) { CM.map.removeLayer(m); CM.pinged = null; }
+      if (l && CM.layers.get(layerId) === l) l.g.resetStyle();
+      if (CM.highlighted === layerId) CM.highlighted = null;
+    }, 4000);
+  };
+
   // ---- clicks (the same functions Leaflet's click handlers call; tests call them too)
   CM.clickAlert = function (id) { if (CM.py) CM.py.alertClicked(id); };
   CM.clickUnit = function (id) { if (CM.py) CM.py.unitClicked(id); };
   CM.contextAlert = function (id) { if (CM.py) CM.py.alertContext(id); };
+  CM.contextUnit = function (id) { if (CM.py) CM.py.unitContext(id); };
+
+  // ---- follow a unit: the map stays centred on it until the operator pans
+  CM.startFollow = function (id) {
+    const e = CM.units.get(id);
+    if (!e || !e.m) return false;
+    CM.follow = id;
+    CM.map.setView(e.m.getLatLng(), Math.max(CM.map.getZoom(), 15), { animate: false });
+    return true;
+  };
+  CM.stopFollow = function (tellPython) {
+    if (!CM.follow) return;
+    CM.follow = null;
+    if (tellPython && CM.py) CM.py.followStopped();
+  };
+
+  // ---- measure: clicks add points; Python computes the length and sends the text back
+  function measureRedraw() {
+    const m = CM.measure;
+    if (m.line) { CM.map.removeLayer(m.line); m.line = null; }
+    if (!m.pts.length) { if (m.tip) { CM.map.removeLayer(m.tip); m.tip = null; } return; }
+    const color = CM.palette.text || "#fff";
+    m.line = L.layerGroup([
+      L.polyline(m.pts, { color: CM.palette.bg || "#000", weight: 5, opacity: 0.6, interactive: false }),
+      L.polyline(m.pts, { color: color, weight: 2, dashArray: "4 4", interactive: false }),
+      ...m.pts.map((p) => L.circleMarker(p, { radius: 3, color: color, weight: 1, fillColor: color,
+        fillOpacity: 1, interactive: false })),
+    ]).addTo(CM.map);
+  }
+  CM.setMeasuring = function (on) {
+    const m = CM.measure;
+    m.on = !!on; m.pts = [];
+    measureRedraw();
+    CM.map.getContainer().style.cursor = m.on ? "crosshair" : "";
+  };
+  CM.measureClick = function (lat, lon) {
+    const m = CM.measure;
+    if (!m.on) return;
+    const last = m.pts[m.pts.length - 1];
+    if (last && last[0] === lat && last[1] === lon) return;
+    m.pts.push([lat, lon]);
+    measureRedraw();
+    if (CM.py) CM.py.measureChanged(JSON.stringify({ gcj02: CM.gcj02, pts: m.pts }));
+  };
+  CM.setMeasureText = function (text) {
+    const m = CM.measure;
+    if (!m.pts.length) return;
+    const at = m.pts[m.pts.length - 1];
+    if (!m.tip) {
+      m.tip = L.tooltip({ permanent: true, direction: "right", offset: [8, 0], className: "cm-measure" });
+    }
+    m.tip.setLatLng(at).setContent(text);
+    if (!CM.map.hasLayer(m.tip)) m.tip.addTo(CM.map);
+  };
+  CM.measureText = () => (CM.measure.tip && CM.map.hasLayer(CM.measure.tip) ? CM.measure.tip.getContent() : null);
+
+  // ---- drag a unit onto an alert: dispatch it there (Python sends alert.dispatch)
+  const DROP_PX = 18;
+  CM.dragStart = function (id) {
+    const e = CM.units.get(id);
+    if (!e || !e.m || CM.draw.on || CM.measure.on) return;
+    CM.drag = { id, line: null, moved: false };
+    CM.map.dragging.disable();
+  };
+  CM.dragMove = function (lat, lon) {
+    const d = CM.drag, e = d && CM.units.get(d.id);
+    if (!e) return;
+    d.moved = true;
+    const pts = [e.m.getLatLng(), [lat, lon]];
+    if (d.line) d.line.setLatLngs(pts);
+    else {
+      d.line = L.polyline(pts, { color: unitColor(e), weight: 3, dashArray: "2 6", interactive: false }).addTo(CM.map);
+      CM.map.getContainer().style.cursor = "grabbing";
+    }
+    const target = alertAt(lat, lon);
+    CM.map.getContainer().classList.toggle("cm-drop-ok", !!target);
+  };
+  function alertAt(lat, lon) {
+    const q = CM.map.latLngToContainerPoint([lat, lon]);
+    let best = null, bestD = DROP_PX;
+    for (const [id, a] of CM.alerts) {
+      const d = CM.map.latLngToContainerPoint(a.m.getLatLng()).distanceTo(q);
+      if (d <= bestD) { best = id; bestD = d; }
+    }
+    return best;
+  }
+  CM.dragDrop = function (lat, lon) {
+    const d = CM.drag;
+    if (!d) return null;
+    const target = d.moved ? alertAt(lat, lon) : null;
+    CM.dragCancel();
+    if (target && CM.py) CM.py.unitDropped(d.id, target);
+    return target;
+  };
+  CM.dragCancel = function () {
+    const d = CM.drag;
+    if (!d) return;
+    CM.drag = null;
+    if (d.line) CM.map.removeLayer(d.line);
+    const c = CM.map.getContainer();
+    c.style.cursor = ""; c.classList.remove("cm-drop-ok");
+    CM.map.dragging.enable();
+  };
 
   // ---- drawing a new e-fence: clicks add vertices (a dashed line), double-click finishes.
   // The vertices go to Python in display coordinates with the datum they were drawn in;
@@ -388,6 +655,7 @@
   // ---- layer switches and legend
   function setVisible(name, on) {
     CM.visible[name] = on;
+    if (name === "trails") return;  // painted on the label canvas, redrawn after this batch
     if (name === "cameras") { updateCameraVisibility(); return; }
     const g = CM.groups[name];
     if (!g) return;
@@ -415,6 +683,10 @@
   CM.unitMarkerCount = () => { let n = 0; for (const e of CM.units.values()) if (e.m) n++; return n; };
   CM.unitColor = (id) => { const e = CM.units.get(id); return e && e.m ? e.m.options.fillColor : null; };
   CM.unitLatLng = (id) => { const e = CM.units.get(id); if (!e || !e.m) return null; const p = e.m.getLatLng(); return [p.lat, p.lng]; };
+  CM.unitHeading = (id) => { const e = CM.units.get(id); return e ? e.hd : null; };
+  CM.unitPoint = (id) => { const e = CM.units.get(id); if (!e || !e.m) return null; const q = CM.map.latLngToContainerPoint(e.m.getLatLng()); return [q.x, q.y]; };
+  // The colour painted on the label canvas (headings, trails, names) at a container point.
+  CM.labelPixel = (x, y) => { const d = CM.labels._c.getContext("2d").getImageData(Math.round(x), Math.round(y), 1, 1).data; return [d[0], d[1], d[2], d[3]]; };
   CM.staleLabel = (id) => { const e = CM.units.get(id); return e ? e.stale : null; };
   CM.alertClasses = (id) => { const e = CM.alerts.get(id); return e && e.m._icon ? e.m._icon.firstChild.className : null; };
   CM.counts = () => ({ units: CM.unitMarkerCount(), alerts: CM.alerts.size, cameras: CM.cameras.size,
@@ -465,25 +737,28 @@
         ctx.restore();
       };
       const pt = (lat, lon) => map.latLngToContainerPoint([lat, lon]);
+      drawTrails(ctx, map, bounds);
       // Units first: their callsigns and ages matter more than place names.
       if (CM.visible.units) {
-        // Below zoom 15 only stale units carry a label: walk those, not all 10,000.
-        const walk = z >= 15 ? CM.units.values() : Array.from(CM.staleIds, (id) => CM.units.get(id));
+        // Below HEADING_ZOOM only stale units carry a label: walk those, not all 10,000.
+        const walk = z >= HEADING_ZOOM ? CM.units.values() : Array.from(CM.staleIds, (id) => CM.units.get(id));
+        const shown = [];
         for (const e of walk) {
-          if (!e || !e.m) continue;
+          if (e && e.m && bounds.contains(e.m.getLatLng())) shown.push(e);
+        }
+        // Thousands of arrows at zoom 14 are a carpet, not information (and cost a frame).
+        const arrows = z >= HEADING_ZOOM + 1 || shown.length <= HEADING_MAX_IN_VIEW;
+        for (const e of shown) {
           const ll = e.m.getLatLng();
-          if (!bounds.contains(ll)) continue;
-          const q = map.latLngToContainerPoint(ll);
+          // The marker's projected point when it has one: no projection per unit per frame.
+          const q = e.m._point && e.m._map ? map.layerPointToContainerPoint(e.m._point) : map.latLngToContainerPoint(ll);
           if (e.stale !== null && z >= 13) {
             text(e.stale, q.x, q.y - 12, "bold 11px sans-serif", p.staleText, 0);
           } else if (z >= 16) {
             text(e.callsign, q.x, q.y - 12, "11px sans-serif", p.text, 0);
           }
-          if (z >= 15 && e.hd >= 0 && e.stale === null) {
-            const r = e.hd / 180 * Math.PI;
-            ctx.strokeStyle = p.unit[e.status] || p.stale; ctx.lineWidth = 2;
-            ctx.beginPath(); ctx.moveTo(q.x + 6 * Math.sin(r), q.y - 6 * Math.cos(r));
-            ctx.lineTo(q.x + 12 * Math.sin(r), q.y - 12 * Math.cos(r)); ctx.stroke();
+          if (arrows && z >= HEADING_ZOOM && e.hd >= 0 && e.stale === null) {
+            drawHeading(ctx, q, e.hd, p.unit[e.status] || p.stale, p.bg);
           }
         }
       }

@@ -8,7 +8,7 @@ Batch fields (all optional)::
 
     theme, legend, reset, base {url, gcj02}, streets [[name, main, [[lat, lon]...]]...],
     layers [[id, kind, name, geojson]...], cameras [[id, lat, lon, name, online]...],
-    units [[id, callsign, status, key]...],
+    units [[id, callsign, status, key]...], trailMinutes int, now (epoch s, with pos),
     pos [key, lat µdeg, lon µdeg, heading, key, ...] (flat ints; heading -1 if unknown),
     stale [[id, "4 min" | null]...], alerts [[id, lat, lon, priority, status, title]...],
     alertsGone [id...], visible {layer: bool}, select id|null, centre bool,
@@ -28,7 +28,11 @@ from widgets.map.streets import StreetLine
 #: How often stale/fresh transitions and age labels are re-evaluated, seconds.
 STALE_CHECK_S = 1.0
 #: The layers an operator can switch.
-LAYERS = ("units", "alerts", "cameras", "grids")
+LAYERS = ("units", "trails", "alerts", "cameras", "grids")
+#: Layers that start switched off.
+LAYERS_OFF = frozenset({"trails"})
+#: Default length of unit trails, minutes.
+TRAIL_MINUTES = 10
 
 _UNSET: Any = object()
 
@@ -69,7 +73,9 @@ class MapBatcher:
         self._base_dirty = False
         self._streets: list[StreetLine] = list(streets)
         self._streets_dirty = False
-        self._visible = dict.fromkeys(LAYERS, True)
+        self._visible = {layer: layer not in LAYERS_OFF for layer in LAYERS}
+        self._trail_minutes = TRAIL_MINUTES
+        self._trail_dirty = True
         self._visible_dirty = False
 
     # ---- recording changes
@@ -127,6 +133,13 @@ class MapBatcher:
         self._visible[layer] = visible
         self._visible_dirty = True
 
+    def set_trail_minutes(self, minutes: int) -> None:
+        """How far back unit trails reach (the page keeps one point per unit every 10 s)."""
+        if not 1 <= minutes <= 120:
+            raise ValueError(f"trail length must be 1-120 minutes, not {minutes}")
+        self._trail_minutes = minutes
+        self._trail_dirty = True
+
     def visible(self, layer: str) -> bool:
         """Whether a layer is switched on."""
         return self._visible[layer]
@@ -159,6 +172,7 @@ class MapBatcher:
             self._keys = {}
             self._last_stale_check = 0.0
             self._select = store.selected_alert_id
+            self._trail_dirty = True
             batch["centre"] = False
         if self._base_dirty:
             self._base_dirty = False
@@ -187,8 +201,12 @@ class MapBatcher:
         pos = self._flat_positions(units) if self._positions else None
         if units:
             batch["units"] = units
+        if self._trail_dirty:
+            self._trail_dirty = False
+            batch["trailMinutes"] = self._trail_minutes
         if pos:
             batch["pos"] = pos
+            batch["now"] = round(self._clock(), 3)  # trail point times
         stale = self._stale_changes()
         if stale:
             batch["stale"] = stale

@@ -93,6 +93,14 @@ class MapPageBridge(QObject):
     display coordinates."""
     sig_draw_cancelled = Signal()
     """Drawing was cancelled in the page (Escape)."""
+    sig_unit_context = Signal(str)
+    """A unit marker was right-clicked (unit id)."""
+    sig_follow_stopped = Signal()
+    """The operator panned the map while it followed a unit: following stopped."""
+    sig_measure_changed = Signal(str)
+    """The measured path changed: JSON ``{"gcj02": bool, "pts": [[lat, lon], ...]}``."""
+    sig_unit_dropped = Signal(str, str)
+    """A unit was dragged onto an alert (unit id, alert id)."""
 
     @Slot()
     def pageReady(self) -> None:
@@ -128,3 +136,23 @@ class MapPageBridge(QObject):
     def drawCancelled(self) -> None:
         """Called by the page when the operator pressed Escape while drawing."""
         self.sig_draw_cancelled.emit()
+
+    @Slot(str)
+    def unitContext(self, unit_id: str) -> None:
+        """Called by the page on a right-click on a unit."""
+        self.sig_unit_context.emit(unit_id)
+
+    @Slot()
+    def followStopped(self) -> None:
+        """Called by the page when a pan ended "follow"."""
+        self.sig_follow_stopped.emit()
+
+    @Slot(str)
+    def measureChanged(self, path: str) -> None:
+        """Called by the page when a point was added to the measured path."""
+        self.sig_measure_changed.emit(path)
+
+    @Slot(str, str)
+    def unitDropped(self, unit_id: str, alert_id: str) -> None:
+        """Called by the page when a unit was dropped on an alert."""
+        self.sig_unit_dropped.emit(unit_id, alert_id)

@@ -29,24 +29,24 @@ from PySide6.QtGui import QAction, QCursor, QKeySequence
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QInputDialog, QMenu, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QToolBar, QVBoxLayout, QWidget
 
-from console import geo
 from console.domain.model import Alert, Position, Unit, UnitStatus
-from console.domain.store import CameraUpserted, DomainEvent, LayerUpserted
+from console.domain.store import CameraUpserted, DomainEvent, LayerUpserted, Store
 from widgets import labels
 from widgets.bridge import StoreBridge
-from widgets.map.batch import LAYERS, MapBatcher
+from widgets.map.batch import LAYERS, TRAIL_MINUTES, MapBatcher
+from widgets.map.mbtiles import MBTilesError, MBTilesFile, is_mbtiles_source
+from widgets.map.mbtiles import error_text as mbtiles_error_text
 from widgets.map.page import MapPageBridge, build_page_html
 from widgets.map.scheme import BASE_URL, PAGE_PATH, SCHEME, MapSchemeHandler
 from widgets.map.streets import StreetLine, load_demo_streets
 from widgets.map.style import page_palette, token, unit_color
+from widgets.map.tools import FENCE_MAX_VERTICES, MapTools, fence_ring
 from widgets.theme import Theme
 
 #: Batches per second pushed to the page.
 FLUSH_HZ = 5.0
-#: Positions in a drawn fence's ring, the closing one included (the protocol's limit).
-FENCE_MAX_VERTICES = 500
 #: Longest fence name ``layer.create`` accepts.
 FENCE_NAME_MAX = 100
 
@@ -64,6 +64,10 @@ class MapPanel(QWidget):
     """The page has loaded and received its first full batch."""
     sig_batch_applied = Signal(float)
     """A batch was applied in the page (milliseconds the page spent in ``apply``)."""
+    sig_base_map_failed = Signal(str)
+    """A base map could not be used (the operator's text); the previous one stays."""
+    _sig_mbtiles_opened = Signal(int, object, bool)
+    """A worker opened an MBTiles file (request number, file or error, GCJ-02)."""
     sig_command_requested = Signal(str, dict, str)
     """A command to send (name, args, text to show when it succeeds): ``layer.create`` for a
     fence the operator drew. Connect to ``MainWindow.run_command``."""
@@ -103,6 +107,11 @@ class MapPanel(QWidget):
         self.profile = QWebEngineProfile(self)  # off the record: no cache or cookies on disk
         self._scheme = MapSchemeHandler(self)
         self._scheme.set_page(PAGE_PATH, build_page_html())
+        self._base_request = 0
+        self._base_error_text = ""
+        self._sig_mbtiles_opened.connect(self._on_mbtiles_opened)
+        scheme = self._scheme
+        self.destroyed.connect(lambda *_: scheme.shutdown())
         self.profile.installUrlSchemeHandler(SCHEME, self._scheme)
         self.page = QWebEnginePage(self.profile, self.view)
         self.page_bridge = MapPageBridge(self)
@@ -120,10 +129,16 @@ class MapPanel(QWidget):
         )
         self._actions: dict[str, QAction] = {}
         self._build_toolbar()
+        self.tools = MapTools(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.toolbar)
+        self.base_error = QLabel(self)
+        self.base_error.setObjectName("bannerError")
+        self.base_error.setWordWrap(True)
+        self.base_error.hide()
+        layout.addWidget(self.base_error)
         layout.addWidget(self.view, 1)
 
         self.page_bridge.sig_page_ready.connect(self._on_page_ready)
@@ -155,18 +170,91 @@ class MapPanel(QWidget):
         """True once the page is up and has been sent the whole state."""
         return self._ready
 
-    def set_base_layer(self, url_template: str | None, *, gcj02: bool = False) -> None:
+    def set_base_layer(self, source: str | None, *, gcj02: bool = False) -> None:
         """Show a tile base map, or the built-in offline one.
 
         Args:
-            url_template: An XYZ template such as ``http://gis.local/tiles/{z}/{x}/{y}.png``
-                (an intranet GIS or a Tianditu-style service), or ``None`` for the built-in
-                street map of the district. MBTiles files are not served yet.
+            source: An XYZ template such as ``http://gis.local/tiles/{z}/{x}/{y}.png`` (an
+                intranet GIS or a Tianditu-style service), the path of a local ``.mbtiles``
+                file (opened and read on worker threads, served as ``console-map://`` tiles),
+                or ``None`` for the built-in street map of the district. A file that cannot be
+                used keeps the current base map and shows why (:attr:`sig_base_map_failed`).
             gcj02: The tiles are in GCJ-02 (Gaode/Tencent style): every marker and outline is
                 shifted for display with the same transform as :func:`console.geo.wgs84_to_gcj02`.
                 Positions stay WGS-84 everywhere else.
         """
-        self._batch.set_base({"url": url_template, "gcj02": gcj02} if url_template else None)
+        self._base_request += 1  # a later choice wins over a file still opening
+        if source and is_mbtiles_source(source):
+            self._scheme.submit(self._open_mbtiles, self._base_request, source, gcj02)
+            return
+        self._scheme.set_mbtiles(None)
+        self._apply_base({"url": source, "gcj02": gcj02} if source else None)
+
+    @property
+    def base_map_error(self) -> str:
+        """Why the last base map could not be used ("" when it could)."""
+        return self._base_error_text
+
+    @property
+    def store(self) -> Store:
+        """The Store the map shows."""
+        return self._store
+
+    @property
+    def bridge(self) -> StoreBridge:
+        """The Store's Qt face (selection goes through it)."""
+        return self._bridge
+
+    def show_error(self, text: str, *, transient: bool = True) -> None:
+        """Show a plain error above the map; a transient one goes after 10 s.
+
+        A base map that cannot be used stays said until the base map changes.
+        """
+        self.base_error.setText(text)
+        self.base_error.show()
+        if transient:
+            QTimer.singleShot(10_000, self, lambda: self._hide_error(text))
+
+    def _hide_error(self, text: str) -> None:
+        if self.base_error.text() == text and text != self._base_error_text:
+            self.base_error.hide()
+
+    def _open_mbtiles(self, request: int, path: str, gcj02: bool) -> None:
+        """Worker thread: open and check the file, then hand it to the GUI thread."""
+        result: MBTilesFile | MBTilesError
+        try:
+            result = MBTilesFile(path)
+        except MBTilesError as exc:
+            result = exc
+        self._sig_mbtiles_opened.emit(request, result, gcj02)
+
+    def _on_mbtiles_opened(self, request: int, result: object, gcj02: bool) -> None:
+        if request != self._base_request:  # the operator chose something else meanwhile
+            if isinstance(result, MBTilesFile):
+                self._scheme.submit(result.close)
+            return
+        if isinstance(result, MBTilesError):
+            text = self.tr("Base map not changed: %1").replace("%1", mbtiles_error_text(result))
+            self._base_error_text = text
+            self.show_error(text, transient=False)
+            self.sig_base_map_failed.emit(text)
+            return
+        assert isinstance(result, MBTilesFile)
+        info = result.info
+        self._apply_base(
+            {
+                "url": self._scheme.set_mbtiles(result),
+                "gcj02": gcj02,
+                "minNative": info.min_zoom,
+                "maxNative": info.max_zoom,
+                "bounds": info.bounds,
+            }
+        )
+
+    def _apply_base(self, base: dict[str, Any] | None) -> None:
+        self._base_error_text = ""
+        self.base_error.hide()
+        self._batch.set_base(base)
         # Everything already drawn was placed in the old datum: redraw it all.
         if self._ready:
             self._batch.mark_full()
@@ -182,6 +270,15 @@ class MapPanel(QWidget):
         if action.isChecked() != visible:
             action.setChecked(visible)
 
+    def set_trail_minutes(self, minutes: int) -> None:
+        """How far back unit trails reach (1-120 minutes; default :data:`TRAIL_MINUTES`)."""
+        self._batch.set_trail_minutes(minutes)
+        self._actions["trails"].setToolTip(
+            self.tr("Where each unit went in the last %1 minutes (from zoom 13)").replace(
+                "%1", str(minutes)
+            )
+        )
+
     def layer_visible(self, layer: str) -> bool:
         """Whether a layer is switched on."""
         return self._batch.visible(layer)
@@ -193,11 +290,7 @@ class MapPanel(QWidget):
 
     def centre_on(self, lat: float, lon: float, zoom: int = 16) -> None:
         """Centre the map on a WGS-84 position (shifted for display on a GCJ-02 base map)."""
-        self.run_js(
-            f"(function(){{const p = window.ConsoleMap.gcj02 ? "
-            f"window.ConsoleMap.wgsToGcj({lat:.7f}, {lon:.7f}) : [{lat:.7f}, {lon:.7f}];"
-            f"window.ConsoleMap.map.setView(p, {int(zoom)});}})()"
-        )
+        self.run_js(f"window.ConsoleMap.centreOn({lat:.7f}, {lon:.7f}, {int(zoom)})")
 
     @property
     def is_drawing(self) -> bool:
@@ -209,6 +302,8 @@ class MapPanel(QWidget):
         if self._draw_action.isChecked() != on:
             self._draw_action.setChecked(on)  # comes back here through toggled
             return
+        if on and self.tools.is_measuring:
+            self.tools.set_measuring(False)
         self._finish_action.setEnabled(on)
         self._cancel_action.setEnabled(on)
         self.run_js(f"window.ConsoleMap.setDrawing({'true' if on else 'false'})")
@@ -238,6 +333,7 @@ class MapPanel(QWidget):
     def _build_toolbar(self) -> None:
         names = {
             "units": self.tr("Units"),
+            "trails": self.tr("Trails"),
             "alerts": self.tr("Alerts"),
             "cameras": self.tr("Cameras"),
             "grids": self.tr("Grids && fences"),
@@ -246,10 +342,15 @@ class MapPanel(QWidget):
             action = QAction(names[layer], self)
             action.setObjectName(f"mapLayer_{layer}")
             action.setCheckable(True)
-            action.setChecked(True)
+            action.setChecked(self._batch.visible(layer))
             action.toggled.connect(lambda on, name=layer: self.set_layer_visible(name, on))
             self.toolbar.addAction(action)
             self._actions[layer] = action
+        self._actions["trails"].setToolTip(
+            self.tr("Where each unit went in the last %1 minutes (from zoom 13)").replace(
+                "%1", str(TRAIL_MINUTES)
+            )
+        )
         self.toolbar.addSeparator()
         fit = QAction(self.tr("Whole district"), self)
         fit.setObjectName("mapFitDistrict")
@@ -388,28 +489,6 @@ class MapPanel(QWidget):
                 self._batch.add_camera(event.camera)
             elif isinstance(event, LayerUpserted):
                 self._batch.add_layer(event.layer)
-
-
-def fence_ring(outline: str) -> list[list[float]] | None:
-    """The closed WGS-84 ``[lon, lat]`` ring of an outline the page sent (``fenceDrawn``).
-
-    The page sends display coordinates: on a GCJ-02 base map they are shifted back to WGS-84
-    (:func:`console.geo.gcj02_to_wgs84`). None when the outline is unusable (fewer than three
-    vertices, or not what the page sends).
-    """
-    try:
-        data = json.loads(outline)
-        pts = [(float(p[0]), float(p[1])) for p in data["pts"]]
-        gcj02 = bool(data.get("gcj02"))
-    except (ValueError, TypeError, KeyError, IndexError):
-        return None
-    if gcj02:
-        pts = [geo.gcj02_to_wgs84(lat, lon) for lat, lon in pts]
-    ring = [[round(lon, 7), round(lat, 7)] for lat, lon in pts[: FENCE_MAX_VERTICES - 1]]
-    if len({tuple(p) for p in ring}) < 3:
-        return None
-    ring.append(list(ring[0]))
-    return ring
 
 
 __all__ = ["FENCE_MAX_VERTICES", "FLUSH_HZ", "LAYERS", "MapPanel", "fence_ring"]
