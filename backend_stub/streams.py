@@ -187,6 +187,7 @@ class _Channel:
     proc: asyncio.subprocess.Process | None = None
     task: asyncio.Task[None] | None = None
     idle_handle: asyncio.TimerHandle | None = None
+    pinned: bool = False  # a warm channel: runs with or without clients
 
 
 class DemoStreamServer:
@@ -224,6 +225,7 @@ class DemoStreamServer:
         self._writers: set[asyncio.StreamWriter] = set()
         self._clip_lock: asyncio.Lock | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._warm: list[tuple[str, str]] = []
 
     # ---- public API
 
@@ -261,7 +263,7 @@ class DemoStreamServer:
         if self._server is not None:
             return self.port
         try:
-            self._runner.start(self._start())
+            self._runner.start(self._start(), timeout=60)
         except BaseException:
             self._server = None
             raise
@@ -274,6 +276,25 @@ class DemoStreamServer:
             return
         self._runner.stop(self._shutdown())
         self._server = None
+
+    def warm(
+        self,
+        camera_ids: Sequence[str],
+        streams: Sequence[str] = tuple(STREAMS),
+        timeout: float = 20,
+    ) -> None:
+        """Keep these channels running with or without clients, as real cameras stream.
+
+        Called before ``start``, every ``start`` warms them before it opens the port (a
+        restarted server accepts clients once its cameras stream); called while running, it
+        warms them now. Either way it returns once each has a keyframe for a first client, or
+        after ``timeout``.
+        """
+        self._warm = [(c, s) for c in camera_ids for s in streams if c in self.cameras]
+        if self._runner.loop is not None:
+            asyncio.run_coroutine_threadsafe(self._warm_up(timeout), self._runner.loop).result(
+                timeout + 5
+            )
 
     def client_count(self) -> int:
         """Clients connected right now (all channels)."""
@@ -290,6 +311,8 @@ class DemoStreamServer:
 
     async def _start(self) -> None:
         self._clip_lock = asyncio.Lock()
+        if self._warm:
+            await self._warm_up(20)
         self._server = await asyncio.start_server(
             self._on_client, self.host, self.port, reuse_address=True
         )
@@ -308,6 +331,19 @@ class DemoStreamServer:
         if server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 2)
+
+    async def _warm_up(self, timeout: float) -> None:
+        channels = []
+        for camera_id, stream in self._warm:
+            channel = self._channel(camera_id, stream, await self._clip_for(camera_id, stream))
+            channel.pinned = True
+            channels.append(channel)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while any(not c.gop for c in channels):
+            if asyncio.get_running_loop().time() > deadline:
+                log.warning("warm channels without a keyframe after %.0f s", timeout)
+                return
+            await asyncio.sleep(0.05)
 
     async def _clip_for(self, camera_id: str, stream: str) -> Path:
         path = clip_paths(self.folder, camera_id)[stream]
@@ -394,7 +430,7 @@ class DemoStreamServer:
 
     def _schedule_idle_stop(self, channel: _Channel) -> None:
         loop = asyncio.get_running_loop()
-        if channel.idle_handle is None:
+        if channel.idle_handle is None and not channel.pinned:
 
             def idle() -> None:
                 channel.idle_handle = None
@@ -433,6 +469,10 @@ class DemoStreamServer:
                 str(channel.clip),
                 "-c",
                 "copy",
+                # Hand each packet on at once: by default ffmpeg fills a 32 KB buffer first,
+                # over a second of a 200 kbit/s demo stream (a new channel's first picture).
+                "-flush_packets",
+                "1",
                 "-f",
                 "mpegts",
                 "-muxdelay",
@@ -516,11 +556,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8554, help="listen port (0 picks a free one)")
     p.add_argument("--folder", type=Path, default=None, help="clip cache folder")
     p.add_argument("--seed", type=int, default=7, help="demo district seed (default 7)")
+    p.add_argument(
+        "--warm",
+        type=int,
+        default=0,
+        help="keep the first N cameras streaming without clients, as real cameras do (default 0)",
+    )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     cams = demo_cameras(seed=args.seed)
     server = DemoStreamServer(args.folder or default_folder(), cams, args.host, args.port)
     server.prepare([c for c, _ in cams[: args.cameras]])
+    if args.warm:
+        server.warm([c for c, _ in cams[: args.warm]])
     server.start()
     print(f"streaming on {server.base_url} (use --stream-base {server.base_url})", flush=True)
     stop = threading.Event()

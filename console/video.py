@@ -128,6 +128,8 @@ class TileState(enum.Enum):
 class Backoff:
     """Exponential reconnect delays: ``first``, then times ``factor``, capped at ``maximum``.
 
+    With ``plateau=(cap, n)`` the first ``n`` delays are capped at ``cap`` (a source that
+    blips is retried briskly for a while), and only then grow from ``cap`` by ``factor``.
     After ``give_up_after`` failed attempts (None: never) ``next_delay`` returns None and the
     tile shows "offline" (it keeps a slow retry at ``maximum`` only if ``give_up_after`` is
     None). A success calls ``reset``.
@@ -139,22 +141,31 @@ class Backoff:
         factor: float = 2.0,
         maximum: float = 30.0,
         give_up_after: int | None = None,
+        plateau: tuple[float, int] | None = None,
     ) -> None:
         if first <= 0 or factor < 1 or maximum < first:
             raise ValueError("bad backoff parameters")
+        if plateau is not None and not (first <= plateau[0] <= maximum and plateau[1] >= 0):
+            raise ValueError("bad backoff plateau")
         self.first = first
         self.factor = factor
         self.maximum = maximum
         self.give_up_after = give_up_after
+        self.plateau = plateau
         self.attempts = 0
 
     def next_delay(self) -> float | None:
         """The wait before the next attempt, counting it; None when giving up."""
         if self.give_up_after is not None and self.attempts >= self.give_up_after:
             return None
-        delay = min(self.maximum, self.first * self.factor**self.attempts)
+        n = self.attempts
         self.attempts += 1
-        return delay
+        if self.plateau is not None:
+            cap, steps = self.plateau
+            if n < steps:
+                return min(cap, self.first * self.factor**n)
+            return min(self.maximum, cap * self.factor ** (n - steps + 1))
+        return min(self.maximum, self.first * self.factor**n)
 
     def reset(self) -> None:
         """The stream is back: start again from ``first``."""
@@ -263,7 +274,11 @@ def linked_cameras(
 
 @dataclass(frozen=True, slots=True)
 class EvidenceRecord:
-    """The sidecar of one evidence file: who took what, when, and the file's SHA-256."""
+    """The sidecar of one evidence file: who took what, when, and the file's SHA-256.
+
+    ``taken_at`` is when a snapshot was taken or a clip started; ``ended_at`` is when a clip
+    ended (None for snapshots).
+    """
 
     file: str
     camera_id: str
@@ -272,6 +287,7 @@ class EvidenceRecord:
     operator: str
     sha256: str
     kind: str = "snapshot"
+    ended_at: str | None = None
 
 
 def sha256_file(path: Path) -> str:
@@ -297,16 +313,18 @@ def write_evidence_sidecar(
     operator: str,
     taken_at: float,
     kind: str = "snapshot",
+    ended_at: float | None = None,
 ) -> EvidenceRecord:
-    """Hash ``image`` and write ``<image>.json`` next to it; returns the record written."""
+    """Hash ``image`` (or a clip) and write ``<file>.json`` next to it; returns the record."""
     record = EvidenceRecord(
         file=image.name,
         camera_id=camera_id,
         camera_name=camera_name,
-        taken_at=datetime.fromtimestamp(taken_at, UTC).isoformat(timespec="milliseconds"),
+        taken_at=_iso(taken_at),
         operator=operator,
         sha256=sha256_file(image),
         kind=kind,
+        ended_at=None if ended_at is None else _iso(ended_at),
     )
     sidecar = image.with_name(image.name + ".json")
     tmp = sidecar.with_name(sidecar.name + ".tmp")
@@ -315,9 +333,15 @@ def write_evidence_sidecar(
     return record
 
 
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
+
+
 def read_evidence(folder: Path) -> list[EvidenceRecord]:
     """Every evidence record in a folder, oldest first (unreadable sidecars skipped)."""
-    out = []
+    out: list[EvidenceRecord] = []
+    if not folder.is_dir():
+        return out
     for sidecar in sorted(folder.glob("*.json")):
         try:
             out.append(EvidenceRecord(**json.loads(sidecar.read_text("utf-8"))))
@@ -330,3 +354,59 @@ def verify_evidence(folder: Path, record: EvidenceRecord) -> bool:
     """True if the evidence file still has the hash its sidecar recorded."""
     path = folder / record.file
     return path.is_file() and sha256_file(path) == record.sha256
+
+
+# ---- saved views
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    """A named wall: its layout and the camera of every tile (None: empty tile)."""
+
+    name: str
+    layout: str
+    cameras: tuple[str | None, ...]
+
+
+MAX_VIEW_NAME = 60
+
+
+def check_view_name(name: str) -> str:
+    """The view name stripped; ``ValueError`` with a plain reason if it is not usable."""
+    name = name.strip()
+    if not name:
+        raise ValueError("a view needs a name")
+    if len(name) > MAX_VIEW_NAME:
+        raise ValueError(f"a view name has at most {MAX_VIEW_NAME} characters")
+    return name
+
+
+def encode_views(views: Iterable[SavedView]) -> str:
+    """Saved views as one JSON text (for a settings value), in the given order."""
+    return json.dumps(
+        [{"name": v.name, "layout": v.layout, "cameras": list(v.cameras)} for v in views],
+        ensure_ascii=False,
+    )
+
+
+def decode_views(text: str | None) -> list[SavedView]:
+    """Saved views from ``encode_views``' text; broken entries (or text) are skipped."""
+    if not text:
+        return []
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        return []
+    out: list[SavedView] = []
+    if not isinstance(raw, list):
+        return out
+    for item in raw:
+        try:
+            name = check_view_name(str(item["name"]))
+            lay = str(item["layout"])
+            cams = tuple(None if c is None else str(c) for c in item["cameras"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if lay in LAYOUTS and len(cams) <= LAYOUTS[lay].size:
+            out.append(SavedView(name, lay, cams))
+    return out

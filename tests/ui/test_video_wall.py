@@ -138,7 +138,7 @@ def test_snapshot_hash_matches_its_file(qtbot, panel: VideoWallPanel) -> None:
     assert sidecar["sha256"] == record.sha256
     image = QImage(str(png))
     assert not image.isNull() and _distinct_colours(image) > 20
-    assert panel.evidence_list.count() == 1
+    assert panel.evidence_list.list.count() == 1
 
 
 def test_layouts_place_the_right_number_of_tiles(qtbot, panel: VideoWallPanel) -> None:
@@ -243,3 +243,32 @@ def test_alert_selection_opens_its_cameras_or_the_nearest(qtbot, panel: VideoWal
     panel._bridge.select_alert("A2")
     # Nearest within 300 m: C1 (0 m), C2 (111 m), C3 (222 m); C4 is 333 m away.
     assert panel.assigned()[:3] == ["C1", "C2", "C3"]
+
+
+def test_minimised_window_stops_decoding_and_restoring_resumes(
+    qtbot, panel: VideoWallPanel
+) -> None:
+    panel.open_cameras(["C1", "C2"])
+    tiles = panel.visible_tiles()[:2]
+    qtbot.waitUntil(lambda: all(t.state is TileState.LIVE for t in tiles), timeout=WAIT_MS)
+    assert all(t.playback()[0] == "Playing" for t in tiles)
+    panel.showMinimized()
+    assert panel.minimized
+    assert all(t.suspended and t.state is TileState.IDLE for t in tiles)
+    # libVLC itself stops: no decoder runs for a minimised wall.
+    qtbot.waitUntil(
+        lambda: all(t.playback()[0] in ("Stopped", "NothingSpecial") for t in tiles),
+        timeout=WAIT_MS,
+    )
+    # A tour or an alert changing cameras meanwhile does not start decoding either.
+    panel.open_camera("C3", 1)
+    assert tiles[1].state is TileState.IDLE
+    panel.showNormal()
+    assert not panel.minimized
+    marks = [t.frames for t in tiles]
+    pairs = list(zip(tiles, marks, strict=True))
+    qtbot.waitUntil(
+        lambda: all(t.state is TileState.LIVE and t.frames > m + 10 for t, m in pairs),
+        timeout=WAIT_MS,
+    )
+    assert tiles[1].camera is not None and tiles[1].camera.id == "C3"

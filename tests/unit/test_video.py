@@ -11,10 +11,14 @@ from console.domain.model import Camera
 from console.video import (
     LAYOUTS,
     Backoff,
+    SavedView,
     Tour,
+    check_view_name,
     choose_stream,
     clamp_dwell,
+    decode_views,
     distance_m,
+    encode_views,
     evidence_basename,
     linked_cameras,
     nearest_cameras,
@@ -79,6 +83,15 @@ def test_backoff_first_retry_within_two_seconds_then_grows_and_caps() -> None:
     assert [limited.next_delay() for _ in range(3)] == [1.0, 2.0, None]
 
 
+def test_backoff_plateau_retries_briskly_before_growing() -> None:
+    b = Backoff(first=0.25, factor=2.0, maximum=4.0, plateau=(0.5, 4))
+    assert [b.next_delay() for _ in range(8)] == [0.25, 0.5, 0.5, 0.5, 1.0, 2.0, 4.0, 4.0]
+    b.reset()
+    assert b.next_delay() == 0.25
+    with pytest.raises(ValueError):
+        Backoff(first=1.0, plateau=(0.5, 3))
+
+
 def test_tour_switches_on_the_injected_clock() -> None:
     tour = Tour(["C1", "C2", "C3"], dwell_s=10, start=100.0)
     assert tour.current() == "C1"
@@ -137,3 +150,32 @@ def test_evidence_sidecar_hash_matches_the_file(tmp_path: Path) -> None:
     assert verify_evidence(tmp_path, record)
     image.write_bytes(b"tampered")
     assert not verify_evidence(tmp_path, record)
+
+
+def test_clip_sidecar_records_start_and_end(tmp_path: Path) -> None:
+    clip = tmp_path / "C1_x.ts"
+    clip.write_bytes(b"G" * 376)
+    record = write_evidence_sidecar(clip, "C1", "西环路口", "op7", 100.0, "clip", ended_at=130.25)
+    assert record.kind == "clip" and record.ended_at == "1970-01-01T00:02:10.250+00:00"
+    assert read_evidence(tmp_path) == [record]
+
+
+def test_saved_views_round_trip_and_skip_broken_entries() -> None:
+    views = [SavedView("夜班", "9", ("C1", None, "C3")), SavedView("one", "1", ("C9",))]
+    text = encode_views(views)
+    assert decode_views(text) == views
+    broken = [
+        *json.loads(text),
+        {"name": "bad layout", "layout": "7", "cameras": []},
+        {"name": "too many", "layout": "1", "cameras": ["C1", "C2"]},
+        {"name": "", "layout": "4", "cameras": []},
+        {"layout": "4"},
+        "junk",
+    ]
+    assert decode_views(json.dumps(broken)) == views
+    assert decode_views("not json") == [] and decode_views(None) == []
+    assert check_view_name("  东区 ") == "东区"
+    with pytest.raises(ValueError):
+        check_view_name("  ")
+    with pytest.raises(ValueError):
+        check_view_name("x" * 61)

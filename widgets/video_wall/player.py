@@ -1,8 +1,12 @@
 """libVLC players for the wall: frame callbacks into triple buffers, all blocking calls off the GUI.
 
+Two outputs: frame callbacks into memory (works everywhere: offscreen, Wayland, tests), or a
+native X11 window (``native=True``: libVLC draws into the tile's window itself, no copies; the
+wall uses it when Qt runs on xcb).
+
 Nothing here touches a widget. libVLC calls back on its own threads; those callbacks only
-write into a frame buffer, bump counters and queue events under a ``threading.Lock``. The tile
-reads them from a ``QTimer`` on the GUI thread. Every call that can block (``stop``,
+write into a frame buffer, bump counters and queue events under a ``threading.Lock``. The
+tile reads them from a ``QTimer`` on the GUI thread. Every call that can block (``stop``,
 ``release``, ``set_media`` + ``play``) runs on a worker thread, one job at a time per player,
 and only the latest requested state is applied (a tour flicking through cameras does not
 queue a backlog of opens).
@@ -50,11 +54,11 @@ class VlcEngine:
         self._closed = False
         atexit.register(self.shutdown)
 
-    def new_player(self) -> TilePlayer:
-        """A player bound to this engine."""
+    def new_player(self, native: bool = False) -> TilePlayer:
+        """A player bound to this engine (``native``: it draws into an X11 window)."""
         if self._closed:
             raise RuntimeError("engine is shut down")
-        player = TilePlayer(self)
+        player = TilePlayer(self, native)
         self._players.add(player)
         return player
 
@@ -77,18 +81,25 @@ class _Wanted:
     options: tuple[str, ...]
     width: int
     height: int
+    window: int = 0
 
 
 class TilePlayer:
-    """One libVLC media player rendering RV32 frames into memory.
+    """One libVLC media player rendering RV32 frames into memory, or into an X11 window.
 
     GUI side: ``open``/``close``/``release`` (non-blocking), ``frame()`` for painting,
-    ``poll_events()``, ``frames``. VLC side: the ctypes callbacks below.
+    ``poll_events()``, ``frames``. VLC side: the ctypes callbacks below. A native player has
+    no frames in memory; ``poll_native`` counts the pictures libVLC displayed instead.
     """
 
-    def __init__(self, engine: VlcEngine) -> None:
+    def __init__(self, engine: VlcEngine, native: bool = False) -> None:
         self._engine = engine
+        self.native = native
         self._mp = engine.instance.media_player_new()
+        self._media: vlc.Media | None = None
+        self._media_lock = threading.Lock()
+        self._native_base = 0
+        self._native_seen = 0
         self._mutex = threading.Lock()
         # QImages as the frame buffers: libVLC writes straight into their pixels, the tile
         # paints them with no copy (QImage over a Python buffer mis-counts references).
@@ -114,7 +125,11 @@ class TilePlayer:
         self._cb_lock = vlc.CallbackDecorators.VideoLockCb(self._on_lock)
         self._cb_unlock = vlc.CallbackDecorators.VideoUnlockCb(self._on_unlock)
         self._cb_display = vlc.CallbackDecorators.VideoDisplayCb(self._on_display)
-        self._mp.video_set_callbacks(self._cb_lock, self._cb_unlock, self._cb_display, None)
+        if not native:
+            self._mp.video_set_callbacks(self._cb_lock, self._cb_unlock, self._cb_display, None)
+        else:
+            self._mp.video_set_mouse_input(False)  # clicks and drops go to the Qt tile
+            self._mp.video_set_key_input(False)
         em = self._mp.event_manager()
         for kind, name in (
             (vlc.EventType.MediaPlayerPlaying, "playing"),
@@ -125,12 +140,15 @@ class TilePlayer:
 
     # ---- GUI side (never blocks)
 
-    def open(self, url: str, options: tuple[str, ...], width: int, height: int) -> int:
-        """Play ``url`` into ``width`` x ``height`` frames; returns the open's generation."""
+    def open(
+        self, url: str, options: tuple[str, ...], width: int, height: int, window: int = 0
+    ) -> int:
+        """Play ``url`` into ``width`` x ``height`` frames (or into X11 ``window`` if native);
+        returns the open's generation."""
         self._gen += 1
         w = max(16, width // 16 * 16)
         h = max(8, height // 2 * 2)
-        self._wanted = _Wanted(self._gen, url, options, w, h)
+        self._wanted = _Wanted(self._gen, url, options, w, h, window)
         self._kick()
         return self._gen
 
@@ -186,13 +204,32 @@ class TilePlayer:
 
     def stats(self) -> tuple[float, float]:
         """``(input kbit/s, displayed frames total)`` of the current media (cheap)."""
-        media = self._mp.get_media()
-        if media is None:
-            return 0.0, 0.0
         st = vlc.MediaStats()
-        if not media.get_stats(st):
-            return 0.0, 0.0
+        with self._media_lock:
+            if self._media is None or not self._media.get_stats(st):
+                return 0.0, 0.0
         return st.demux_bitrate * 8000.0, float(st.displayed_pictures)
+
+    def poll_native(self) -> int:
+        """Native output: bring ``frames`` up to the pictures libVLC displayed; returns it."""
+        if not self.native:
+            return self.frames
+        st = vlc.MediaStats()
+        with self._media_lock:
+            shown = st.displayed_pictures if self._media and self._media.get_stats(st) else 0
+        if shown < self._native_seen:  # a new media counts from zero
+            self._native_base += self._native_seen
+            self._native_seen = 0
+        if shown > self._native_seen:
+            self._native_seen = shown
+            self.frames = self._native_base + shown
+            self.last_frame_at = time.monotonic()
+        return self.frames
+
+    def playback(self) -> tuple[str, int]:
+        """libVLC's own view: ``(state name, media time in ms)`` (non-blocking)."""
+        state = self._mp.get_state()
+        return str(state).rsplit(".", 1)[-1], int(self._mp.get_time())
 
     # ---- worker side
 
@@ -227,9 +264,12 @@ class TilePlayer:
     def _apply(self, wanted: _Wanted) -> None:
         self._mp.stop()  # blocks until the decoder threads are gone
         self._active_gen = wanted.generation
+        self._set_media(None)
         if wanted.url is None:
             return
-        if (wanted.width, wanted.height) != self._size:
+        if self.native:
+            self._mp.set_xwindow(wanted.window)
+        elif (wanted.width, wanted.height) != self._size:
             images = [
                 QImage(wanted.width, wanted.height, QImage.Format.Format_RGB32) for _ in range(3)
             ]
@@ -241,15 +281,23 @@ class TilePlayer:
                 self._addresses = addresses
                 self._size = (wanted.width, wanted.height)
                 self._ready = self._writing = self._painting = None
-        self._mp.video_set_format("RV32", wanted.width, wanted.height, wanted.width * 4)
+        if not self.native:
+            self._mp.video_set_format("RV32", wanted.width, wanted.height, wanted.width * 4)
         media = self._engine.instance.media_new(wanted.url, *wanted.options)
         self._mp.set_media(media)
-        media.release()
+        self._set_media(media)  # kept (not released) for stats until the next open
         self._mp.play()
+
+    def _set_media(self, media: vlc.Media | None) -> None:
+        with self._media_lock:
+            old, self._media = self._media, media
+        if old is not None:
+            old.release()
 
     def _release_now(self) -> None:
         self._released = True
         self._mp.stop()
+        self._set_media(None)
         self._mp.event_manager().event_detach(vlc.EventType.MediaPlayerPlaying)
         self._mp.event_manager().event_detach(vlc.EventType.MediaPlayerEndReached)
         self._mp.event_manager().event_detach(vlc.EventType.MediaPlayerEncounteredError)

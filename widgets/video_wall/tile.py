@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QEnterEvent,
     QFont,
+    QFontMetrics,
     QHideEvent,
     QImage,
     QMouseEvent,
@@ -35,6 +36,7 @@ from console.video import (
 )
 from widgets.theme import Theme
 from widgets.video_wall.player import TilePlayer, VlcEngine
+from widgets.video_wall.ptz import PtzPad
 
 CAMERA_MIME = "application/x-dispatch-camera-id"
 """Drag-and-drop payload: a camera id (UTF-8)."""
@@ -43,6 +45,7 @@ PAINT_HZ = 25
 STALL_S = 4.0  # a live stream with no frame for this long counts as dropped
 CONNECT_TIMEOUT_S = 8.0  # an open that shows no frame within this counts as failed
 STREAM_OPTIONS = (":network-caching=300", ":clock-jitter=0", ":rtsp-tcp")
+PTZ_NOTICE_S = 4.0  # how long "PTZ: operator" stays on a tile another operator moves
 
 
 def camera_mime(camera_id: str) -> QMimeData:
@@ -56,10 +59,12 @@ def camera_mime(camera_id: str) -> QMimeData:
 class VideoTile(QWidget):
     """A tile of the wall: plays one camera through its own libVLC player.
 
-    The player renders into memory (frame callbacks), so the tile works offscreen and under
-    Wayland. A ``QTimer`` at 25 Hz repaints when a new frame arrived and turns libVLC's events
-    into state changes; nothing from libVLC's threads touches the widget. A hidden tile stops
-    decoding. A dropped stream reconnects by itself with backoff (first retry after 0.5 s).
+    By default the player renders into memory (frame callbacks), so the tile works offscreen
+    and under Wayland; with ``native`` (X11) libVLC draws into a native child window between
+    the tile's top and bottom bars instead. A ``QTimer`` at 25 Hz repaints when a new frame
+    arrived and turns libVLC's events into state changes; nothing from libVLC's threads
+    touches the widget. A hidden tile (or a suspended one: minimised window) stops decoding.
+    A dropped stream reconnects by itself with backoff (first retry after 0.25 s).
     """
 
     sig_camera_dropped = Signal(str)
@@ -70,8 +75,16 @@ class VideoTile(QWidget):
     """The operator clicked the tile (select it)."""
     sig_state_changed = Signal(str)
     """The tile's state changed (a ``TileState`` value)."""
+    sig_ptz_requested = Signal(str, str, int)
+    """The operator used the PTZ pad (camera id, action, preset number or 0)."""
 
-    def __init__(self, theme: Theme, engine: VlcEngine, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        theme: Theme,
+        engine: VlcEngine,
+        parent: QWidget | None = None,
+        native: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("videoTile")
         self.setAcceptDrops(True)
@@ -80,20 +93,37 @@ class VideoTile(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._theme = theme
-        self._player: TilePlayer = engine.new_player()
+        self._player: TilePlayer = engine.new_player(native)
+        self.native = native
+        """libVLC draws into ``surface`` (an X11 window) rather than into memory."""
+        self._suspended = False
+        self._held = False
+        self._ticks = 0
+        self.surface: QWidget | None = None
+        if native:
+            surface = QWidget(self)
+            surface.setObjectName("videoSurface")
+            surface.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
+            surface.setAttribute(Qt.WidgetAttribute.WA_DontCreateNativeAncestors)
+            surface.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            surface.setAutoFillBackground(True)
+            pal = surface.palette()
+            pal.setColor(surface.backgroundRole(), theme.color("window"))
+            surface.setPalette(pal)
+            self.surface = surface
         self.camera: Camera | None = None
         self.state = TileState.IDLE
         self.stream_override: str | None = None
         """Force ``main`` or ``sub`` (None: choose by the tile's pixel size)."""
-        self.selected = False
+        self._selected = False
         self._stream = ""
         self._gen = -1
         self._opened_at = 0.0
         self._open_frames = 0
         self._retry_at = 0.0
-        # Short first retries: a camera or stream server that blips is back within a second;
-        # the delay grows only for one that stays down.
-        self._backoff = Backoff(first=0.25, factor=1.5, maximum=15.0)
+        # Short first retries: a camera or stream server that blips (or restarts) is back
+        # within a second; retries stay at 0.5 s for about 5 s, then the delay grows.
+        self._backoff = Backoff(first=0.25, factor=1.5, maximum=15.0, plateau=(0.5, 10))
         self._painted_frames = -1
         self._fps = 0.0
         self._fps_mark = (time.monotonic(), 0)
@@ -103,6 +133,15 @@ class VideoTile(QWidget):
         self._last_second = -1
         self.first_frame_s: float | None = None
         """Seconds from the last open to its first frame (for the bench)."""
+        self._ptz_notice = ""
+        self._ptz_notice_until = 0.0
+        self.ptz_pad = PtzPad(theme, self)
+        if native:  # a plain child would be drawn under the video window
+            self.ptz_pad.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
+        self.ptz_pad.hide()
+        self.ptz_pad.sig_ptz_requested.connect(self._on_ptz_pad_requested)
+        self._ptz_notice_timer = QTimer(self, singleShot=True)
+        self._ptz_notice_timer.timeout.connect(self.update)
 
         self._timer = QTimer(self)
         self._timer.setInterval(1000 // PAINT_HZ)
@@ -129,6 +168,28 @@ class VideoTile(QWidget):
         """The stream playing (``main``/``sub``), or "" when none."""
         return self._stream
 
+    @property
+    def selected(self) -> bool:
+        """Whether this is the wall's selected tile (snapshots, PTZ pad)."""
+        return self._selected
+
+    @selected.setter
+    def selected(self, on: bool) -> None:
+        self._selected = on
+        self._update_ptz_pad()
+        self.update()
+
+    def show_ptz_notice(self, operator: str) -> None:
+        """Show "PTZ: operator" for a few seconds (someone else is moving this camera)."""
+        self._ptz_notice = self.tr("PTZ: %1").replace("%1", operator or "?")
+        self._ptz_notice_until = time.monotonic() + PTZ_NOTICE_S
+        self._ptz_notice_timer.start(int(PTZ_NOTICE_S * 1000) + 50)
+        self.update()
+
+    def ptz_notice(self) -> str:
+        """The PTZ notice the tile shows now ("" when none)."""
+        return self._ptz_notice if time.monotonic() < self._ptz_notice_until else ""
+
     def set_camera(self, camera: Camera | None) -> None:
         """Show ``camera`` (None clears the tile); starts playing if the tile is visible."""
         same = (
@@ -139,6 +200,7 @@ class VideoTile(QWidget):
             and camera.online == self.camera.online
         )
         self.camera = camera
+        self._update_ptz_pad()
         if same and self.state is not TileState.IDLE:
             self.update()
             return
@@ -163,6 +225,12 @@ class VideoTile(QWidget):
 
     def grab_frame(self) -> QImage | None:
         """A copy of the newest decoded frame, or None before the first one."""
+        if self.surface is not None:
+            # Native output: the picture is only on screen; read the window's pixels back.
+            if self._gen < 0 or self._player.frames == 0 or self.screen() is None:
+                return None
+            pixmap = self.screen().grabWindow(int(self.surface.winId()))
+            return None if pixmap.isNull() else pixmap.toImage()
         image = self._player.frame()
         if image is None:
             return None
@@ -183,6 +251,33 @@ class VideoTile(QWidget):
             return None
         return write_evidence_sidecar(path, self.camera.id, self.camera.name, operator, taken)
 
+    def suspend(self) -> None:
+        """Stop decoding while the window is minimised (``resume`` starts again)."""
+        self._suspended = True
+        if self.camera is not None and self.state is not TileState.OFFLINE:
+            self.stop()
+
+    def resume(self) -> None:
+        """The window is back: decode again if the tile is visible."""
+        self._suspended = False
+        if self.camera is not None and self._gen < 0 and self.state is TileState.IDLE:
+            self._restart()
+
+    def hold(self, on: bool) -> None:
+        """While held (the wall is laying tiles out) nothing opens; releasing opens if due."""
+        self._held = on
+        if not on and self.camera is not None and self._gen < 0 and self.state is TileState.IDLE:
+            self._restart()
+
+    @property
+    def suspended(self) -> bool:
+        """True while the window is minimised."""
+        return self._suspended
+
+    def playback(self) -> tuple[str, int]:
+        """libVLC's state name and media time in ms (for tests and diagnostics)."""
+        return self._player.playback()
+
     def state_text(self) -> str:
         """The state as the overlay shows it."""
         if self.state is TileState.LIVE:
@@ -197,6 +292,30 @@ class VideoTile(QWidget):
         if self.state is TileState.OFFLINE:
             return self.tr("Offline")
         return ""
+
+    # ---- PTZ
+
+    def _update_ptz_pad(self) -> None:
+        pad = self.ptz_pad
+        want = self.camera is not None and self.camera.ptz and (self._hover or self._selected)
+        if pad.isVisible() == want or (not want and pad.busy()):
+            return
+        if want:
+            self._place_ptz_pad()
+            pad.show()
+            pad.raise_()
+        else:
+            pad.hide()
+
+    def _place_ptz_pad(self) -> None:
+        pad = self.ptz_pad
+        size = pad.sizeHint()
+        pad.resize(size)
+        pad.move(self.width() - size.width() - 6, max(0, (self.height() - size.height()) // 2))
+
+    def _on_ptz_pad_requested(self, action: str, preset: int) -> None:
+        if self.camera is not None and self.camera.ptz:
+            self.sig_ptz_requested.emit(self.camera.id, action, preset)
 
     # ---- playback control
 
@@ -213,7 +332,7 @@ class VideoTile(QWidget):
             self._set_state(TileState.OFFLINE)
             self._timer.start()
             return
-        if not self.isVisible():
+        if not self.isVisible() or self._suspended or self._held:
             self._player.close()
             self._gen = -1
             self._set_state(TileState.IDLE)
@@ -239,7 +358,8 @@ class VideoTile(QWidget):
         self._stream = self._wanted_stream()
         url = dict(self.camera.streams)[self._stream]
         w, h = self._frame_size(self._stream)
-        self._gen = self._player.open(url, STREAM_OPTIONS, w, h)
+        window = int(self.surface.winId()) if self.surface is not None else 0
+        self._gen = self._player.open(url, STREAM_OPTIONS, w, h, window)
         self._opened_at = time.monotonic()
         self._open_frames = self._player.frames
         self.first_frame_s = None
@@ -259,6 +379,10 @@ class VideoTile(QWidget):
         self._set_state(TileState.RECONNECTING)
 
     def _set_state(self, state: TileState) -> None:
+        if self.surface is not None and self.surface.isVisibleTo(self) != (self._gen >= 0):
+            # The video window only while a stream is open: otherwise the tile's own
+            # painting ("Drag a camera here", offline) must show.
+            self.surface.setVisible(self._gen >= 0)
         if state is not self.state:
             self.state = state
             self.sig_state_changed.emit(state.value)
@@ -267,7 +391,7 @@ class VideoTile(QWidget):
     # ---- timers
 
     def _on_retry_timer(self) -> None:
-        if self.camera is not None and self.isVisible():
+        if self.camera is not None and self.isVisible() and not self._suspended:
             self._open(TileState.RECONNECTING)
 
     def _on_timer_tick(self) -> None:
@@ -276,6 +400,9 @@ class VideoTile(QWidget):
             if gen == self._gen and name in ("ended", "error"):
                 self._drop()
                 break
+        self._ticks += 1
+        if self.native and self._gen >= 0 and self._ticks % 4 == 0:
+            self._player.poll_native()  # ~6 Hz: libVLC's displayed-picture count
         frames = self._player.frames
         if self._gen >= 0:
             fresh = frames > self._open_frames
@@ -301,7 +428,10 @@ class VideoTile(QWidget):
             self.update()
 
     def _on_resize_settled(self) -> None:
-        if self._gen < 0 or self.camera is None or self.state is not TileState.LIVE:
+        if self._gen < 0 or self.camera is None:
+            return
+        if self.state is not TileState.LIVE:
+            self._resize_timer.start()  # judge the size once the stream is up
             return
         stream = self._wanted_stream()
         w, _ = self._frame_size(stream)
@@ -327,16 +457,26 @@ class VideoTile(QWidget):
         """Re-choose main/sub and the decode size once resizing settles."""
         super().resizeEvent(event)
         self._resize_timer.start()
+        if self.ptz_pad.isVisible():
+            self._place_ptz_pad()
+        if self.surface is not None:
+            bar_h = self._bar_height()
+            # 2 px in from the sides: the selection border stays visible.
+            self.surface.setGeometry(
+                2, bar_h, max(1, self.width() - 4), max(1, self.height() - 2 * bar_h - 12)
+            )
 
     def enterEvent(self, event: QEnterEvent) -> None:
         """Hover shows fps and bitrate."""
         self._hover = True
+        self._update_ptz_pad()
         self.update()
         super().enterEvent(event)
 
     def leaveEvent(self, event: object) -> None:
         """Hide fps and bitrate."""
         self._hover = False
+        self._update_ptz_pad()
         self.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -396,12 +536,18 @@ class VideoTile(QWidget):
         dw, dh = w * scale, h * scale
         return QRectF((rect.width() - dw) / 2, (rect.height() - dh) / 2, dw, dh)
 
+    def _overlay_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(max(10, min(14, self.height() // 14)))
+        return font
+
+    def _bar_height(self) -> int:
+        return QFontMetrics(self._overlay_font()).height() + 6
+
     def _paint_overlay(self, p: QPainter) -> None:
         t = self._theme
         rect = self.rect()
-        font = QFont(self.font())
-        font.setPixelSize(max(10, min(14, rect.height() // 14)))
-        p.setFont(font)
+        p.setFont(self._overlay_font())
         fm = p.fontMetrics()
         bar_h = fm.height() + 6
         shade = t.color("window")
@@ -419,6 +565,16 @@ class VideoTile(QWidget):
             )
             p.drawText(QPoint(6, 3 + fm.ascent()), name)
             p.drawText(QPoint(rect.width() - clock_w + 6, 3 + fm.ascent()), clock)
+        notice = self.ptz_notice()
+        if notice and self.camera is not None:
+            nw = fm.horizontalAdvance(notice) + 12
+            if self.surface is None:
+                box = QRect(6, bar_h + 4, nw, bar_h)
+            else:  # the video window covers the middle: use the bottom bar
+                box = QRect((rect.width() - nw) // 2, rect.height() - bar_h - 6, nw, bar_h)
+            p.fillRect(box, t.color("accent"))
+            p.setPen(t.color("text"))
+            p.drawText(QPoint(box.left() + 6, box.top() + 3 + fm.ascent()), notice)
         label = self.state_text()
         if label:
             token = {
