@@ -6,12 +6,21 @@ choose (which unit, what is overdue, what looks like the same incident).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from console.domain.model import Alert, AlertStatus, Layer, Position, Unit, UnitStatus
+from console.domain.model import (
+    Alert,
+    AlertStatus,
+    Layer,
+    LogEntry,
+    Position,
+    Unit,
+    UnitStatus,
+)
 from console.geo import haversine_m
 
 # Street distance is longer than the straight line; 1.35 is typical of a city grid.
@@ -163,7 +172,13 @@ COMPATIBLE = {
 
 def caller_number(alert: Alert) -> str | None:
     """The caller's mobile number if the description carries one."""
-    match = _PHONE.search(alert.description)
+    return _number_in(alert.description)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _number_in(text: str) -> str | None:
+    # Cached: the duplicate check reads every open alert's number each time one is selected.
+    match = _PHONE.search(text)
     return match.group(0) if match else None
 
 
@@ -174,8 +189,9 @@ def possible_duplicates(
     within ``radius_m`` and ``window_s`` of this one. Oldest first (the main incident)."""
     number = caller_number(alert)
     found = []
+    closed = AlertStatus.CLOSED
     for other in others:
-        if other.id == alert.id or not other.is_open:
+        if other.status is closed or other.id == alert.id:
             continue
         if number is not None and caller_number(other) == number:
             found.append(other)
@@ -200,6 +216,10 @@ _VERBS = {
     "S": "alert.set_status",
     "F": "alert.set_status",
     "C": "alert.close",
+    "M": "alert.merge",
+    "X": "alert.cancel",
+    "T": "alert.transfer",
+    "R": "alert.release_unit",
 }
 
 
@@ -209,47 +229,73 @@ def parse_command_line(
     """Turn a dispatcher's short command into a wire command.
 
     ``A A-000042`` acknowledge · ``D P1023 [P1024 …] A-000042`` dispatch units (by callsign or
-    id) · ``S A-000042`` on scene · ``F A-000042 note…`` feedback (resolved) ·
-    ``C A-000042 [disposition] [note…]`` close (default disposition ``handled``).
+    id; a unit busy on another incident is reassigned) · ``S A-000042`` on scene ·
+    ``F A-000042 note…`` feedback (resolved) · ``C A-000042 [disposition] [note…]`` close
+    (default disposition ``handled``) · ``M A-000043 A-000042 [note…]`` merge the first alert
+    (the duplicate) into the second · ``X A-000042 reason…`` cancel (a reason is required) ·
+    ``T A-000042 operator [note…]`` transfer to another operator · ``R P1023 A-000042 [note…]``
+    release one unit from the incident.
     Alert ids may be written without the zero padding (``A-42``). The current version is taken
     from the Store, so a stale view still gets ``conflict`` from the backend if someone acts first.
 
     Raises:
-        CommandLineError: unknown verb, alert or unit.
+        CommandLineError: unknown verb, alert or unit, or a missing argument.
     """
     words = text.split()
     if not words:
         raise CommandLineError("empty command")
     verb = words[0].upper()
     if verb not in _VERBS:
-        raise CommandLineError(f"unknown command {words[0]!r}: use A, D, S, F or C")
+        raise CommandLineError(f"unknown command {words[0]!r}: use A, D, S, F, C, M, X, T or R")
     by_callsign = {u.callsign.upper(): u.id for u in units.values()}
-    alert: Alert | None = None
+    found_alerts: list[Alert] = []
     unit_ids: list[str] = []
     rest: list[str] = []
     for word in words[1:]:
         found = _alert_id(word, alerts)
-        if found is not None and alert is None:
-            alert = alerts[found]
-        elif alert is None and (word.upper() in by_callsign or word in units):
+        if found is not None and (not found_alerts or (verb == "M" and len(found_alerts) == 1)):
+            found_alerts.append(alerts[found])
+        elif not found_alerts and (word.upper() in by_callsign or word in units):
             unit_ids.append(by_callsign.get(word.upper(), word))
         else:
             rest.append(word)
-    if alert is None:
+    if not found_alerts:
         raise CommandLineError("no known alert id in the command (e.g. A-000042)")
+    alert = found_alerts[0]
     name = _VERBS[verb]
     args: dict[str, object] = {"alert_id": alert.id, "version": alert.version}
+    note = " ".join(rest)
     if verb == "D":
         if not unit_ids:
             raise CommandLineError("name at least one unit to dispatch (callsign or id)")
         args["unit_ids"] = unit_ids
     elif verb == "S":
-        args.update(status="on_scene", note=" ".join(rest))
+        args.update(status="on_scene", note=note)
     elif verb == "F":
-        args.update(status="resolved", note=" ".join(rest))
+        args.update(status="resolved", note=note)
     elif verb == "C":
         args["disposition"] = rest[0] if rest else "handled"
         args["note"] = " ".join(rest[1:])
+    elif verb == "M":
+        if len(found_alerts) < 2:
+            raise CommandLineError("name the duplicate, then the main incident: M A-43 A-42")
+        if found_alerts[1].id == alert.id:
+            raise CommandLineError("an alert cannot be merged into itself")
+        args.update(into_id=found_alerts[1].id, note=note)
+    elif verb == "X":
+        if not note:
+            raise CommandLineError("give a reason to cancel: X A-42 reason")
+        args["reason"] = note
+    elif verb == "T":
+        if not rest:
+            raise CommandLineError("name the operator to transfer to: T A-42 operator")
+        args.update(to_operator=rest[0], note=" ".join(rest[1:]))
+    elif verb == "R":
+        if len(unit_ids) != 1:
+            raise CommandLineError("name one unit to release before the alert: R P1023 A-42")
+        if unit_ids[0] not in alert.unit_ids:
+            raise CommandLineError(f"{unit_ids[0]} is not assigned to {alert.id}")
+        args.update(unit_id=unit_ids[0], note=note)
     return name, args
 
 
@@ -262,3 +308,79 @@ def _alert_id(word: str, alerts: Mapping[str, Alert]) -> str | None:
         if padded in alerts:
             return padded
     return None
+
+
+# ---- reassign, merge and transfer helpers
+
+
+def busy_elsewhere(
+    unit_ids: Iterable[str], alert_id: str, alerts: Mapping[str, Alert]
+) -> dict[str, Alert]:
+    """Unit id → the other open incident it is assigned to now (dispatching it reassigns it)."""
+    wanted = set(unit_ids)
+    out: dict[str, Alert] = {}
+    for other in alerts.values():
+        if other.id == alert_id or not other.is_open:
+            continue
+        for unit_id in other.unit_ids:
+            if unit_id in wanted:
+                out[unit_id] = other
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class BusyUnit:
+    """A unit working another incident that could be reassigned to this one."""
+
+    unit: Unit
+    other: Alert
+    distance_m: float
+    eta_s: float
+
+
+def reassignable(
+    alert: Alert,
+    units: Mapping[str, Unit],
+    positions: Mapping[str, Position],
+    alerts: Mapping[str, Alert],
+    limit: int = 10,
+) -> list[BusyUnit]:
+    """Units on other open incidents of lower or equal urgency, nearest first.
+
+    A P1 may take a unit off a P3; the operator confirms, and the other incident loses it.
+    """
+    out = []
+    for unit_id, other in busy_elsewhere(units, alert.id, alerts).items():
+        unit, pos = units.get(unit_id), positions.get(unit_id)
+        if unit is None or pos is None or other.priority < alert.priority:
+            continue
+        dist = haversine_m(pos.lat, pos.lon, alert.lat, alert.lon)
+        speed = SPEED_KMH.get(unit.kind, DEFAULT_SPEED_KMH) / 3.6
+        out.append(BusyUnit(unit, other, dist, dist * DETOUR / speed))
+    out.sort(key=lambda b: (round(b.eta_s), b.unit.id))
+    return out[:limit]
+
+
+def merge_targets(alert: Alert, alerts: Mapping[str, Alert]) -> list[Alert]:
+    """Where a duplicate can be merged: its possible duplicates (oldest, the main incident,
+    first), then every other open alert, newest first."""
+    if not alert.is_open:
+        return []
+    dups = possible_duplicates(alert, alerts.values())
+    seen = {d.id for d in dups}
+    others = sorted(
+        (a for a in alerts.values() if a.is_open and a.id != alert.id and a.id not in seen),
+        key=lambda a: -a.created_ts,
+    )
+    return dups + others
+
+
+def known_operators(alerts: Iterable[Alert], log: Iterable[LogEntry] = ()) -> list[str]:
+    """Operator ids the console has seen act (alert owners, history, log authors), sorted."""
+    found: set[str] = set()
+    for alert in alerts:
+        if alert.owner:
+            found.add(alert.owner)
+        found.update(h.operator for h in alert.history if h.operator)
+    found.update(e.author for e in log if e.author)
+    return sorted(found)

@@ -7,10 +7,12 @@ alerts' stamped histories.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from console.dispatch import ARRIVE_URBAN_S, DISPATCH_TARGET_S
 from console.domain.model import Alert
@@ -99,4 +101,115 @@ def compute(store: Store, now: float, radio_window_s: float = 600.0) -> Kpis:
         cameras_total=len(store.cameras),
         radio_calls_per_min=recent / (radio_window_s / 60),
         grid_counts=dict(by_grid),
+    )
+
+
+# ---- per shift (接处警 KPIs for the shift report and the dashboard)
+
+DAY_SHIFT_START_HOUR = 8
+NIGHT_SHIFT_START_HOUR = 20
+
+
+@dataclass(frozen=True, slots=True)
+class StageFigures:
+    """Times from creation to one stage over a shift's alerts that reached it."""
+
+    count: int
+    median_s: float | None
+    p90_s: float | None
+    within_target: float | None  # share 0..1 that met TARGETS_S
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftKpis:
+    """The figures of one shift (alerts created from ``start_ts`` up to ``end_ts``)."""
+
+    start_ts: float
+    end_ts: float
+    night: bool
+    created: int
+    closed: int
+    open: int
+    cancelled: int
+    merged: int
+    by_priority: dict[int, int]
+    stages: dict[str, StageFigures]
+
+
+def shift_window(
+    now: float,
+    day_start_hour: int = DAY_SHIFT_START_HOUR,
+    night_start_hour: int = NIGHT_SHIFT_START_HOUR,
+) -> tuple[float, float, bool]:
+    """The local shift containing ``now``: (start, end, is_night). Day 08:00–20:00 by default,
+    night 20:00–08:00 the next morning; the boundaries follow the local clock (DST included)."""
+    local = datetime.fromtimestamp(now)
+    day_start = local.replace(hour=day_start_hour, minute=0, second=0, microsecond=0)
+    night_start = local.replace(hour=night_start_hour, minute=0, second=0, microsecond=0)
+    if day_start <= local < night_start:
+        return day_start.timestamp(), night_start.timestamp(), False
+    if local >= night_start:
+        start = night_start
+        end = (day_start + timedelta(days=1)).replace(hour=day_start_hour)
+    else:
+        start = night_start - timedelta(days=1)
+        end = day_start
+    return start.timestamp(), end.timestamp(), True
+
+
+def _p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]  # nearest rank
+
+
+def shift_kpis(
+    alerts: Iterable[Alert],
+    now: float,
+    day_start_hour: int = DAY_SHIFT_START_HOUR,
+    night_start_hour: int = NIGHT_SHIFT_START_HOUR,
+) -> ShiftKpis:
+    """Counts and stage times (acknowledge, dispatch, arrive, close) of the current shift.
+
+    An alert belongs to the shift it was created in. Merged and cancelled alerts count as
+    closed (and separately); their close time is not a handling time, so the ``close`` stage
+    only counts alerts closed with a real disposition.
+    """
+    start, end, night = shift_window(now, day_start_hour, night_start_hour)
+    created = closed = cancelled = merged = 0
+    by_priority: Counter[int] = Counter()
+    durations: dict[str, list[float]] = {s: [] for s in STAGES}
+    for alert in alerts:
+        if not start <= alert.created_ts < end:
+            continue
+        created += 1
+        by_priority[alert.priority] += 1
+        disposition = alert.disposition
+        if not alert.is_open:
+            closed += 1
+            cancelled += disposition == "cancelled"
+            merged += disposition == "merged"
+        for stage, seconds in stage_times(alert).items():
+            if stage == "close" and disposition in ("cancelled", "merged"):
+                continue
+            durations[stage].append(seconds)
+    stages = {
+        s: StageFigures(
+            len(v),
+            statistics.median(v) if v else None,
+            _p90(v) if v else None,
+            sum(1 for x in v if x <= TARGETS_S[s]) / len(v) if v else None,
+        )
+        for s, v in durations.items()
+    }
+    return ShiftKpis(
+        start_ts=start,
+        end_ts=end,
+        night=night,
+        created=created,
+        closed=closed,
+        open=created - closed,
+        cancelled=cancelled,
+        merged=merged,
+        by_priority=dict(sorted(by_priority.items())),
+        stages=stages,
     )

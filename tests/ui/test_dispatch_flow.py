@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -74,7 +75,6 @@ def test_intake_dispatch_override_feedback_close(aloop: LoopRunner, tmp_path: Pa
         await until(lambda: panel.proxy.rowCount() == 1, what="row")
         panel.table.selectRow(0)
         press(Qt.Key.Key_A)
-        print("DBG", panel.selected_alert(), panel.banner.text(), panel.table.hasFocus())
         await until(lambda: store.alerts[alert.id].status is AlertStatus.ACKNOWLEDGED)
 
         # 派警: D shows the ranked units; P1001 (1.1 km) is recommended over P1002 (4.4 km).
@@ -154,6 +154,94 @@ def test_command_line_dispatches_by_callsign(aloop: LoopRunner, tmp_path: Path) 
         assert "unit" in panel.banner.text() and panel.command_line.text() == "D P9999 A-1"
         await console.shutdown()
         console.window.close()
+        await backend.stop()
+        backend.engine.dispose()
+
+    aloop.run(scenario())
+
+
+def test_two_consoles_see_each_other_owner_and_who_was_first(
+    aloop: LoopRunner, tmp_path: Path
+) -> None:
+    """Two real consoles (wang, li) on one backend: a change on one shows on the other, the
+    owner column names who took it, and a stale edit is refused naming who acted first."""
+    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
+    engine = db.open_engine(db_url)
+    wang_token = db.add_operator(engine, "wang", "operator")
+    li_token = db.add_operator(engine, "li", "operator")
+    engine.dispose()
+
+    async def scenario() -> None:
+        backend, url = await start_backend(db_url)
+        consoles = [
+            build_console(
+                url,
+                token,
+                QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat),
+                panels=(),
+            )
+            for name, token in (("wang", wang_token), ("li", li_token))
+        ]
+        wang, li = consoles
+        for console in consoles:
+            console.window.show()
+            console.client.start()
+        for console in consoles:
+            await until(lambda c=console: c.client.status.state is LinkState.LIVE, what="live")
+
+        answer = await wang.client.command(
+            "alert.create",
+            {"kind": "call_110", "priority": 1, "title": "两台席位", "lat": 39.82, "lon": 109.98},
+        )
+        assert answer.ok
+        alert_id = await until(lambda: next(iter(li.store.alerts), None), what="li sees it")
+        stale = li.store.alerts[alert_id]  # li is looking at version 1
+
+        # wang acknowledges from his queue; li's queue shows it, owned by wang.
+        await until(lambda: wang.window.alerts.proxy.rowCount() == 1, what="row on wang's")
+        wang.window.alerts.table.selectRow(0)
+        sent = time.perf_counter()
+        wang.window.alerts.acknowledge_selected()
+        await until(
+            lambda: li.store.alerts[alert_id].status is AlertStatus.ACKNOWLEDGED,
+            what="li sees the acknowledgement",
+        )
+        print(
+            "acknowledged on wang's console → shown on li's:",
+            f"{1000 * (time.perf_counter() - sent):.0f} ms",
+        )
+        li_panel = li.window.alerts
+        row = li_panel.model.row_of(alert_id)
+        assert row is not None
+        owner_col = li_panel.model.columnCount() - 1
+        assert li_panel.model.index(row, owner_col).data() == "wang"  # his name, not his id
+        row = wang.window.alerts.model.row_of(alert_id)
+        assert wang.window.alerts.model.index(row, owner_col).data() == "me"
+
+        # li acts on what he saw (version 1): refused, and told wang changed it first.
+        li.window.run_command(
+            "alert.acknowledge", {"alert_id": alert_id, "version": stale.version}, "ok"
+        )
+        await until(lambda: li_panel.banner.isVisible(), what="conflict banner")
+        assert "by wang" in li_panel.banner.text() and "first" in li_panel.banner.text()
+
+        # wang hands it to li: on li's console the owner column now says "me".
+        wang.window.run_command(
+            "alert.transfer",
+            {
+                "alert_id": alert_id,
+                "version": wang.store.alerts[alert_id].version,
+                "to_operator": li.window.alerts.model.me,
+            },
+            "",
+        )
+        await until(lambda: li.store.alerts[alert_id].owner == li_panel.model.me, what="moved")
+        row = li_panel.model.row_of(alert_id)
+        assert li_panel.model.index(row, owner_col).data() == "me"
+
+        for console in consoles:
+            await console.shutdown()
+            console.window.close()
         await backend.stop()
         backend.engine.dispose()
 

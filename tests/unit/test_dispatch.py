@@ -120,10 +120,83 @@ def test_command_line_dispatch_ack_feedback_close() -> None:
         "note": "误报",
     }
     for bad, why in [
-        ("X A-42", "unknown command"),
+        ("Z A-42", "unknown command"),
         ("D A-42", "at least one unit"),
         ("A A-99", "no known alert"),
         ("", "empty"),
     ]:
         with pytest.raises(CommandLineError, match=why):
             parse_command_line(bad, alerts, units)
+
+
+def test_command_line_merge_cancel_transfer_release() -> None:
+    import pytest
+
+    from console.dispatch import CommandLineError, parse_command_line
+
+    main = _alert(id="A-000042", version=3, unit_ids=("U7",))
+    dup = _alert(id="A-000043", version=2)
+    alerts = {main.id: main, dup.id: dup}
+    units = {"U7": _unit("U7"), "U8": _unit("U8")}
+    assert parse_command_line("M A-43 A-42 同一起", alerts, units) == (
+        "alert.merge",
+        {"alert_id": "A-000043", "version": 2, "into_id": "A-000042", "note": "同一起"},
+    )
+    assert parse_command_line("x A-42 报警人撤回", alerts, units) == (
+        "alert.cancel",
+        {"alert_id": "A-000042", "version": 3, "reason": "报警人撤回"},
+    )
+    assert parse_command_line("T A-42 li 交班", alerts, units) == (
+        "alert.transfer",
+        {"alert_id": "A-000042", "version": 3, "to_operator": "li", "note": "交班"},
+    )
+    assert parse_command_line("R PU7 A-42", alerts, units) == (
+        "alert.release_unit",
+        {"alert_id": "A-000042", "version": 3, "unit_id": "U7", "note": ""},
+    )
+    for bad, why in [
+        ("M A-43", "the main incident"),
+        ("M A-42 A-000042", "into itself"),
+        ("X A-42", "reason"),
+        ("T A-42", "operator"),
+        ("R A-42", "one unit"),
+        ("R PU8 A-42", "not assigned"),
+    ]:
+        with pytest.raises(CommandLineError, match=why):
+            parse_command_line(bad, alerts, units)
+
+
+def test_reassign_names_the_other_incident_and_respects_priority() -> None:
+    from console.dispatch import busy_elsewhere, reassignable
+
+    here = _alert(id="A-1", priority=1)
+    low = _alert(id="A-2", priority=3, status=AlertStatus.DISPATCHED, unit_ids=("1",))
+    urgent = _alert(id="A-3", priority=1, status=AlertStatus.ON_SCENE, unit_ids=("2",))
+    closed = _alert(id="A-4", status=AlertStatus.CLOSED, unit_ids=("3",))
+    alerts = {a.id: a for a in (here, low, urgent, closed)}
+    units = {u: _unit(u, status=UnitStatus.DISPATCHED) for u in ("1", "2", "3")}
+    positions = {u: Position(u, 39.83, 109.98, T) for u in units}
+    assert {k: v.id for k, v in busy_elsewhere(["1", "2", "3"], "A-1", alerts).items()} == {
+        "1": "A-2",
+        "2": "A-3",
+    }
+    assert busy_elsewhere(["1"], "A-2", alerts) == {}  # already on this incident
+    p3 = _alert(id="A-5", priority=3)
+    assert [b.unit.id for b in reassignable(here, units, positions, alerts)] == ["1", "2"]
+    # A P3 does not take units from a P1.
+    assert [b.other.id for b in reassignable(p3, units, positions, {**alerts, "A-5": p3})] == [
+        "A-2"
+    ]
+
+
+def test_merge_targets_put_duplicates_first_and_skip_closed() -> None:
+    from console.dispatch import known_operators, merge_targets
+
+    dup = _alert(id="A-3", created_ts=T + 60)
+    main = _alert(id="A-1", created_ts=T)
+    unrelated = _alert(id="A-2", description="", lat=39.9, created_ts=T + 30, owner="li")
+    gone = _alert(id="A-4", status=AlertStatus.CLOSED)
+    alerts = {a.id: a for a in (dup, main, unrelated, gone)}
+    assert [a.id for a in merge_targets(dup, alerts)] == ["A-1", "A-2"]
+    assert merge_targets(gone, alerts) == []
+    assert known_operators(alerts.values()) == ["li"]

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 
 from console import kpi
+from console.domain.model import Alert
 from console.domain.store import Store
 from console.protocol.codec import format_ts
 
@@ -109,3 +110,50 @@ def test_figures_match_a_known_event_set() -> None:
     assert f.units_by_status == {"available": 2, "busy": 1}
     assert (f.cameras_online, f.cameras_total) == (3, 4)
     assert f.radio_calls_per_min == 0
+
+
+def _domain_alert(aid: str, created: float, steps: list[tuple[str, float]], **kw: str) -> Alert:
+    wire = _alert(aid, "call_110", created, steps, kw.pop("status", "new"))
+    wire.update(kw)
+    return Alert.from_wire(wire)
+
+
+def test_shift_window_day_and_night_local() -> None:
+    day = datetime(2026, 11, 28, 15, 30).timestamp()
+    start, end, night = kpi.shift_window(day)
+    assert not night
+    assert (datetime.fromtimestamp(start).hour, datetime.fromtimestamp(end).hour) == (8, 20)
+    late = datetime(2026, 11, 28, 23, 0).timestamp()
+    early = datetime(2026, 11, 29, 3, 0).timestamp()
+    assert kpi.shift_window(late) == kpi.shift_window(early)
+    start, end, night = kpi.shift_window(early)
+    assert night and datetime.fromtimestamp(start) == datetime(2026, 11, 28, 20, 0)
+    assert datetime.fromtimestamp(end) == datetime(2026, 11, 29, 8, 0)
+
+
+def test_shift_kpis_count_this_shift_only_and_time_stages() -> None:
+    alerts = [
+        _domain_alert(
+            "A-1",
+            NOW - 3600,
+            [("acknowledged", 20), ("dispatched", 50), ("on_scene", 300), ("closed", 1800)],
+            status="closed",
+            disposition="handled",
+        ),
+        _domain_alert("A-2", NOW - 1800, [("acknowledged", 40)], status="acknowledged"),
+        _domain_alert(
+            "A-3", NOW - 600, [("cancelled", 100)], status="closed", disposition="cancelled"
+        ),
+        _domain_alert("A-4", NOW - 500, [("merged", 60)], status="closed", disposition="merged"),
+        _domain_alert("A-5", NOW - 9 * 3600, [("acknowledged", 5)], status="new"),  # 06:30: night
+    ]
+    f = kpi.shift_kpis(alerts, NOW)
+    assert (f.created, f.closed, f.open, f.cancelled, f.merged) == (4, 3, 1, 1, 1)
+    assert f.by_priority == {1: 4}
+    ack = f.stages["acknowledge"]
+    assert ack.count == 2 and ack.median_s == pytest.approx(30) and ack.within_target == 0.5
+    assert ack.p90_s == pytest.approx(40)
+    assert f.stages["arrive"].median_s == pytest.approx(300)
+    # Cancelled and merged alerts are closed, but their close is not a handling time.
+    assert f.stages["close"].count == 1 and f.stages["close"].median_s == pytest.approx(1800)
+    assert f.stages["dispatch"].within_target == 1.0

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.dispatch import Recommendation
+from console.dispatch import BusyUnit, Recommendation
 from console.domain.model import Alert
 from widgets import labels
 
@@ -43,17 +43,25 @@ class DispatchDialog(QDialog):
     """派警: available units ranked by ETA; Enter dispatches the top one.
 
     Choosing another unit than the first is an override and needs a reason, which is logged.
+    Units working other incidents follow the available ones, greyed, with the incident they
+    are on; choosing one reassigns it (the panel asks to confirm, naming that incident).
     """
 
     def __init__(
-        self, alert: Alert, ranked: list[Recommendation], parent: QWidget | None = None
+        self,
+        alert: Alert,
+        ranked: list[Recommendation],
+        parent: QWidget | None = None,
+        busy: list[BusyUnit] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dispatchDialog")
         self.setWindowTitle(self.tr("Dispatch — %1").replace("%1", alert.id))
         self.alert = alert
         self.ranked = ranked
-        self.table = QTableWidget(len(ranked), 4, objectName="recommendationTable")
+        self.busy = busy or []
+        self._row_units = [r.unit.id for r in ranked] + [b.unit.id for b in self.busy]
+        self.table = QTableWidget(len(self._row_units), 4, objectName="recommendationTable")
         self.table.setHorizontalHeaderLabels(
             [self.tr("Unit"), self.tr("ETA"), self.tr("Distance"), self.tr("Why")]
         )
@@ -70,6 +78,22 @@ class DispatchDialog(QDialog):
             ]
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+        dim = self.palette().color(self.foregroundRole())
+        dim.setAlphaF(0.55)
+        for i, b in enumerate(self.busy):
+            cells = [
+                f"{b.unit.callsign} ({b.unit.id})",
+                self.tr("%1 min").replace("%1", str(max(1, round(b.eta_s / 60)))),
+                f"{b.distance_m / 1000:.1f} km",
+                self.tr("busy on %1 (P%2 %3): reassign")
+                .replace("%1", b.other.id)
+                .replace("%2", str(b.other.priority))
+                .replace("%3", b.other.title),
+            ]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setForeground(dim)
+                self.table.setItem(len(ranked) + i, col, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
         if ranked:
@@ -95,7 +119,7 @@ class DispatchDialog(QDialog):
     def chosen(self) -> list[str]:
         """Unit ids selected, in table order."""
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [self.ranked[r].unit.id for r in rows]
+        return [self._row_units[r] for r in rows]
 
     def is_override(self) -> bool:
         """True when the top recommendation is not among the chosen units."""

@@ -1,13 +1,16 @@
-"""The alert queue panel: filter bar, table, detail with history, acknowledge with one key."""
+"""The alert queue panel: filter bar, table, detail with history, keys for every action.
+
+The main loop (acknowledge → dispatch → on scene → feedback → close) lives here; the side
+paths (merge, cancel, transfer, release, reassign) and records are in ``actions.py``.
+"""
 
 from __future__ import annotations
 
 import html
 import time
 from collections.abc import Callable
-from datetime import datetime
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QObject, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -29,10 +33,15 @@ from console.dispatch import (
     CommandLineError,
     parse_command_line,
     possible_duplicates,
+    reassignable,
     recommend,
 )
 from console.domain.model import Alert, AlertStatus
+from console.domain.store import DomainEvent, LogEntryAdded
+from console.records import incident_record
 from widgets import labels
+from widgets.alerts.actions import IncidentActions
+from widgets.alerts.detail import IncidentHtml
 from widgets.alerts.dialogs import CloseDialog, DispatchDialog, FeedbackDialog, IntakeDialog
 from widgets.alerts.model import ALERT_ROLE, COLUMNS, AlertFilterProxy, AlertTableModel
 from widgets.bridge import StoreBridge
@@ -77,7 +86,16 @@ class AlertQueuePanel(QWidget):
         self.setObjectName("alertQueuePanel")
         self._clock = clock
         self._bridge = bridge
+        self.bridge = bridge
+        self.renderer = IncidentHtml(self)
+        self.renderer.colours.update(
+            link=theme.color("accent").name(),
+            met=theme.color("state_live").name(),
+            late=theme.color("timer_red").name(),
+        )
+        self.side_paths = IncidentActions(self, self.renderer, clock)
         self.model = AlertTableModel(theme, parent=self, layers=lambda: bridge.store.layers)
+        self.model.names = self.renderer.names = bridge.store.operator_label
         self.proxy = AlertFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self._build()
@@ -92,6 +110,8 @@ class AlertQueuePanel(QWidget):
         # through the sort/filter proxy).
         self._age_timer.timeout.connect(self.table.viewport().update)
         self._age_timer.start()
+        self._unsubscribe = bridge.store.subscribe(self._on_store_events)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
         if bridge.store.alerts:
             self._on_bridge_snapshot_loaded(bridge.store.seq or 0)
 
@@ -115,10 +135,19 @@ class AlertQueuePanel(QWidget):
                 else self.tr("P%1 and higher").replace("%1", str(p))
             )
             self.priority_filter.addItem(text, p)
+        self.owner_filter = QComboBox(objectName="alertOwnerFilter")
+        self.owner_filter.addItem(self.tr("Anyone's"), AlertFilterProxy.ANYONE)
+        self.owner_filter.addItem(self.tr("Mine"), AlertFilterProxy.MINE)
+        self.owner_filter.addItem(self.tr("Unowned"), AlertFilterProxy.UNOWNED)
+        self.history_button = QPushButton(self.tr("History…  [H]"), objectName="historyButton")
+        self.history_button.setToolTip(self.tr("Search closed incidents"))
+        self.history_button.clicked.connect(self.side_paths.open_history)
         self.search = QLineEdit(objectName="alertSearch")
         self.search.setPlaceholderText(self.tr("Search id, title, address…"))
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel(objectName="dim")
+        self._count_timer = QTimer(self, singleShot=True, interval=250)
+        self._count_timer.timeout.connect(self._show_count)
 
         self.status_filter.currentIndexChanged.connect(
             lambda: self.proxy.set_status(self.status_filter.currentData())
@@ -129,18 +158,23 @@ class AlertQueuePanel(QWidget):
         self.priority_filter.currentIndexChanged.connect(
             lambda: self.proxy.set_max_priority(self.priority_filter.currentData())
         )
+        self.owner_filter.currentIndexChanged.connect(self._apply_owner_filter)
         self.search.textChanged.connect(self.proxy.set_text)
         self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsInserted.connect(self._hold_repaint)
         self.proxy.rowsRemoved.connect(self._update_count)
-        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.modelReset.connect(self._show_count)
+        self.proxy.modelReset.connect(self._on_proxy_reset)
         self.proxy.layoutChanged.connect(self._update_count)
 
         filters = QHBoxLayout()
         filters.addWidget(self.status_filter)
         filters.addWidget(self.kind_filter)
         filters.addWidget(self.priority_filter)
+        filters.addWidget(self.owner_filter)
         filters.addWidget(self.search, 1)
         filters.addWidget(self.count_label)
+        filters.addWidget(self.history_button)
 
         self.table = QTableView(objectName="alertTable")
         self.table.setModel(self.proxy)
@@ -151,6 +185,8 @@ class AlertQueuePanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
+        # Fixed row heights: with 100,000 rows the header never measures a section.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -169,9 +205,12 @@ class AlertQueuePanel(QWidget):
             header.resizeSection(i, widths[col])
         header.setSectionResizeMode(COLUMNS.index("title"), QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_table_context_menu)
 
         self.detail = QTextBrowser(objectName="alertDetail")
         self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._on_detail_anchor_clicked)
         self.ack_button = QPushButton(self.tr("Acknowledge  [A]"), objectName="ackButton")
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.dispatch_button = QPushButton(self.tr("Dispatch  [D]"), objectName="dispatchButton")
@@ -184,6 +223,20 @@ class AlertQueuePanel(QWidget):
         self.close_button.clicked.connect(self.close_selected)
         self.new_button = QPushButton(self.tr("New alert  [N]"), objectName="newAlertButton")
         self.new_button.clicked.connect(self.new_alert)
+        self.merge_button = QPushButton(self.tr("Merge  [M]"), objectName="mergeButton")
+        self.merge_button.clicked.connect(lambda: self.side_paths.merge(self.selected_alert()))
+        self.cancel_button = QPushButton(self.tr("Cancel  [X]"), objectName="cancelButton")
+        self.cancel_button.clicked.connect(lambda: self.side_paths.cancel(self.selected_alert()))
+        self.transfer_button = QPushButton(self.tr("Transfer  [T]"), objectName="transferButton")
+        self.transfer_button.clicked.connect(
+            lambda: self.side_paths.transfer(self.selected_alert())
+        )
+        self.release_button = QPushButton(self.tr("Release unit  [R]"), objectName="releaseButton")
+        self.release_button.clicked.connect(lambda: self.side_paths.release(self.selected_alert()))
+        self.report_button = QPushButton(self.tr("Report PDF  [P]"), objectName="reportButton")
+        self.report_button.clicked.connect(lambda: self.side_paths.report(self.selected_alert()))
+        self.eido_button = QPushButton(self.tr("Export EIDO  [E]"), objectName="eidoButton")
+        self.eido_button.clicked.connect(lambda: self.side_paths.export_eido(self.selected_alert()))
         self.banner = QLabel(objectName="bannerInfo")
         self.banner.setWordWrap(True)
         self.banner.hide()
@@ -202,10 +255,16 @@ class AlertQueuePanel(QWidget):
                 self.scene_button,
                 self.feedback_button,
                 self.close_button,
+                self.merge_button,
+                self.cancel_button,
+                self.transfer_button,
+                self.release_button,
+                self.report_button,
+                self.eido_button,
                 self.new_button,
             )
         ):
-            grid.addWidget(button, i // 2, i % 2)
+            grid.addWidget(button, i // 3, i % 3)
         rlay.addLayout(grid)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, objectName="alertSplitter")
@@ -221,7 +280,10 @@ class AlertQueuePanel(QWidget):
         lay.addWidget(splitter, 1)
         self.command_line = QLineEdit(objectName="alertCommandLine")
         self.command_line.setPlaceholderText(
-            self.tr("Command: A A-42 · D P1023 A-42 · S A-42 · F A-42 note · C A-42 false_alarm")
+            self.tr(
+                "Command: A A-42 · D P1023 A-42 · S · F · C A-42 false_alarm · "
+                "M A-43 A-42 · X A-42 reason · T A-42 operator · R P1023 A-42"
+            )
         )
         self.command_line.returnPressed.connect(self._on_command_line_entered)
         lay.addWidget(self.command_line)
@@ -235,10 +297,21 @@ class AlertQueuePanel(QWidget):
             Qt.Key.Key_F: self.feedback_selected,
             Qt.Key.Key_C: self.close_selected,
             Qt.Key.Key_N: self.new_alert,
+            Qt.Key.Key_M: lambda: self.side_paths.merge(self.selected_alert()),
+            Qt.Key.Key_X: lambda: self.side_paths.cancel(self.selected_alert()),
+            Qt.Key.Key_T: lambda: self.side_paths.transfer(self.selected_alert()),
+            Qt.Key.Key_R: lambda: self.side_paths.release(self.selected_alert()),
+            Qt.Key.Key_P: lambda: self.side_paths.report(self.selected_alert()),
+            Qt.Key.Key_E: lambda: self.side_paths.export_eido(self.selected_alert()),
+            Qt.Key.Key_H: self.side_paths.open_history,
         }
         self.table.installEventFilter(self)
+        # At hundreds of new alerts a second, repainting the table after each one cost more than
+        # everything else: new rows are painted together, at most 10 times a second.
+        self._repaint_timer = QTimer(self, singleShot=True, interval=100)
+        self._repaint_timer.timeout.connect(self._release_repaint)
         self._show_detail(None)
-        self._update_count()
+        self._show_count()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -285,20 +358,20 @@ class AlertQueuePanel(QWidget):
             return
         store = self._bridge.store
         ranked = recommend(alert, store.units, store.positions, self._clock())
-        dialog = DispatchDialog(alert, ranked, self)
+        busy = reassignable(alert, store.units, store.positions, store.alerts)
+        dialog = DispatchDialog(alert, ranked, self, busy=busy)
         dialog.accepted.connect(lambda: self._on_dispatch_accepted(dialog))
         self.dispatch_dialog = dialog
         dialog.open()
 
     def _on_dispatch_accepted(self, dialog: DispatchDialog) -> None:
         alert, units = dialog.alert, dialog.chosen()
-        current = self._bridge.store.alerts.get(alert.id, alert)
         names = ", ".join(
             self._bridge.store.units[u].callsign for u in units if u in self._bridge.store.units
         )
-        self.sig_command_requested.emit(
-            "alert.dispatch",
-            {"alert_id": alert.id, "unit_ids": units, "version": current.version},
+        self.side_paths.dispatch(
+            alert.id,
+            units,
             self.tr("%1 dispatched to %2.").replace("%1", names).replace("%2", alert.id),
         )
         if dialog.is_override():
@@ -386,7 +459,13 @@ class AlertQueuePanel(QWidget):
             self.show_message(str(exc), error=True)
             return
         self.command_line.clear()
-        self.sig_command_requested.emit(name, args, self.tr("Done: %1").replace("%1", text))
+        done = self.tr("Done: %1").replace("%1", text)
+        if name == "alert.dispatch":
+            unit_ids = args["unit_ids"]
+            assert isinstance(unit_ids, list)
+            self.side_paths.dispatch(str(args["alert_id"]), unit_ids, done)
+        else:
+            self.sig_command_requested.emit(name, args, done)
 
     def show_message(self, text: str, *, error: bool) -> None:
         """Show a plain message above the table for a few seconds."""
@@ -397,8 +476,66 @@ class AlertQueuePanel(QWidget):
         self._banner_timer.start()
 
     def set_operator(self, operator_id: str | None) -> None:
-        """Who "me" is in the owner column."""
+        """Who "me" is in the owner column and the "Mine" filter."""
         self.model.me = operator_id
+        self.renderer.me = operator_id
+        self._apply_owner_filter()
+
+    def _apply_owner_filter(self, *_args: object) -> None:
+        self.proxy.set_owner(self.owner_filter.currentData(), self.model.me)
+
+    def _action_buttons(self) -> tuple[QPushButton, ...]:
+        return (
+            self.ack_button,
+            self.dispatch_button,
+            self.scene_button,
+            self.feedback_button,
+            self.close_button,
+            self.merge_button,
+            self.cancel_button,
+            self.transfer_button,
+            self.release_button,
+            self.report_button,
+            self.eido_button,
+        )
+
+    def fill_incident_menu(self, menu: QMenu) -> None:
+        """Put every queue action in ``menu`` (the key shown at the right), enabled as the
+        buttons are for the selected alert whenever the menu opens."""
+        menu.clear()
+        for button in (*self._action_buttons(), self.new_button, self.history_button):
+            action = menu.addAction(button.text().replace("  [", "\t["), button.click)
+            action.setObjectName(f"menu_{button.objectName()}")
+            if button is self.eido_button:
+                menu.addSeparator()
+        menu.aboutToShow.connect(lambda: self._sync_menu(menu))
+
+    def _sync_menu(self, menu: QMenu) -> None:
+        buttons = {f"menu_{b.objectName()}": b for b in self._action_buttons()}
+        for action in menu.actions():
+            button = buttons.get(action.objectName())
+            if button is not None:
+                action.setEnabled(button.isEnabled())
+
+    def _on_table_context_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        menu.setObjectName("alertContextMenu")
+        self.fill_incident_menu(menu)
+        self._sync_menu(menu)
+        self.context_menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _on_detail_anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme() == "merge":
+            self.side_paths.merge(self.selected_alert(), url.path())
+
+    def _on_store_events(self, events: list[DomainEvent]) -> None:
+        # Log entries against the selected incident (notes, linked radio calls) show at once.
+        current = self._bridge.store.selected_alert_id
+        if current and any(
+            isinstance(e, LogEntryAdded) and e.entry.alert_id == current for e in events
+        ):
+            self._show_detail(self.selected_alert())
 
     # ---- bridge handlers
 
@@ -417,6 +554,12 @@ class AlertQueuePanel(QWidget):
         if current is not None and any(a.id == current.id for a in alerts):
             self._show_detail(current)
 
+    def _on_proxy_reset(self) -> None:
+        # A filter change rebuilt the rows: keep the shared selection if it is still shown.
+        selected = self._bridge.store.selected_alert_id
+        if selected is not None:
+            self._on_bridge_alert_selected(selected)
+
     def _on_bridge_alert_selected(self, alert_id: str | None) -> None:
         current = self.selected_alert()
         if alert_id is None or (current is not None and current.id == alert_id):
@@ -434,55 +577,45 @@ class AlertQueuePanel(QWidget):
         self._show_detail(alert)
         self._bridge.select_alert(alert.id if alert else None)
 
+    def _hold_repaint(self, *_args: object) -> None:
+        if not self._repaint_timer.isActive():
+            self.table.viewport().setUpdatesEnabled(False)
+            self._repaint_timer.start()
+
+    def _release_repaint(self) -> None:
+        self.table.viewport().setUpdatesEnabled(True)  # repaints what changed meanwhile
+
     def _update_count(self, *_args: object) -> None:
+        # Rows arrive up to hundreds a second: relabel (and relayout the bar) 4 times a second.
+        if not self._count_timer.isActive():
+            self._count_timer.start()
+
+    def _show_count(self) -> None:
         self.count_label.setText(
             self.tr("%1 shown / %2 total")
             .replace("%1", str(self.proxy.rowCount()))
             .replace("%2", str(self.model.rowCount()))
         )
 
-    def _duplicates_html(self, alert: Alert) -> str:
-        if not alert.is_open:
-            return ""
-        dups = possible_duplicates(alert, self._bridge.store.alerts.values())
-        if not dups:
-            return ""
-        items = ", ".join(html.escape(f"{d.id} {d.title}") for d in dups[:5])
-        title = html.escape(self.tr("Possible duplicates"))
-        return f"<p><b>{title}:</b> {items}</p>"
-
     def _show_detail(self, alert: Alert | None) -> None:
         status = alert.status if alert is not None else None
+        is_open = alert is not None and alert.is_open
         self.ack_button.setEnabled(status is AlertStatus.NEW)
         self.dispatch_button.setEnabled(status in _DISPATCHABLE)
         self.scene_button.setEnabled(status is AlertStatus.DISPATCHED)
         self.feedback_button.setEnabled(status is AlertStatus.ON_SCENE)
         self.close_button.setEnabled(status in _CLOSABLE)
+        self.merge_button.setEnabled(is_open)
+        self.cancel_button.setEnabled(is_open)
+        self.transfer_button.setEnabled(is_open)
+        self.release_button.setEnabled(is_open and bool(alert and alert.unit_ids))
+        self.report_button.setEnabled(alert is not None)
+        self.eido_button.setEnabled(alert is not None)
         if alert is None:
             hint = html.escape(self.tr("Select an alert to see its details."))
             self.detail.setHtml(f"<p>{hint}</p>")
             return
-        e = html.escape
-        system = self.tr("system")
-        t_address, t_position = self.tr("Address"), self.tr("Position")
-        t_grid, t_units, t_history = self.tr("Grid"), self.tr("Units"), self.tr("History")
-        rows = "".join(
-            f"<tr><td>{e(datetime.fromtimestamp(h.ts).strftime('%H:%M:%S'))}</td>"
-            f"<td>{e(h.operator or system)}</td><td>{e(h.action)}</td>"
-            f"<td>{e(h.note)}</td></tr>"
-            for h in alert.history
-        )
-        units = ", ".join(alert.unit_ids) or "—"
-        self.detail.setHtml(
-            f"<h3>P{alert.priority} · {e(alert.title)}</h3>"
-            f"<p><b>{e(alert.id)}</b> · {e(labels.alert_kind(alert.kind))} · "
-            f"{e(labels.alert_status(alert.status.value))} · v{alert.version}</p>"
-            f"<p>{e(alert.description)}</p>"
-            f"<p>{e(t_address)}: {e(alert.address)}<br>"
-            f"{e(t_position)}: {alert.lat:.5f}, {alert.lon:.5f}<br>"
-            f"{e(t_grid)}: {e(alert.grid_id or '—')}<br>"
-            f"{e(t_units)}: {e(units)}</p>"
-            f"{self._duplicates_html(alert)}"
-            f"<h4>{e(t_history)}</h4>"
-            f"<table cellspacing='4'>{rows}</table>"
-        )
+        store = self._bridge.store
+        record = incident_record(alert, store.units, store.log, store.radio_calls, store.layers)
+        dups = possible_duplicates(alert, store.alerts.values()) if alert.is_open else []
+        self.detail.setHtml(self.renderer.render(record, dups))
