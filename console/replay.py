@@ -13,11 +13,13 @@ and :meth:`ReplayEngine.apply` (touches the Store; on the Store's thread).
 from __future__ import annotations
 
 import json
+import mimetypes
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +241,21 @@ class ReplayEngine:
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._applied: deque[tuple[float, int]] = deque()
+        self.audio_source: Callable[[str], str | None] | None = None
+        """Maps a call's recorded ``audio_url`` to where replay can play it (e.g. the
+        recording's own copy, served locally); None or an unknown URL keeps the original."""
+
+    def _local_audio(self, call: Wire) -> Wire:
+        url = call.get("audio_url")
+        local = self.audio_source(url) if self.audio_source is not None and url else None
+        return call if local is None else {**call, "audio_url": local}
+
+    def _with_local_audio(self, events: list[Wire]) -> None:
+        if self.audio_source is None:
+            return
+        for e in events:
+            if e.get("type") == "radio.call" and isinstance(e.get("call"), dict):
+                e["call"] = self._local_audio(e["call"])
 
     @property
     def duration(self) -> float:
@@ -289,8 +306,11 @@ class ReplayEngine:
         """Put the Store at the prepared frame's time (on the Store's thread)."""
         store = self.store
         store.radio_calls.clear()
-        store.radio_calls.extend(RadioCall.from_wire(c) for c in frame.state.get("radio", []))
+        store.radio_calls.extend(
+            RadioCall.from_wire(self._local_audio(c)) for c in frame.state.get("radio", [])
+        )
         store.load_snapshot(frame.seq, frame.state)
+        self._with_local_audio(frame.events)
         if frame.events:
             store.apply_many(frame.events)
         self._count(len(frame.events))
@@ -378,6 +398,7 @@ class ReplayEngine:
             batch.append(json.loads(row.body))
             self._n = row.n
         if batch:
+            self._with_local_audio(batch)
             self.store.apply_many(batch)
         self._count(len(batch))
         self.position = t
@@ -426,8 +447,23 @@ class ReplayEngine:
 
     # ---------------------------------------------------------------- export
 
-    def export(self, dest: str | Path, t0: float, t1: float) -> int:
-        """Write ``[t0, t1]`` to a new self-contained recording; returns events written."""
+    def export(
+        self,
+        dest: str | Path,
+        t0: float,
+        t1: float,
+        *,
+        evidence_dir: str | Path | None = None,
+        fetch: Callable[[str], bytes | None] | None = None,
+    ) -> int:
+        """Write ``[t0, t1]`` to a new self-contained recording; returns events written.
+
+        Blocking (disk, maybe network): run it in an executor. The export holds the events,
+        keyframes, commands and bookmarks of the range, the audio of its radio calls (copied
+        from this recording, or fetched with ``fetch`` when this one lacks it), the evidence
+        snapshots taken in it (from this recording and from ``evidence_dir``) and the debrief
+        captures in it.
+        """
         t0, t1 = max(t0, self.start_ts), min(t1, self.end_ts)
         scratch = Store()
         frame = ReplayEngine(self.file, scratch)
@@ -452,10 +488,58 @@ class ReplayEngine:
             for ts, author, text in self.file.bookmarks():
                 if t0 <= ts <= t1:
                     out.add_bookmark(ts, author, text)
-            out.set_meta({"start_ts": t0, "end_ts": t1, "exported_from": str(self.file.path)})
+            calls = [(t0, c["id"], c.get("audio_url")) for c in first[2].get("radio", [])]
+            calls += [(r.ts, r.call_id, r.audio_url) for r in self.file.radio_calls(t0, t1)]
+            missing = self._copy_media(out, calls, t0, t1, evidence_dir, fetch)
+            out.set_meta(
+                {
+                    "start_ts": t0,
+                    "end_ts": t1,
+                    "exported_from": str(self.file.path),
+                    "missing_audio": missing,
+                }
+            )
         finally:
             out.close()
         return written
+
+    def _copy_media(
+        self,
+        out: RecordingFile,
+        calls: list[tuple[float, str, str | None]],
+        t0: float,
+        t1: float,
+        evidence_dir: str | Path | None,
+        fetch: Callable[[str], bytes | None] | None,
+    ) -> list[str]:
+        """Audio, evidence and captures of the range into ``out``; returns calls with no audio."""
+        have = self.file.audio_index()
+        missing: list[str] = []
+        done: set[str] = set()
+        for ts, call_id, url in calls:
+            if not url or url in done:
+                continue
+            done.add(url)
+            found = self.file.media(have[url]) if url in have else None
+            if found is None and fetch is not None:
+                data = fetch(url)
+                found = (guess_audio_type(url), data) if data else None
+            if found is None:
+                missing.append(call_id)
+                continue
+            out.add_audio(url, call_id, ts, found[1], found[0])
+        for row in self.file.evidence(t0, t1):
+            media = self.file.media(row.hash)
+            if media is not None:
+                out.add_evidence(row.name, row.ts, row.sidecar, media[1])
+        if evidence_dir is not None:
+            for ts, name, sidecar, data in read_evidence_files(Path(evidence_dir), t0, t1):
+                out.add_evidence(name, ts, sidecar, data)
+        for cap in self.file.captures(t0, t1):
+            media = self.file.media(cap.hash)
+            if media is not None:
+                out.add_capture(cap.ts, cap.author, cap.note, media[1])
+        return missing
 
     def export_alert(self, dest: str | Path, alert_id: str, margin_s: float = 30.0) -> int:
         """Export one incident (from its first to its last recorded change, plus a margin).
@@ -467,3 +551,32 @@ class ReplayEngine:
         if span is None:
             raise KeyError(alert_id)
         return self.export(dest, span[0] - margin_s, span[1] + margin_s)
+
+
+def guess_audio_type(url: str) -> str:
+    """Content type of an audio URL by its suffix."""
+    kind, _ = mimetypes.guess_type(url.split("?", 1)[0])
+    return kind or "application/octet-stream"
+
+
+def read_evidence_files(folder: Path, t0: float, t1: float) -> list[tuple[float, str, str, bytes]]:
+    """``(time, image name, sidecar JSON, image bytes)`` of evidence taken in ``[t0, t1]``.
+
+    The sidecars are those the video wall writes (``<image>.json``, ``taken_at`` in ISO 8601);
+    an unreadable sidecar or a missing image is skipped.
+    """
+    out: list[tuple[float, str, str, bytes]] = []
+    if not folder.is_dir():
+        return out
+    for sidecar in sorted(folder.glob("*.json")):
+        try:
+            raw = sidecar.read_text("utf-8")
+            record = json.loads(raw)
+            taken = datetime.fromisoformat(str(record["taken_at"]).replace("Z", "+00:00"))
+            ts = taken.timestamp()
+            image = folder / str(record["file"])
+            if t0 <= ts <= t1 and image.is_file():
+                out.append((ts, image.name, raw, image.read_bytes()))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return out

@@ -6,11 +6,20 @@ keyframe is due, take a shallow copy of the Store's containers); a writer thread
 buffer into one SQLite transaction every ``flush_every`` seconds. With WAL and
 ``synchronous=NORMAL`` a committed batch survives SIGKILL, so a kill loses at most the last
 batch (0.2 s by default) plus what was still being written.
+
+Radio audio is fetched in the background (its own thread, never the writer's or the GUI's) and
+stored in the file, so a recording replays its radio calls after the backend is gone.
+
+A failed write (disk full, file too large) is logged once, shown through :attr:`Recorder.error`
+and retried with what is buffered (up to :data:`MAX_PENDING_EVENTS`); a recording file that
+was removed or replaced is a permanent failure: nothing more is written.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -18,11 +27,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from console.replay import StoreCopy, copy_store, store_to_wire_state
+from console.radio import fetch_url
+from console.replay import StoreCopy, copy_store, guess_audio_type, store_to_wire_state
 from console.storage.recording import RecordingFile
 
 log = logging.getLogger("console.recorder")
 Wire = dict[str, Any]
+MAX_PENDING_EVENTS = 200_000
+"""Events kept for a retry while writes fail; older ones are dropped (and counted) beyond it."""
+AUDIO_RETRY_S = (2.0, 10.0)
+"""Delays before the second and third attempt to fetch a call's audio."""
+MAX_AUDIO_BYTES = 64 << 20
+
+
+class RecordingLost(RuntimeError):
+    """The recording file was removed or replaced while recording."""
 
 
 @dataclass
@@ -33,6 +52,15 @@ class _Buffer:
         default_factory=list
     )
     commands: list[tuple[float, str, Wire, Wire]] = field(default_factory=list)
+
+    def then(self, later: _Buffer) -> _Buffer:
+        """This (failed) batch followed by ``later``, keyframe positions shifted."""
+        n = len(self.events)
+        return _Buffer(
+            self.events + later.events,
+            self.keyframes + [(t, a + n, s, q, r) for t, a, s, q, r in later.keyframes],
+            self.commands + later.commands,
+        )
 
 
 class Recorder:
@@ -46,6 +74,7 @@ class Recorder:
         keyframe_every_events: ... or after this many events, whichever comes first.
         flush_every: seconds between two writes.
         meta: extra summary values (backend URL, operator, ...).
+        fetch: gets the bytes of a radio call's ``audio_url`` (blocking; None: cannot).
     """
 
     def __init__(
@@ -58,8 +87,10 @@ class Recorder:
         keyframe_every_events: int = 5000,
         flush_every: float = 0.2,
         meta: dict[str, Any] | None = None,
+        fetch: Callable[[str], bytes | None] = fetch_url,
     ) -> None:
         self.file = RecordingFile(path)
+        self._inode = os.stat(self.file.path).st_ino
         self.store = store
         self.clock = clock
         self.keyframe_every_s = keyframe_every_s
@@ -73,11 +104,22 @@ class Recorder:
         self._kf_t: float | None = None
         self._since_kf = 0
         self.events_written = 0
+        self.events_dropped = 0
         self.error: BaseException | None = None
+        """The last write failure (None while writes succeed); read from any thread."""
+        self.audio_fetched = 0
+        self._fetch = fetch
+        self._audio_seen: set[str] = set()
+        self._audio_jobs: list[tuple[float, int, str, str, float]] = []  # heap by due time
+        self._audio_cv = threading.Condition()
         if meta:
             self.file.set_meta(meta)
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
+        self._audio_thread = threading.Thread(
+            target=self._run_audio, name="recorder-audio", daemon=True
+        )
+        self._audio_thread.start()
         if getattr(store, "seq", None) is not None:
             self.keyframe()  # started mid-session: the state so far is the first keyframe
 
@@ -95,6 +137,10 @@ class Recorder:
         also keeps its radio history across a snapshot), not from ``state``.
         """
         self.keyframe(reset=True)
+        t = self._last_t
+        for call in list(getattr(self.store, "radio_calls", ())):
+            if call.audio_url:
+                self._want_audio(call.audio_url, call.id, t)
 
     def on_events(self, events: list[Wire]) -> None:
         """The Store applied these events (in order): record them; maybe take a keyframe."""
@@ -103,6 +149,11 @@ class Recorder:
         t = self._now()
         with self._lock:
             self._buffer.events.extend((t, e) for e in events)
+        for e in events:
+            if e.get("type") == "radio.call":
+                call = e.get("call") or {}
+                if call.get("audio_url"):
+                    self._want_audio(call["audio_url"], str(call.get("id", "")), t)
         self._since_kf += len(events)
         if self._kf_t is None:
             self._kf_t = t
@@ -134,6 +185,65 @@ class Recorder:
             self._buffer.keyframes.append((t, after, copy, copy.seq, reset))
         self._kf_t, self._since_kf = t, 0
 
+    # ---------------------------------------------------------------- audio
+
+    def _want_audio(self, url: str, call_id: str, t: float) -> None:
+        if url in self._audio_seen:
+            return
+        self._audio_seen.add(url)
+        with self._audio_cv:
+            heapq.heappush(self._audio_jobs, (0.0, 0, url, call_id, t))
+            self._audio_cv.notify()
+
+    def wait_audio(self, timeout: float = 10.0) -> bool:
+        """Block until no audio fetch is queued (tests); False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._audio_cv:
+            while self._audio_jobs or self._fetching:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._audio_cv.wait(left)
+        return True
+
+    _fetching = False
+
+    def _run_audio(self) -> None:
+        while True:
+            with self._audio_cv:
+                while not self._stop.is_set():
+                    now = time.monotonic()
+                    if self._audio_jobs and self._audio_jobs[0][0] <= now:
+                        break
+                    wait = self._audio_jobs[0][0] - now if self._audio_jobs else None
+                    self._audio_cv.wait(wait)
+                if self._stop.is_set():
+                    return
+                _, attempt, url, call_id, t = heapq.heappop(self._audio_jobs)
+                self._fetching = True
+            try:
+                self._fetch_one(attempt, url, call_id, t)
+            finally:
+                with self._audio_cv:
+                    self._fetching = False
+                    self._audio_cv.notify_all()
+
+    def _fetch_one(self, attempt: int, url: str, call_id: str, t: float) -> None:
+        data = self._fetch(url)
+        if data is not None and 0 < len(data) <= MAX_AUDIO_BYTES:
+            try:
+                self.file.add_audio(url, call_id, t, data, guess_audio_type(url))
+                self.audio_fetched += 1
+            except Exception:  # the writer reports file failures; audio is best effort
+                log.warning("could not store the audio of %s", call_id, exc_info=True)
+            return
+        if attempt < len(AUDIO_RETRY_S):
+            due = time.monotonic() + AUDIO_RETRY_S[attempt]
+            with self._audio_cv:
+                heapq.heappush(self._audio_jobs, (due, attempt + 1, url, call_id, t))
+        else:
+            log.warning("no audio recorded for call %s (%s)", call_id, url)
+
     # ---------------------------------------------------------------- writer
 
     def flush(self, timeout: float = 10.0) -> None:
@@ -151,7 +261,10 @@ class Recorder:
         """Write what is buffered, stop the writer thread and close the file."""
         self._stop.set()
         self._wake.set()
+        with self._audio_cv:
+            self._audio_cv.notify_all()
         self._thread.join()
+        self._audio_thread.join(timeout=2.0)  # a fetch in flight is abandoned, not waited for
         self.file.close()
 
     def _run(self) -> None:
@@ -164,8 +277,11 @@ class Recorder:
             try:
                 self._write(batch)
             except Exception as exc:  # keep the console alive; the status shows the failure
-                log.exception("recording write failed")
-                self.error = exc
+                self._failed(exc, batch)
+            else:
+                if self.error is not None and not isinstance(self.error, RecordingLost):
+                    log.warning("recording resumed: %s", self.file.path)
+                    self.error = None
             for _, _, _, result in batch.commands:
                 done = result.get("_done")
                 if isinstance(done, threading.Event):
@@ -173,10 +289,36 @@ class Recorder:
             if stopping:
                 return
 
+    def _failed(self, exc: BaseException, batch: _Buffer) -> None:
+        if self.error is None or str(self.error) != str(exc):
+            log.error("recording failed (%s): %s", self.file.path, exc, exc_info=exc)
+        self.error = exc
+        if isinstance(exc, RecordingLost):
+            return  # nothing more can be written: keep no buffer
+        keep = _Buffer(batch.events, batch.keyframes, [c for c in batch.commands if c[0] >= 0])
+        with self._lock:
+            merged = keep.then(self._buffer)
+            excess = len(merged.events) - MAX_PENDING_EVENTS
+            if excess > 0:  # bounded memory: the oldest events go first, with their keyframes
+                merged.events = merged.events[excess:]
+                merged.keyframes = [
+                    (t, a - excess, s, q, r) for t, a, s, q, r in merged.keyframes if a >= excess
+                ]
+                self.events_dropped += excess
+            self._buffer = merged
+
     def _write(self, batch: _Buffer) -> None:
         commands = [c for c in batch.commands if c[0] >= 0]
         if not (batch.events or batch.keyframes or commands):
             return
+        if isinstance(self.error, RecordingLost):
+            raise self.error
+        try:
+            inode = os.stat(self.file.path).st_ino
+        except FileNotFoundError:
+            inode = None
+        if inode != self._inode:
+            raise RecordingLost(f"the recording file {self.file.path} was removed or replaced")
         keyframes = [
             (t, after, s if isinstance(s, dict) else store_to_wire_state(s), seq, reset)
             for t, after, s, seq, reset in batch.keyframes

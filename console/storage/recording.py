@@ -6,14 +6,22 @@ stored once per distinct content), the commands the operator sent with their ans
 per-second event count per stream for the density strip, bookmarks, and a ``meta`` summary so
 opening a 24-hour file reads a handful of rows.
 
+Media makes the file portable: the bytes of every recorded radio call's ``audio_url``
+(``audio`` → ``media``, fetched while recording or at export), evidence snapshots (PNG + their
+sidecar) and debrief captures of the console window, each content stored once by its hash.
+``radio`` indexes the radio calls by arrival time, so replay finds the call under the clock
+without scanning the events.
+
 Times are seconds since the epoch (floats). ``events.id`` is the recording order; the wire
 ``seq`` is kept as data, so a recording survives a backend switch or a snapshot reset.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import mimetypes
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +38,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    exc,
     insert,
     select,
     text,
@@ -113,6 +122,57 @@ class Bookmark(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class Media(Base):
+    """Bytes of an audio clip or image, stored once per distinct content."""
+
+    __tablename__ = "media"
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Audio(Base):
+    """The recorded audio of one radio call's ``audio_url``."""
+
+    __tablename__ = "audio"
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(64))
+    ts: Mapped[float] = mapped_column(Float)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class RadioIndex(Base):
+    """A radio call by arrival time (replay plays the one under the clock)."""
+
+    __tablename__ = "radio"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ts: Mapped[float] = mapped_column(Float, index=True)
+    call_id: Mapped[str] = mapped_column(String(64))
+    duration_s: Mapped[float] = mapped_column(Float)
+    audio_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Evidence(Base):
+    """An evidence snapshot taken during the session (the image and its sidecar JSON)."""
+
+    __tablename__ = "evidence"
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    ts: Mapped[float] = mapped_column(Float, index=True)
+    sidecar: Mapped[str] = mapped_column(Text)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Capture(Base):
+    """A screenshot of the console at a moment of the replay, for the debrief report."""
+
+    __tablename__ = "captures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ts: Mapped[float] = mapped_column(Float, index=True)
+    author: Mapped[str] = mapped_column(String(128))
+    note: Mapped[str] = mapped_column(Text)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class Meta(Base):
     """The summary: format, time range, counts (read on open)."""
 
@@ -151,6 +211,42 @@ class KeyframeRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RadioRow:
+    """A recorded radio call: arrival time, id, length and where its audio was."""
+
+    ts: float
+    call_id: str
+    duration_s: float
+    audio_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    """An evidence image in the recording (``sidecar``: its JSON record)."""
+
+    name: str
+    ts: float
+    sidecar: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureRow:
+    """A debrief capture: time, who took it, a note, and the PNG's media hash."""
+
+    id: int
+    ts: float
+    author: str
+    note: str
+    hash: str
+
+
+def media_hash(data: bytes) -> str:
+    """The content key of a media blob."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
 class EventRow:
     """One recorded event (``body`` is the wire event JSON)."""
 
@@ -176,6 +272,11 @@ class RecordingFile:
         event.listen(self.engine, "connect", _pragmas)
         if create:
             Base.metadata.create_all(self.engine)
+        else:
+            # Recordings made before media existed get the new (empty) tables; a read-only
+            # file is still replayable without them.
+            with contextlib.suppress(exc.OperationalError):
+                Base.metadata.create_all(self.engine)
         self._known_blobs: set[str] = set()
 
     def close(self) -> None:
@@ -204,12 +305,23 @@ class RecordingFile:
             rows: list[Wire] = []
             counts: dict[int, dict[str, int]] = {}
             seqs: list[int] = []
+            radio: list[Wire] = []
             for ts, ev in events:
                 if isinstance(ev, str):
                     body, head = ev, json.loads(ev)
                 else:
                     body, head = _dumps(ev), ev
                 n += 1
+                if head["type"] == "radio.call":
+                    call = head["call"]
+                    radio.append(
+                        {
+                            "ts": ts,
+                            "call_id": call["id"],
+                            "duration_s": float(call.get("duration_s") or 0.0),
+                            "audio_url": call.get("audio_url"),
+                        }
+                    )
                 rows.append(
                     {"id": n, "seq": head["seq"], "ts": ts, "type": head["type"], "body": body}
                 )
@@ -219,6 +331,8 @@ class RecordingFile:
             if rows:
                 conn.execute(insert(Event), rows)
                 self._add_counts(conn, counts)
+            if radio:
+                conn.execute(insert(RadioIndex), radio)
             for kts, after, state, seq, reset in keyframes:
                 self._add_keyframe(conn, kts, first_n - 1 + after, state, seq, reset)
             if commands:
@@ -305,6 +419,94 @@ class RecordingFile:
         """Save a bookmark or annotation."""
         with self.engine.begin() as conn:
             conn.execute(insert(Bookmark), {"ts": ts, "author": author, "text": text_})
+
+    # ------------------------------------------------------------ media
+
+    def add_media(self, data: bytes, content_type: str, conn: Connection | None = None) -> str:
+        """Store bytes once by content; returns their hash."""
+        digest = media_hash(data)
+        stmt = sqlite_insert(Media).on_conflict_do_nothing()
+        row = {"hash": digest, "content_type": content_type, "data": data}
+        if conn is not None:
+            conn.execute(stmt, row)
+        else:
+            with self.engine.begin() as c:
+                c.execute(stmt, row)
+        return digest
+
+    def add_audio(self, url: str, call_id: str, ts: float, data: bytes, content_type: str) -> str:
+        """Store the audio of ``url`` (a radio call's ``audio_url``); returns its media hash."""
+        with self.engine.begin() as conn:
+            digest = self.add_media(data, content_type, conn)
+            stmt = sqlite_insert(Audio).on_conflict_do_nothing()
+            conn.execute(stmt, {"url": url, "call_id": call_id, "ts": ts, "hash": digest})
+        return digest
+
+    def audio_index(self) -> dict[str, str]:
+        """``audio_url`` → media hash of every call whose audio is in the file."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT url, hash FROM audio"))
+            return {str(url): str(digest) for url, digest in rows}
+
+    def media(self, digest: str) -> tuple[str, bytes] | None:
+        """``(content type, bytes)`` of a media blob (None: not in the file)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(Media.content_type, Media.data).where(Media.hash == digest)
+            ).first()
+        return None if row is None else (str(row[0]), bytes(row[1]))
+
+    def radio_calls(self, t0: float, t1: float) -> list[RadioRow]:
+        """Radio calls that arrived in ``[t0, t1]``, oldest first."""
+        q = text(
+            "SELECT ts, call_id, duration_s, audio_url FROM radio WHERE ts >= :a AND ts <= :b"
+            " ORDER BY ts, id"
+        )
+        with self.engine.connect() as conn:
+            return [RadioRow(*r) for r in conn.execute(q, {"a": t0, "b": t1})]
+
+    def radio_call_at(self, t: float, longest_s: float = 600.0) -> RadioRow | None:
+        """The newest call with audio that is still talking at ``t`` (arrival ≤ t < end)."""
+        q = text(
+            "SELECT ts, call_id, duration_s, audio_url FROM radio WHERE ts <= :t AND ts > :lo"
+            " AND audio_url IS NOT NULL AND ts + duration_s > :t ORDER BY ts DESC, id DESC"
+            " LIMIT 1"
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(q, {"t": t, "lo": t - longest_s}).first()
+        return None if row is None else RadioRow(*row)
+
+    def add_evidence(self, name: str, ts: float, sidecar: str, data: bytes) -> None:
+        """Store an evidence image and its sidecar JSON (kept once by name)."""
+        with self.engine.begin() as conn:
+            digest = self.add_media(data, _image_type(name), conn)
+            conn.execute(
+                sqlite_insert(Evidence).on_conflict_do_nothing(),
+                {"name": name, "ts": ts, "sidecar": sidecar, "hash": digest},
+            )
+
+    def evidence(self, t0: float = float("-inf"), t1: float = float("inf")) -> list[EvidenceRow]:
+        """Evidence images taken in ``[t0, t1]``, oldest first."""
+        q = select(Evidence.name, Evidence.ts, Evidence.sidecar, Evidence.hash)
+        q = q.where(Evidence.ts >= t0, Evidence.ts <= t1).order_by(Evidence.ts)
+        with self.engine.connect() as conn:
+            return [EvidenceRow(*r) for r in conn.execute(q)]
+
+    def add_capture(self, ts: float, author: str, note: str, png: bytes) -> int:
+        """Store a screenshot of the console at replay time ``ts``; returns its id."""
+        with self.engine.begin() as conn:
+            digest = self.add_media(png, "image/png", conn)
+            result = conn.execute(
+                insert(Capture), {"ts": ts, "author": author, "note": note, "hash": digest}
+            )
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def captures(self, t0: float = float("-inf"), t1: float = float("inf")) -> list[CaptureRow]:
+        """Debrief captures in ``[t0, t1]``, by time."""
+        q = select(Capture.id, Capture.ts, Capture.author, Capture.note, Capture.hash)
+        q = q.where(Capture.ts >= t0, Capture.ts <= t1).order_by(Capture.ts, Capture.id)
+        with self.engine.connect() as conn:
+            return [CaptureRow(*r) for r in conn.execute(q)]
 
     # ------------------------------------------------------------ reading
 
@@ -415,9 +617,10 @@ class RecordingFile:
         )
         with self.engine.connect() as conn:
             for b, *sums in conn.execute(q, {"t0": t0, "w": width, "s0": int(t0), "s1": int(t1)}):
-                if 0 <= b < buckets:
+                b = min(int(b), buckets - 1)  # the last second belongs to the last bucket
+                if b >= 0:
                     for s, v in zip(STREAMS, sums, strict=True):
-                        out[s][b] = int(v)
+                        out[s][b] += int(v)
         return out
 
     def bookmarks(self) -> list[tuple[float, str, str]]:
@@ -441,6 +644,12 @@ class RecordingFile:
         with self.engine.connect() as conn:
             lo, hi = conn.execute(q, {"id": alert_id}).one()
         return None if lo is None else (float(lo), float(hi))
+
+
+def _image_type(name: str) -> str:
+    """Content type of an evidence file (snapshots are PNG; clips are video)."""
+    kind, _ = mimetypes.guess_type(name)
+    return kind or "application/octet-stream"
 
 
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:

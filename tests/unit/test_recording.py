@@ -234,3 +234,62 @@ def test_sigkill_loses_at_most_the_last_second(tmp_path: Path) -> None:
     assert len(must) > 100
     assert must <= kept
     assert kept == set(range(1, len(kept) + 1))  # a prefix, nothing torn
+
+
+def test_recorder_stores_radio_audio_in_the_background_and_retries(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from console.services import recorder as recorder_module
+
+    monkeypatch.setattr(recorder_module, "AUDIO_RETRY_S", (0.01, 0.01))
+    attempts: list[str] = []
+
+    def fetch(url: str) -> bytes | None:
+        attempts.append(url)
+        if url.endswith("flaky.wav") and attempts.count(url) == 1:
+            return None  # the audio server hiccups once
+        return None if url.endswith("gone.wav") else b"RIFF" + url.encode()
+
+    store = Store()
+    rec = Recorder(tmp_path / "r.sqlite3", store, clock=lambda: 1_900_000_000.0, fetch=fetch)
+    calls = []
+    for i, name in enumerate(("a.wav", "flaky.wav", "gone.wav", "a.wav")):
+        call = {
+            "id": f"R-{i}",
+            "talkgroup": "1101",
+            "source_radio_id": "4601",
+            "target_radio_id": None,
+            "kind": "group",
+            "start_ts": TS,
+            "duration_s": 4.0,
+            "audio_url": f"http://127.0.0.1:1/radio/{name}",
+            "encrypted": False,
+        }
+        calls.append({"type": "radio.call", "seq": i + 1, "ts": TS, "call": call})
+    rec.on_events(calls)
+    assert rec.wait_audio(10)
+    rec.flush()
+    rec.close()
+    f = RecordingFile(tmp_path / "r.sqlite3", create=False)
+    index = f.audio_index()
+    assert sorted(u.rsplit("/", 1)[1] for u in index) == ["a.wav", "flaky.wav"]
+    assert f.media(index["http://127.0.0.1:1/radio/a.wav"]) == (
+        "audio/x-wav",
+        b"RIFFhttp://127.0.0.1:1/radio/a.wav",
+    )
+    assert attempts.count("http://127.0.0.1:1/radio/a.wav") == 1  # fetched once per URL
+    assert attempts.count("http://127.0.0.1:1/radio/gone.wav") == 3  # and given up after 3
+    assert [r.call_id for r in f.radio_calls(0, 2e9)] == ["R-0", "R-1", "R-2", "R-3"]
+    row = f.radio_call_at(1_900_000_002.0)
+    assert row is not None and row.call_id == "R-3"  # the newest call still talking
+    assert f.radio_call_at(1_900_000_004.5) is None  # every call has ended
+    f.close()
+
+
+def test_density_counts_the_last_second(tmp_path: Path) -> None:
+    f = RecordingFile(tmp_path / "d.sqlite3")
+    t0 = 1_900_000_000.0
+    bodies = events(1, [{"type": "alert.new"}] * 3)
+    f.write_batch([(t0 + s, e) for s, e in zip((0, 10, 30), bodies, strict=True)])
+    assert sum(f.density(t0, t0 + 30, 30)["alerts"]) == 3
+    f.close()

@@ -8,14 +8,19 @@ longer than 100 ms the panel says it is loading.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,13 +29,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.radio import fetch_url
 from console.replay import Frame, ReplayEngine
+from widgets.replay import debrief
+from widgets.replay.audio import ReplayAudio
 from widgets.theme import Theme
 
 STREAM_ROWS = (("alerts", "priority_1"), ("radio", "status_on_scene"), ("positions", "state_live"))
 BUCKETS = 600
 TICK_MS = 33
 LOADING_AFTER_MS = 100
+CAPTURE_MAX_WIDTH = 1600
+log = logging.getLogger(__name__)
 
 
 class ReplayPanel(QWidget):
@@ -46,23 +56,41 @@ class ReplayPanel(QWidget):
     """Replay time moved (seconds since the epoch)."""
     sig_seek_done = Signal(float)
     """A seek finished and the Store shows that time."""
+    sig_job_done = Signal(str, bool)
+    """A capture, export or report finished (what it says, whether it failed)."""
+    _sig_job_finished = Signal(object, object)
+    """A worker job ended: (future, GUI-thread continuation) (queued to the GUI thread)."""
     _sig_prepared = Signal(object)
     """A worker prepared a frame (queued to the GUI thread)."""
 
     def __init__(
-        self, engine: ReplayEngine, theme: Theme, author: str = "", parent: QWidget | None = None
+        self,
+        engine: ReplayEngine,
+        theme: Theme,
+        author: str = "",
+        parent: QWidget | None = None,
+        audio: ReplayAudio | None = None,
+        evidence_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("replayPanel")
         self.engine = engine
+        self.audio = audio
+        self.evidence_dir = evidence_dir
+        self.dialog: QFileDialog | None = None
+        self.last_output: Path | None = None
+        self._shown: float | None = None
         self.theme = theme
         self.author = author
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-seek")
+        # Exports and reports can take a while: their own worker, so seeks never queue behind.
+        self._jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-jobs")
         self._seeking: Future[Frame] | None = None
         self._next_seek: float | None = None
         self._build()
         self._shortcuts()
         self._sig_prepared.connect(self._on_worker_prepared)
+        self._sig_job_finished.connect(self._on_job_finished)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_timer_tick)
@@ -107,8 +135,8 @@ class ReplayPanel(QWidget):
         self.time_label.setObjectName("replayTime")
         self.rate_label = QLabel(self)
         self.rate_label.setObjectName("dim")
-        for w in (self.loading, self.time_label, self.rate_label):
-            bar.addWidget(w)
+        for label in (self.loading, self.time_label, self.rate_label):
+            bar.addWidget(label)
         root.addLayout(bar)
 
         pg.setConfigOptions(antialias=False)
@@ -164,6 +192,14 @@ class ReplayPanel(QWidget):
         self.note.returnPressed.connect(self.add_bookmark)
         notes.addWidget(self.note, 1)
         notes.addWidget(self._button(self.tr("Add bookmark"), self.add_bookmark, "replayBookmark"))
+        notes.addWidget(
+            self._button(self.tr("Capture moment"), self.capture_moment, "replayCapture")
+        )
+        notes.addWidget(self._button(self.tr("Export…"), self.ask_export, "replayExport"))
+        notes.addWidget(self._button(self.tr("Debrief report…"), self.ask_report, "replayReport"))
+        self.job_label = QLabel(self)
+        self.job_label.setObjectName("replayJob")
+        notes.addWidget(self.job_label)
         root.addLayout(notes)
 
     def _button(self, text: str, slot: object, name: str) -> QPushButton:
@@ -185,7 +221,7 @@ class ReplayPanel(QWidget):
             ("Ctrl+B", self.add_bookmark),
         )
         for key, slot in keys:
-            QShortcut(QKeySequence(key), self, activated=slot)
+            QShortcut(QKeySequence(key), self).activated.connect(slot)
 
     # ---------------------------------------------------------------- actions
 
@@ -196,6 +232,7 @@ class ReplayPanel(QWidget):
         else:
             self.engine.play()
         self.play_button.setText(self.tr("Pause") if self.engine.playing else self.tr("Play"))
+        self._sync_audio()
 
     def step(self) -> None:
         """Apply the next arrival of events."""
@@ -240,10 +277,105 @@ class ReplayPanel(QWidget):
         self._show_position()
 
     def add_bookmark(self) -> None:
-        """Save a bookmark (with the typed annotation) at the current time."""
-        self.engine.add_bookmark(self.author, self.note.text().strip())
+        """Save a bookmark (with the typed annotation) at the current time, and a screenshot of
+        the console at that moment for the debrief report."""
+        text = self.note.text().strip()
+        self.engine.add_bookmark(self.author, text)
         self.note.clear()
         self.refresh_timeline()
+        self.capture_moment(text)
+
+    def capture_moment(self, note: str = "") -> None:
+        """Save a screenshot of the whole console window at the replay time (for the report).
+
+        The window is grabbed on the GUI thread; encoding and writing happen on the worker.
+        """
+        image = self.window().grab().toImage()
+        if image.width() > CAPTURE_MAX_WIDTH:
+            image = image.scaledToWidth(
+                CAPTURE_MAX_WIDTH, Qt.TransformationMode.SmoothTransformation
+            )
+        ts, author, file = self.engine.position, self.author, self.engine.file
+
+        def save() -> int:
+            return file.add_capture(ts, author, note, _png(image))
+
+        self._run_job(save, lambda _id: self._job_done(self.tr("Moment captured."), False))
+
+    def export_range(self) -> tuple[float, float]:
+        """The range exported or reported: the loop range if one is shown, else everything."""
+        if self.region.isVisible():
+            lo, hi = self.region.getRegion()
+            if hi > lo:
+                return float(lo), float(hi)
+        return self.engine.start_ts, self.engine.end_ts
+
+    def ask_export(self) -> None:
+        """Ask where to export the range (with its audio and evidence) as one recording."""
+        self._ask(self.tr("Export recording"), self.tr("Recordings (*.sqlite3)"), self.export_to)
+
+    def ask_report(self) -> None:
+        """Ask where to write the debrief report (PDF or HTML)."""
+        self._ask(
+            self.tr("Debrief report"),
+            self.tr("PDF (*.pdf);;HTML (*.html)"),
+            self.write_report,
+        )
+
+    def export_to(self, path: str) -> None:
+        """Export :meth:`export_range` to ``path`` on the worker (events, audio, evidence)."""
+        t0, t1 = self.export_range()
+        engine, evidence = self.engine, self.evidence_dir
+
+        def export() -> int:
+            return engine.export(path, t0, t1, evidence_dir=evidence, fetch=fetch_url)
+
+        def done(n: int) -> None:
+            self.last_output = Path(path)
+            self._job_done(
+                self.tr("Exported {n} events to {name}.").format(n=n, name=Path(path).name), False
+            )
+
+        self._run_job(export, done)
+
+    def write_report(self, path: str) -> None:
+        """Write the debrief report of :meth:`export_range` (read on the worker, drawn here)."""
+        t0, t1 = self.export_range()
+        file = self.engine.file
+
+        def done(data: debrief.DebriefData) -> None:
+            debrief.write_report(data, path)
+            self.last_output = Path(path)
+            self._job_done(self.tr("Report written: {name}.").format(name=Path(path).name), False)
+
+        self._run_job(lambda: debrief.gather(file, t0, t1), done)
+
+    def _ask(self, title: str, filters: str, then: Callable[[str], None]) -> None:
+        dialog = QFileDialog(self, title)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(filters)
+        dialog.fileSelected.connect(then)
+        self.dialog = dialog
+        dialog.open()
+
+    def _run_job(self, job: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        self.job_label.setText(self.tr("Working…"))
+        future = self._jobs.submit(job)
+        future.add_done_callback(lambda f: self._sig_job_finished.emit(f, then))
+
+    def _on_job_finished(self, future: Future[Any], then: Callable[[Any], None]) -> None:
+        try:
+            then(future.result())
+        except Exception as exc:  # the operator sees why; nothing half-done is claimed
+            log.exception("replay job failed")
+            self._job_done(self.tr("Failed: {error}").format(error=exc), True)
+
+    def _job_done(self, message: str, failed: bool) -> None:
+        self.job_label.setText(message)
+        self.job_label.setObjectName("bannerError" if failed else "dim")
+        self.job_label.style().unpolish(self.job_label)
+        self.job_label.style().polish(self.job_label)
+        self.sig_job_done.emit(message, failed)
 
     def seek(self, t: float) -> None:
         """Seek to ``t`` off the GUI thread (the newest request wins)."""
@@ -259,8 +391,10 @@ class ReplayPanel(QWidget):
         """Redraw the density strip and bookmarks from the recording."""
         e = self.engine
         t0, t1 = e.start_ts, max(e.end_ts, e.start_ts + 1)
-        density = e.file.density(t0, t1, BUCKETS)
-        edges = [t0 + (t1 - t0) * i / BUCKETS for i in range(BUCKETS + 1)]
+        # Buckets of at least a second: the counts are per second.
+        buckets = max(1, min(BUCKETS, int(t1 - t0)))
+        density = e.file.density(t0, t1, buckets)
+        edges = [t0 + (t1 - t0) * i / buckets for i in range(buckets + 1)]
         for i, ((name, _), curve) in enumerate(zip(STREAM_ROWS, self._curves, strict=True)):
             counts = density[name]
             top = max(counts) or 1
@@ -275,9 +409,12 @@ class ReplayPanel(QWidget):
             self._marks.append(mark)
 
     def shutdown(self) -> None:
-        """Stop the timer and the seek worker."""
+        """Stop the timer, the seek worker and the audio."""
         self._timer.stop()
         self._pool.shutdown(wait=True)
+        self._jobs.shutdown(wait=True)
+        if self.audio is not None:
+            self.audio.shutdown()
 
     # ---------------------------------------------------------------- handlers
 
@@ -297,8 +434,15 @@ class ReplayPanel(QWidget):
 
     def _on_speed_changed(self, index: int) -> None:
         self.engine.set_speed(float(self.speed.itemData(index)))
+        self._sync_audio()
+
+    def _sync_audio(self) -> None:
+        if self.audio is not None:
+            self.audio.sync()
 
     def _on_timer_tick(self) -> None:
+        if not self.engine.playing and self.engine.position != self._shown:
+            self._show_position()  # moved by someone else (a direct seek)
         if self.engine.playing and self._seeking is None:
             if self.region.isVisible() and self.engine.loop is not None:
                 lo, hi = self.region.getRegion()
@@ -311,6 +455,7 @@ class ReplayPanel(QWidget):
 
     def _show_position(self) -> None:
         e = self.engine
+        self._shown = e.position
         if not self.scrubber.moving:
             self.scrubber.blockSignals(True)
             self.scrubber.setValue(e.position)
@@ -323,4 +468,15 @@ class ReplayPanel(QWidget):
             )
         )
         self.rate_label.setText(self.tr("{n} events/s").format(n=e.events_per_second))
+        self._sync_audio()
         self.sig_position_changed.emit(e.position)
+
+
+def _png(image: QImage) -> bytes:
+    """PNG bytes of an image (any thread)."""
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")  # type: ignore[call-overload]  # the stubs want bytes, PySide a str
+    buf.close()
+    return bytes(data.data())
