@@ -15,6 +15,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
+    from widgets.assembly import Console
+    from widgets.main_window import MainWindow
+
+LAYOUT_FORMAT = "dispatch-console-layout"
+
 __version__ = "0.1.0"
 DEFAULT_BACKEND = "ws://127.0.0.1:8765/ws"
 KEYRING_SERVICE = "dispatch-console"
@@ -50,6 +55,28 @@ def _parser() -> argparse.ArgumentParser:
         help="record this session to FILE (default: a new file in the recording folder)",
     )
     p.add_argument("--no-record", action="store_true", help="do not record this session")
+    p.add_argument(
+        "--wall",
+        metavar="LAYOUT",
+        default=None,
+        help="wall mode: show a saved layout (or a layout file) full screen over every monitor,"
+        " read-only, no menus; sign in with a wall-role token",
+    )
+    p.add_argument(
+        "--wall-group",
+        metavar="NAME",
+        default="all",
+        help="the wall group this wall console belongs to (pushes to it or to 'all' are shown)",
+    )
+    p.add_argument(
+        "--smoke-exit",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help="installation check: quit once the main window is shown, the backend's snapshot is"
+        " loaded and the map page is ready, printing one JSON line; exit 3 if that takes longer"
+        " than SECONDS",
+    )
     p.add_argument("--version", action="version", version=f"dispatch-console {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
@@ -159,12 +186,24 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
         url,
         token,
         settings,
-        args.theme or prefs.theme,
+        args.theme or ("wall" if args.wall else prefs.theme),
         evidence_dir=Path(prefs.evidence_dir),
         remember_token=remember,
         record_to=None if args.no_record else recording_path(args.record, prefs.recording_dir),
+        wall_group=args.wall_group if args.wall else None,
     )
     client, window = console.client, console.window
+    assert client is not None
+    wall_layout = find_wall_layout(args.wall, window) if args.wall else None
+    if args.wall and wall_layout is None:
+        names = ", ".join(window.layout_names()) or "none"
+        print(
+            f"dispatch-console: no layout {args.wall!r} (not a layout file, and no saved layout"
+            f" of that name; saved layouts: {names})",
+            file=sys.stderr,
+        )
+        await console.shutdown()
+        return 2
     if console.map is not None and prefs.base_map_url:
         console.map.set_base_layer(prefs.base_map_url, gcj02=prefs.base_map_gcj02)
 
@@ -195,7 +234,8 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
         # Replay runs in its own window and process: it cannot touch the live link.
         from PySide6.QtCore import QProcess
 
-        QProcess.startDetached(sys.executable, [str(Path(__file__).resolve()), "--replay", path])
+        script = [] if getattr(sys, "frozen", False) else [str(Path(__file__).resolve())]
+        QProcess.startDetached(sys.executable, [*script, "--replay", path])  # frozen: the bundle
 
     window.sig_open_recording.connect(open_recording)
 
@@ -222,14 +262,78 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event) -> int:
 
     window.sig_sign_in_requested.connect(lambda: loop.create_task(sign_in_again()))
     window.sig_closed.connect(closed.set)
-    if window.has_saved_geometry:
+    smoke = SmokeCheck(console, args.smoke_exit, closed) if args.smoke_exit else None
+    if console.wall is not None and wall_layout is not None:
+        console.wall.show_layout(wall_layout)
+    elif window.has_saved_geometry:
         window.show()
     else:
         window.showMaximized()  # first run: a control-room screen is the console's own
     client.start()
     await closed.wait()
     await console.shutdown()
-    return 0
+    return smoke.code if smoke is not None else 0
+
+
+def find_wall_layout(name: str, window: MainWindow) -> dict[str, object] | None:
+    """The layout ``--wall`` names: a layout file, else a saved layout of that name."""
+    import json
+
+    path = Path(name)
+    if path.is_file():
+        try:
+            doc = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return doc if isinstance(doc, dict) and doc.get("format") == LAYOUT_FORMAT else None
+    return window.saved_layout(name)
+
+
+class SmokeCheck:
+    """``--smoke-exit``: close the console once it is usable, or give up after ``seconds``.
+
+    Usable: the main window is shown, the backend's snapshot is applied and the map page has
+    loaded (Qt WebEngine works). Prints one JSON line on stdout either way, with the libVLC
+    it loaded; ``code`` is 0 when it got there, 3 when not (used by tests/package).
+    """
+
+    def __init__(self, console: Console, seconds: float, closed: asyncio.Event) -> None:
+        import time
+
+        self.code = 3
+        self._console, self._closed, self._t0 = console, closed, time.monotonic()
+        self.waiting = {"snapshot"} | ({"map"} if console.map is not None else set())
+        console.bridge.sig_snapshot_loaded.connect(lambda _seq: self._reached("snapshot"))
+        if console.map is not None:
+            console.map.sig_page_ready.connect(lambda: self._reached("map"))
+        asyncio.get_running_loop().call_later(seconds, self._finish)
+
+    def _reached(self, what: str) -> None:
+        self.waiting.discard(what)
+        if not self.waiting and self._console.window.isVisible():
+            self.code = 0
+            self._finish()
+
+    def _finish(self) -> None:
+        import json
+        import time
+
+        if self._closed.is_set():
+            return
+        report: dict[str, object] = {
+            "smoke": "ok" if self.code == 0 else "timeout",
+            "waiting": sorted(self.waiting),
+            "seconds": round(time.monotonic() - self._t0, 2),
+            "frozen": bool(getattr(sys, "frozen", False)),
+        }
+        if self._console.engine is not None:
+            import vlc
+
+            report["libvlc"] = vlc.libvlc_get_version().decode()
+            report["libvlc_path"] = str(getattr(vlc.dll, "_name", ""))
+            report["vlc_filters"] = len(self._console.engine.instance.video_filter_list_get())
+        print(json.dumps(report), flush=True)
+        self._closed.set()
 
 
 def recording_path(explicit: str | None, folder: str) -> Path:
@@ -286,7 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     prefs = console_settings.load(user_settings())
     translators = i18n.install(app, args.lang or prefs.language or i18n.default_language())
-    Theme(args.theme or prefs.theme).apply(app)
+    Theme(args.theme or ("wall" if args.wall else prefs.theme)).apply(app)
     from widgets.gc_guard import GuiThreadCollector
 
     collector = GuiThreadCollector(parent=app)  # Qt objects die on the GUI thread only

@@ -7,7 +7,7 @@ import re
 import string
 from importlib import resources
 
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("dark", "light")
@@ -55,7 +55,28 @@ class Theme:
         if self.font_scale != 1.0 and font.pointSizeF() > 0:
             font.setPointSizeF(font.pointSizeF() * self.font_scale)
         app.setFont(font)
+        app.setPalette(self.palette())
         app.setStyleSheet(self.stylesheet())
+
+    def palette(self) -> QPalette:
+        """A QPalette in the theme's colours, for what the stylesheet does not reach: a
+        floating panel is a window of its own, and is painted with the palette."""
+        pal = QPalette()
+        role = QPalette.ColorRole
+        for roles, token in (
+            ((role.Window,), "window"),
+            ((role.Base,), "panel"),
+            ((role.AlternateBase, role.Button, role.ToolTipBase), "panel_alt"),
+            ((role.WindowText, role.Text, role.ButtonText, role.ToolTipText), "text"),
+            ((role.BrightText,), "text"),
+            ((role.PlaceholderText,), "text_dim"),
+            ((role.Highlight,), "selection"),
+            ((role.HighlightedText,), "text"),
+            ((role.Link,), "accent"),
+        ):
+            for r in roles:
+                pal.setColor(r, self.color(token))
+        return pal
 
 
 def _scale_font_sizes(qss: str, scale: float) -> str:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
 
 from backend_stub import db
 from console.services.client import LinkState
@@ -52,6 +53,24 @@ def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -
         assert not window.import_layout_file(str(bad))
         assert "Not a layout file" in window.alerts.banner.text()
 
+        # A second overview (View → New overview): its own dock with a stable name, saved
+        # in a layout, closed, and brought back when that layout is loaded.
+        window.new_panel_actions["dashboard"].trigger()
+        second = window.docks["dashboardDock2"]
+        assert second.isFloating() and second.isVisible()
+        assert second.windowTitle() == "Overview 2"
+        assert len(console.extras) == 1
+        window.save_layout("two overviews")
+        second.close()
+        await until(lambda: "dashboardDock2" not in window.docks, what="closed for good")
+        assert console.extras == []
+        assert window.load_layout("two overviews")
+        again = window.docks["dashboardDock2"]
+        await until(lambda: again.isVisible(), what="second overview restored")
+        await until(lambda: again.widget().figures is not None, what="it shows figures")
+        assert window.load_layout("夜班")  # a layout without it closes it
+        assert "dashboardDock2" not in window.docks
+
         # Ctrl+K: type an alert id, Enter selects it for every panel.
         other = await open_client(url, me)
         await other.run("alert.create", {**ALERT_ARGS, "title": "110报警：盗窃电动车"})
@@ -64,9 +83,30 @@ def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -
         palette.run_current()
         assert console.store.selected_alert_id == alert_id
         assert window.alerts.selected_alert().id == alert_id
+
+        # The toolbar: every main action has its icon; 签收 acknowledges the selected alert.
+        tools = [a for a in window.toolbar.actions() if a.objectName().startswith("tool_")]
+        assert len(tools) == 8 and all(not a.icon().isNull() for a in tools)
+        window.findChild(QAction, "tool_acknowledge").trigger()
+        await until(
+            lambda: console.store.alerts[alert_id].status.value == "acknowledged",
+            what="acknowledged from the toolbar",
+        )
+        # Ctrl+K also finds "New overview"; an operator has no Wall menu.
+        open_palette(console)
+        window.palette.query.setText("New overview")
+        assert window.palette.results.count() == 1
+        assert not window.wall_menu.menuAction().isVisible()
         await other.ws.close()
+
+        # Extra panels survive a restart: the next window opens them again.
+        window.new_panel("dashboard")
         await console.shutdown()
         window.close()
+        later = build_console(url, me, settings, panels=("dashboard",))
+        assert "dashboardDock2" in later.window.docks
+        await later.shutdown()
+        later.window.close()
         await backend.stop()
         backend.engine.dispose()
 

@@ -12,11 +12,13 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from console import kpi
 from widgets import labels
 from widgets.bridge import StoreBridge
+from widgets.dashboard.hourly import today_vs_average
 from widgets.theme import Theme
 
 UNIT_ORDER = ("available", "dispatched", "en_route", "on_scene", "busy", "off_duty")
@@ -47,13 +49,17 @@ class DashboardPanel(QWidget):
         self._theme = theme
         self._clock = clock
         self.figures: kpi.Kpis | None = None
+        #: Alerts per local hour today and the 7-day average per hour (last refresh).
+        self.hourly: tuple[list[int], list[float]] = ([0] * 24, [0.0] * 24)
+        self.shift: kpi.ShiftKpis | None = None
         pg.setConfigOptions(
             antialias=True, background=theme.tokens["panel"], foreground=theme.tokens["text_dim"]
         )
         self.open_label = self._big("dashOpen")
         self.cameras_label = self._big("dashCameras")
         self.radio_label = self._big("dashRadio")
-        self.hour_plot = self._plot(self.tr("Alerts per hour today"))
+        self.hour_plot = self._plot(self.tr("Alerts per hour: today and 7-day average"))
+        self.hour_plot.addLegend(offset=(6, 6))
         self.kind_plot = self._plot(self.tr("Alerts by kind"))
         self.stage_plot = self._plot(self.tr("Median time to … (s) vs target"))
         self.unit_plot = self._plot(self.tr("Units by status"))
@@ -63,6 +69,8 @@ class DashboardPanel(QWidget):
         self.heat_plot.getAxis("left").setStyle(showValues=False)
         self.top_grids = QLabel(objectName="dashTopGrids")
         self.top_grids.setWordWrap(True)
+        self.shift_label = QLabel(objectName="dashShift")
+        self.shift_label.setWordWrap(True)
 
         numbers = QGridLayout()
         for col, (title, label) in enumerate(
@@ -84,6 +92,7 @@ class DashboardPanel(QWidget):
         grid.addWidget(self.top_grids, 2, 1)
         lay = QVBoxLayout(self)
         lay.addLayout(numbers)
+        lay.addWidget(self.shift_label)
         lay.addLayout(grid, 1)
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self.refresh)
@@ -96,7 +105,17 @@ class DashboardPanel(QWidget):
         return label
 
     def _plot(self, title: str) -> pg.PlotWidget:
-        plot = pg.PlotWidget(title=title)
+        plot = pg.PlotWidget()
+        # pyqtgraph draws its own text: scale it with the theme (the wall theme reads from 5 m).
+        scale = self._theme.font_scale
+        plot.setTitle(title, size=f"{9 * scale:.0f}pt")
+        tick_font = QFont(self.font())
+        tick_font.setPointSizeF(8 * scale)
+        metrics = QFontMetrics(tick_font)
+        for side in ("left", "bottom"):
+            plot.getAxis(side).setStyle(tickFont=tick_font, hideOverlappingLabels=False)
+        plot.getAxis("bottom").setHeight(metrics.height() + 10)
+        plot.getAxis("left").setWidth(metrics.horizontalAdvance("00000") + 10)
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
@@ -113,7 +132,32 @@ class DashboardPanel(QWidget):
         self.open_label.setText(str(f.open_alerts))
         self.cameras_label.setText(f"{f.cameras_online} / {f.cameras_total}")
         self.radio_label.setText(f"{f.radio_calls_per_min:.1f}")
-        self._bars(self.hour_plot, list(range(24)), f.alerts_per_hour, tok["accent"])
+        now = self._clock()
+        today, average = today_vs_average(self._bridge.store.alert_hourly, now)
+        if not any(today):  # no hourly counts (an old recording): what the Store holds
+            today = list(f.alerts_per_hour)
+        self.hourly = (today, average)
+        self.hour_plot.clear()
+        self.hour_plot.addItem(
+            pg.BarGraphItem(
+                x=list(range(24)),
+                height=today,
+                width=0.7,
+                brush=tok["accent"],
+                name=self.tr("Today"),
+            )
+        )
+        self.hour_plot.plot(
+            list(range(24)),
+            average,
+            pen=pg.mkPen(tok["priority_3"], width=2),
+            symbol="o",
+            symbolSize=4,
+            symbolBrush=tok["priority_3"],
+            name=self.tr("7-day average"),
+        )
+        self.shift = kpi.shift_kpis(self._bridge.store.alerts.values(), now)
+        self.shift_label.setText(self._shift_html(self.shift))
         kinds = [k for k in KIND_ORDER if f.by_kind.get(k)]
         self._bars(
             self.kind_plot,
@@ -149,6 +193,40 @@ class DashboardPanel(QWidget):
         self._heat(f)
         top = ", ".join(f"{g} ({n})" for g, n in f.by_grid[:8])
         self.top_grids.setText(f"<b>{self.tr('Busiest grids')}</b><br>{top or '—'}")
+
+    def _shift_html(self, s: kpi.ShiftKpis) -> str:
+        """The shift's counts and how fast it dispatched and arrived, on two lines."""
+        start = time.strftime("%H:%M", time.localtime(s.start_ts))
+        end = time.strftime("%H:%M", time.localtime(s.end_ts))
+        title = (
+            (self.tr("Night shift %1–%2") if s.night else self.tr("Day shift %1–%2"))
+            .replace("%1", start)
+            .replace("%2", end)
+        )
+        counts = (
+            self.tr("%1 created · %2 closed · %3 open · %4 cancelled · %5 merged")
+            .replace("%1", str(s.created))
+            .replace("%2", str(s.closed))
+            .replace("%3", str(s.open))
+            .replace("%4", str(s.cancelled))
+            .replace("%5", str(s.merged))
+        )
+        parts = []
+        for stage, name in (
+            ("dispatch", self.tr("dispatched")),
+            ("arrive", self.tr("arrived")),
+        ):
+            fig = s.stages[stage]
+            if fig.within_target is None or fig.median_s is None or fig.p90_s is None:
+                continue
+            parts.append(
+                self.tr("%1 within target %2 % (median %3, P90 %4)")
+                .replace("%1", name)
+                .replace("%2", f"{fig.within_target * 100:.0f}")
+                .replace("%3", labels.age(fig.median_s))
+                .replace("%4", labels.age(fig.p90_s))
+            )
+        return f"<b>{title}</b> &nbsp; {counts}<br>{' · '.join(parts) or '—'}"
 
     def _bars(
         self,
