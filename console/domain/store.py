@@ -139,6 +139,7 @@ def hour_key(ts: str) -> str:
     """The UTC hour bucket (``2026-11-28T10:00:00Z``) of an RFC 3339 time."""
     return ts[:13] + ":00:00Z"
 
+
 RADIO_HISTORY = 5000
 
 
@@ -287,6 +288,13 @@ class Store:
         if not operator_id:
             return ""
         return self.operator_names.get(operator_id, operator_id)
+
+    def with_names(self, text: str) -> str:
+        """``text`` (a backend message) with the operator ids it mentions replaced by names."""
+        for operator_id, name in self.operator_names.items():
+            if operator_id in text:
+                text = text.replace(operator_id, name)
+        return text
 
     def open_alert_count(self) -> int:
         """Number of alerts not yet closed."""

@@ -81,17 +81,22 @@ def encode(message: Message) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def loads(raw: str | bytes) -> Any:
-    """Parse JSON text strictly: no NaN/Infinity, bounded size, bounded nesting."""
+def loads(raw: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> Any:
+    """Parse JSON text strictly: no NaN/Infinity, bounded size, bounded nesting.
+
+    ``max_bytes``: 1 MiB for what clients send; a client reading the server passes its own
+    (larger) bound, as snapshots of a big district are larger.
+    """
+    too_big = f"frame larger than {max_bytes / (1 << 20):g} MiB"
     if isinstance(raw, bytes | bytearray):
-        if len(raw) > MAX_FRAME_BYTES:
-            raise ProtocolError("bad_message", "frame larger than 1 MiB")
+        if len(raw) > max_bytes:
+            raise ProtocolError("bad_message", too_big)
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ProtocolError("bad_message", f"not UTF-8 text: {exc.reason}") from None
-    if len(raw) > MAX_FRAME_BYTES:
-        raise ProtocolError("bad_message", "frame larger than 1 MiB")
+    if len(raw) > max_bytes:
+        raise ProtocolError("bad_message", too_big)
     try:
         return json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
@@ -212,9 +217,9 @@ def validate_message(data: Any) -> Message:
     return data  # type: ignore[no-any-return]
 
 
-def decode(raw: str | bytes) -> Message:
-    """Parse and validate one inbound frame."""
-    return validate_message(loads(raw))
+def decode(raw: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> Message:
+    """Parse and validate one inbound frame (at most ``max_bytes``)."""
+    return validate_message(loads(raw, max_bytes))
 
 
 def validate_args(name: str, args: Any) -> dict[str, Any]:

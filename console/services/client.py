@@ -304,7 +304,9 @@ class BackendClient:
                         # Big batches and snapshots: JSON parsing and schema checks run on a
                         # worker so the GUI thread keeps painting (frames stay in order: one
                         # worker, awaited one at a time).
-                        message = await loop.run_in_executor(self._decoder, decode, raw)
+                        message = await loop.run_in_executor(
+                            self._decoder, decode, raw, MAX_INBOUND_FRAME
+                        )
                     else:
                         message = decode(raw)
                     outcomes = self.session.receive(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.integration.conftest import ALERT_ARGS, Running, open_client
@@ -88,4 +89,43 @@ async def test_console_client_learns_operator_names_for_owner_and_history(
     assert store.operator_label(other_id) == "operator-2"
     assert store.operator_label(None) == "" and store.operator_label("op-unknown") == "op-unknown"
     assert answers == []  # the client's own query is not reported as a command answer
+    await client.stop()
+
+
+async def test_console_takes_a_snapshot_larger_than_the_1_mib_command_limit(
+    running: Running,
+) -> None:
+    """A big district's snapshot (10,000 units, several MiB) reaches the Store whole."""
+    import asyncio
+
+    from console.domain.store import SnapshotLoaded, Store
+    from console.services.client import BackendClient
+
+    await running.backend.append(
+        [
+            {
+                "type": "unit.upsert",
+                "unit": {
+                    "id": f"U{i:05d}",
+                    "callsign": f"巡逻{i:05d}",
+                    "kind": "patrol_car",
+                    "radio_id": f"46{i:05d}",
+                    "talkgroup": "1101",
+                    "grid_id": f"G{i % 800:04d}",
+                    "status": "available",
+                },
+            }
+            for i in range(10_000)
+        ]
+    )
+    assert len(json.dumps(running.backend.state.snapshot_state())) > 1 << 20
+    loaded = asyncio.Event()
+    store = Store()
+    store.subscribe(
+        lambda events: any(isinstance(e, SnapshotLoaded) for e in events) and loaded.set()
+    )
+    client = BackendClient(running.url, running.tokens["operator"], store)
+    client.start()
+    await asyncio.wait_for(loaded.wait(), 30)
+    assert len(store.units) == 10_000 and store.units["U09999"].callsign == "巡逻09999"
     await client.stop()

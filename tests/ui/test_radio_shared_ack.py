@@ -115,7 +115,6 @@ def test_acknowledgement_shows_on_every_console(
     li = db.add_operator(dbe, "li", "operator")
     zhao = db.add_operator(dbe, "zhao", "operator")
     dbe.dispose()
-    wang_id, zhao_id = wang.split(".")[0], zhao.split(".")[0]  # tokens are "<operator id>.<secret>"
 
     async def scenario() -> None:
         backend, url = await start_backend(db_url)
@@ -149,11 +148,11 @@ def test_acknowledgement_shows_on_every_console(
         # Console B (operator li) shows it acknowledged by wang, with the time.
         await until(lambda: not _pending(b, "R-000001"), what="acknowledged on console B")
         shown = _incident(b, "R-000001")
-        assert shown.startswith(f"A-000001 · ✓ {wang_id} ")
+        assert shown.startswith("A-000001 · ✓ wang ")  # the name, not the id
         assert not b.emergency_box.isVisible()
         tip = b.proxy.index(_row(b, "R-000001"), 0).data(Qt.ItemDataRole.ToolTipRole)
-        assert f"Acknowledged by {wang_id}" in tip
-        await until(lambda: f"✓ {wang_id}" in _incident(a, "R-000001"), what="backend ack on A")
+        assert "Acknowledged by wang" in tip
+        await until(lambda: "✓ wang" in _incident(a, "R-000001"), what="backend ack on A")
         assert consoles[1].store.alerts["A-000001"].status.value == "acknowledged"
 
         # A second alarm is acknowledged from somewhere else (zhao, from the alert queue).
@@ -165,7 +164,7 @@ def test_acknowledgement_shows_on_every_console(
         await other.run("alert.acknowledge", {"alert_id": "A-000002", "version": 1})
         for panel in panels:
             await until(lambda p=panel: not _pending(p, "R-000002"), what="zhao's ack")
-            assert f"✓ {zhao_id} " in _incident(panel, "R-000002")
+            assert "✓ zhao " in _incident(panel, "R-000002")
             assert not panel.emergency_box.isVisible()
         await other.ws.close()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +70,8 @@ class RadioCallTableModel(QAbstractTableModel):
         self.links: dict[str, str] = {}
         self.acknowledged: set[str] = set()
         self.acks: dict[str, EmergencyAck] = {}
+        self.names: Callable[[str], str] = lambda operator_id: operator_id
+        """Operator id → what to show (the panel sets the Store's operator names)."""
         self._headers = {
             "time": self.tr("Time"),
             "talkgroup": self.tr("Talkgroup"),
@@ -188,7 +190,8 @@ class RadioCallTableModel(QAbstractTableModel):
                 return link
             stamp = datetime.fromtimestamp(ack.ts).strftime("%H:%M:%S")
             done = QCoreApplication.translate("RadioLog", "✓ %1 %2")
-            done = done.replace("%1", ack.operator or _system()).replace("%2", stamp)
+            who = self.names(ack.operator) if ack.operator else _system()
+            done = done.replace("%1", who).replace("%2", stamp)
             return f"{link} · {done}" if link else done
         return ""
 
@@ -200,7 +203,7 @@ class RadioCallTableModel(QAbstractTableModel):
         stamp = datetime.fromtimestamp(ack.ts).strftime("%Y-%m-%d %H:%M:%S")
         return (
             QCoreApplication.translate("RadioLog", "Acknowledged by %1 at %2")
-            .replace("%1", ack.operator or _system())
+            .replace("%1", self.names(ack.operator) if ack.operator else _system())
             .replace("%2", stamp)
         )
 
@@ -282,6 +285,7 @@ class LogEntryTableModel(QAbstractTableModel):
         self._theme = theme
         self.book = book
         self.talkgroups: dict[str, str] = {}
+        self.names: Callable[[str], str] = lambda operator_id: operator_id
         self._headers = {
             "time": self.tr("Time"),
             "id": self.tr("Entry"),
@@ -344,7 +348,7 @@ class LogEntryTableModel(QAbstractTableModel):
             if col == "id":
                 return entry.id
             if col == "author":
-                return entry.author or ""
+                return self.names(entry.author) if entry.author else ""
             if col == "incident":
                 return entry.alert_id or ""
             if col == "talkgroup":

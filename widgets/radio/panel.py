@@ -89,6 +89,7 @@ class RadioLogPanel(QWidget):
         self.proxy = RadioCallFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.log_model = LogEntryTableModel(theme, LogBook(), self)
+        self.model.names = self.log_model.names = bridge.store.operator_label
         self.player = RadioPlayer(self.engine, self)
         self.exporter = RadioExporter(self.engine.pool, self)
         self.exporter.sig_export_finished.connect(self.sig_export_finished)
