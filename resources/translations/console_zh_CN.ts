@@ -62,6 +62,26 @@
         <translation>P%1 及以上</translation>
     </message>
     <message>
+        <source>Anyone's</source>
+        <translation>全部负责人</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>我的</translation>
+    </message>
+    <message>
+        <source>Unowned</source>
+        <translation>无人负责</translation>
+    </message>
+    <message>
+        <source>History…  [H]</source>
+        <translation>历史…  [H]</translation>
+    </message>
+    <message>
+        <source>Search closed incidents</source>
+        <translation>搜索已结警情</translation>
+    </message>
+    <message>
         <source>Search id, title, address…</source>
         <translation>搜索编号、标题、地址…</translation>
     </message>
@@ -90,8 +110,32 @@
         <translation>接警  [N]</translation>
     </message>
     <message>
-        <source>Command: A A-42 · D P1023 A-42 · S A-42 · F A-42 note · C A-42 false_alarm</source>
-        <translation>命令：A A-42 签收 · D P1023 A-42 派警 · S A-42 到场 · F A-42 反馈 · C A-42 false_alarm 结案</translation>
+        <source>Merge  [M]</source>
+        <translation>合并  [M]</translation>
+    </message>
+    <message>
+        <source>Cancel  [X]</source>
+        <translation>撤销  [X]</translation>
+    </message>
+    <message>
+        <source>Transfer  [T]</source>
+        <translation>移交  [T]</translation>
+    </message>
+    <message>
+        <source>Release unit  [R]</source>
+        <translation>释放警力  [R]</translation>
+    </message>
+    <message>
+        <source>Report PDF  [P]</source>
+        <translation>报告 PDF  [P]</translation>
+    </message>
+    <message>
+        <source>Export EIDO  [E]</source>
+        <translation>导出 EIDO  [E]</translation>
+    </message>
+    <message>
+        <source>Command: A A-42 · D P1023 A-42 · S · F · C A-42 false_alarm · M A-43 A-42 · X A-42 reason · T A-42 operator · R P1023 A-42</source>
+        <translation>命令：A A-42 签收 · D P1023 A-42 派警 · S 到场 · F 反馈 · C A-42 false_alarm 结案 · M A-43 A-42 合并 · X A-42 原因 撤销 · T A-42 席位 移交 · R P1023 A-42 释放</translation>
     </message>
     <message>
         <source>%1 is already %2.</source>
@@ -130,36 +174,8 @@
         <translation>显示 %1 / 共 %2</translation>
     </message>
     <message>
-        <source>Possible duplicates</source>
-        <translation>疑似重复警情</translation>
-    </message>
-    <message>
         <source>Select an alert to see its details.</source>
         <translation>选择一条警情查看详情。</translation>
-    </message>
-    <message>
-        <source>system</source>
-        <translation>系统</translation>
-    </message>
-    <message>
-        <source>Address</source>
-        <translation>地址</translation>
-    </message>
-    <message>
-        <source>Position</source>
-        <translation>位置</translation>
-    </message>
-    <message>
-        <source>Grid</source>
-        <translation>网格</translation>
-    </message>
-    <message>
-        <source>Units</source>
-        <translation>警力</translation>
-    </message>
-    <message>
-        <source>History</source>
-        <translation>处置记录</translation>
     </message>
 </context>
 <context>
@@ -222,6 +238,60 @@
     <message>
         <source>No grid</source>
         <translation>无网格</translation>
+    </message>
+</context>
+<context>
+    <name>CancelDialog</name>
+    <message>
+        <source>Cancel — %1</source>
+        <translation>撤销 — %1</translation>
+    </message>
+    <message>
+        <source>Why is this alert cancelled?</source>
+        <translation>为什么撤销此警情？</translation>
+    </message>
+    <message>
+        <source>Its units will be released: %1</source>
+        <translation>其警力将被释放：%1</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Cancel alert</source>
+        <translation>撤销警情</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>不撤销</translation>
+    </message>
+    <message>
+        <source>Give a reason to cancel.</source>
+        <translation>请填写撤销原因。</translation>
+    </message>
+</context>
+<context>
+    <name>ClipProgressBar</name>
+    <message>
+        <source>no data came from the stream</source>
+        <translation>视频流没有数据</translation>
+    </message>
+    <message>
+        <source>the stream could not be opened</source>
+        <translation>无法打开视频流</translation>
+    </message>
+    <message>
+        <source>the stream sent nothing for %1 s</source>
+        <translation>视频流 %1 秒内没有数据</translation>
+    </message>
+    <message>
+        <source>Recording %1: %2 / %3 s</source>
+        <translation>正在录制 %1：%2 / %3 秒</translation>
+    </message>
+    <message>
+        <source> (+%1 more)</source>
+        <translation>（另有 %1 个）</translation>
     </message>
 </context>
 <context>
@@ -302,8 +372,9 @@
 <context>
     <name>DashboardPanel</name>
     <message>
-        <source>Alerts per hour today</source>
-        <translation>今日每小时警情</translation>
+        <source>Alerts per hour: today and 7-day average</source>
+        <extracomment>Alerts per local hour today and the 7-day average per hour (last refresh).</extracomment>
+        <translation>每小时警情：今日与近7日平均</translation>
     </message>
     <message>
         <source>Alerts by kind</source>
@@ -333,6 +404,38 @@
         <source>Radio calls / min</source>
         <translation>电台呼叫/分钟</translation>
     </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>7-day average</source>
+        <translation>近7日平均</translation>
+    </message>
+    <message>
+        <source>Night shift %1–%2</source>
+        <translation>夜班 %1–%2</translation>
+    </message>
+    <message>
+        <source>Day shift %1–%2</source>
+        <translation>白班 %1–%2</translation>
+    </message>
+    <message>
+        <source>%1 created · %2 closed · %3 open · %4 cancelled · %5 merged</source>
+        <translation>接警 %1 · 结案 %2 · 未结 %3 · 撤销 %4 · 合并 %5</translation>
+    </message>
+    <message>
+        <source>dispatched</source>
+        <translation>派警</translation>
+    </message>
+    <message>
+        <source>arrived</source>
+        <translation>到场</translation>
+    </message>
+    <message>
+        <source>%1 within target %2 % (median %3, P90 %4)</source>
+        <translation>%1达标率 %2 %（中位 %3，P90 %4）</translation>
+    </message>
 </context>
 <context>
     <name>DispatchDialog</name>
@@ -361,6 +464,10 @@
         <translation>%1 分钟</translation>
     </message>
     <message>
+        <source>busy on %1 (P%2 %3): reassign</source>
+        <translation>正在处置 %1（P%2 %3）：改派</translation>
+    </message>
+    <message>
         <source>Why not the recommended unit?</source>
         <translation>为何不派推荐警力？</translation>
     </message>
@@ -382,6 +489,100 @@
     </message>
 </context>
 <context>
+    <name>DispatchLogView</name>
+    <message>
+        <source>Write a dispatch log entry…</source>
+        <translation>填写调度日志…</translation>
+    </message>
+    <message>
+        <source>Write</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Correct…</source>
+        <translation>更正…</translation>
+    </message>
+    <message>
+        <source>Entries cannot be edited: write a correction that supersedes this one</source>
+        <translation>日志不可修改：请填写一条更正记录</translation>
+    </message>
+    <message>
+        <source>Dispatch log</source>
+        <translation>调度日志</translation>
+    </message>
+    <message>
+        <source>The entry is too long.</source>
+        <translation>记录过长。</translation>
+    </message>
+    <message>
+        <source>Log entry written.</source>
+        <translation>日志已记录。</translation>
+    </message>
+    <message>
+        <source>Incident %1</source>
+        <translation>警情 %1</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>关联警情</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceListWidget</name>
+    <message>
+        <source>Snapshots and clips saved as evidence</source>
+        <translation>保存为证据的抓图和录像</translation>
+    </message>
+    <message>
+        <source>Open file</source>
+        <translation>打开文件</translation>
+    </message>
+    <message>
+        <source>Open the file with the system's viewer</source>
+        <translation>用系统查看器打开文件</translation>
+    </message>
+    <message>
+        <source>Show folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Show the evidence folder</source>
+        <translation>打开证据文件夹</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>校验</translation>
+    </message>
+    <message>
+        <source>Check the file against the SHA-256 in its sidecar</source>
+        <translation>按随附记录中的 SHA-256 校验文件</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>正在校验 %1…</translation>
+    </message>
+    <message>
+        <source>Clip</source>
+        <translation>录像</translation>
+    </message>
+    <message>
+        <source>Snapshot</source>
+        <translation>抓图</translation>
+    </message>
+    <message>
+        <source>%1 is missing.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+    <message>
+        <source>✓ %1 matches its SHA-256.</source>
+        <translation>✓ %1 与记录的 SHA-256 一致。</translation>
+    </message>
+    <message>
+        <source>✗ %1 was changed: its SHA-256 differs.</source>
+        <translation>✗ %1 已被改动：SHA-256 不一致。</translation>
+    </message>
+</context>
+<context>
     <name>FeedbackDialog</name>
     <message>
         <source>Feedback — %1</source>
@@ -394,6 +595,287 @@
     <message>
         <source>Record feedback</source>
         <translation>记录反馈</translation>
+    </message>
+</context>
+<context>
+    <name>HistorySearchDialog</name>
+    <message>
+        <source>Incident history (closed)</source>
+        <translation>历史警情（已结案）</translation>
+    </message>
+    <message>
+        <source>Text in id, title, address, description…</source>
+        <translation>编号、标题、地址、描述中的文字…</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>不限时间</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已结案</translation>
+    </message>
+    <message>
+        <source>P</source>
+        <translation>级</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Disposition</source>
+        <translation>处置结果</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Report (PDF)…</source>
+        <translation>报告（PDF）…</translation>
+    </message>
+    <message>
+        <source>Export EIDO…</source>
+        <translation>导出 EIDO…</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
+        <source>Search cancelled (link lost).</source>
+        <translation>搜索已取消（连接中断）。</translation>
+    </message>
+    <message>
+        <source>Search refused (%1): %2</source>
+        <translation>搜索被拒绝（%1）：%2</translation>
+    </message>
+    <message>
+        <source>The backend sent a bad answer: %1</source>
+        <translation>后台返回了错误的结果：%1</translation>
+    </message>
+    <message>
+        <source>%1 newest shown; narrow the search to see older ones.</source>
+        <translation>仅显示最新 %1 条；缩小搜索范围可查看更早的警情。</translation>
+    </message>
+    <message>
+        <source>%1 closed incidents found.</source>
+        <translation>找到 %1 起已结警情。</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentActions</name>
+    <message>
+        <source>%1 is closed: it cannot be merged.</source>
+        <translation>%1 已结案，不能合并。</translation>
+    </message>
+    <message>
+        <source>%1 merged into %2.</source>
+        <translation>%1 已合并到 %2。</translation>
+    </message>
+    <message>
+        <source>%1 is already closed.</source>
+        <translation>%1 已结案。</translation>
+    </message>
+    <message>
+        <source>%1 cancelled.</source>
+        <translation>%1 已撤销。</translation>
+    </message>
+    <message>
+        <source>%1 is closed: it cannot be transferred.</source>
+        <translation>%1 已结案，不能移交。</translation>
+    </message>
+    <message>
+        <source>%1 transferred to %2.</source>
+        <translation>%1 已移交给 %2。</translation>
+    </message>
+    <message>
+        <source>%1 has no unit to release.</source>
+        <translation>%1 没有可释放的警力。</translation>
+    </message>
+    <message>
+        <source>%1 released from %2.</source>
+        <translation>%1 已从 %2 释放。</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>EIDO JSON (*.json)</source>
+        <translation>EIDO JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Save — %1</source>
+        <translation>保存 — %1</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Written: %1</source>
+        <translation>已保存：%1</translation>
+    </message>
+    <message>
+        <source>History search needs a link to the backend.</source>
+        <translation>历史查询需要连接后台。</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentHtml</name>
+    <message>
+        <source>unowned</source>
+        <translation>无人负责</translation>
+    </message>
+    <message>
+        <source>me</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>派警</translation>
+    </message>
+    <message>
+        <source>Arrive</source>
+        <translation>到场</translation>
+    </message>
+    <message>
+        <source>Feedback</source>
+        <translation>反馈</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>met</source>
+        <translation>达标</translation>
+    </message>
+    <message>
+        <source>late</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>Incident report</source>
+        <translation>警情报告</translation>
+    </message>
+    <message>
+        <source>Printed %1</source>
+        <translation>打印时间 %1</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Merged into %1</source>
+        <translation>已合并到 %1</translation>
+    </message>
+    <message>
+        <source>Merged from: %1</source>
+        <translation>已并入：%1</translation>
+    </message>
+    <message>
+        <source>Possible duplicates</source>
+        <translation>疑似重复警情</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>警力</translation>
+    </message>
+    <message>
+        <source>Times against targets</source>
+        <translation>各环节用时与目标</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>处置记录</translation>
+    </message>
+    <message>
+        <source>Linked radio calls</source>
+        <translation>关联通话</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Dispatch log</source>
+        <translation>调度日志</translation>
+    </message>
+    <message>
+        <source>press M to merge</source>
+        <translation>按 M 合并</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>已释放</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <source>Took</source>
+        <translation>用时</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>接收方</translation>
     </message>
 </context>
 <context>
@@ -569,6 +1051,10 @@
 <context>
     <name>LinkStatusWidget</name>
     <message>
+        <source>Recording failed: %1</source>
+        <translation>录像失败：%1</translation>
+    </message>
+    <message>
         <source>%1 — retry in %2 s</source>
         <translation>%1 — %2 秒后重试</translation>
     </message>
@@ -648,9 +1134,30 @@
     </message>
 </context>
 <context>
+    <name>MBTiles</name>
+    <message>
+        <source>There is no file %1.</source>
+        <extracomment>Image formats a ``format`` metadata value may name, and their MIME types.</extracomment>
+        <translation>文件 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>%1 is not an MBTiles file (no SQLite tiles table).</source>
+        <translation>%1 不是 MBTiles 文件（没有 SQLite tiles 表）。</translation>
+    </message>
+    <message>
+        <source>The tiles are %1 images; a base map needs PNG, JPEG or WebP.</source>
+        <translation>瓦片是 %1 格式；底图需要 PNG、JPEG 或 WebP 图片。</translation>
+    </message>
+    <message>
+        <source>%1 holds no tiles.</source>
+        <translation>%1 中没有瓦片。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Dispatch Console — 指挥调度台</source>
+        <extracomment>Builds a new panel of a kind ("map", "video", "dashboard", "radio") for another dock. Object names of the first dock of each panel kind; the n-th instance is "&lt;kind&gt;Dock&lt;n&gt;". Extra panels a layout may open (each map or video wall costs a web page or players).</extracomment>
         <translation>指挥调度台</translation>
     </message>
     <message>
@@ -672,6 +1179,22 @@
     <message>
         <source>Radio log</source>
         <translation>电台日志</translation>
+    </message>
+    <message>
+        <source>New map</source>
+        <translation>新建地图</translation>
+    </message>
+    <message>
+        <source>New video wall</source>
+        <translation>新建视频墙</translation>
+    </message>
+    <message>
+        <source>New overview</source>
+        <translation>新建态势总览</translation>
+    </message>
+    <message>
+        <source>New radio log</source>
+        <translation>新建电台日志</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -706,12 +1229,76 @@
         <translation>布局</translation>
     </message>
     <message>
+        <source>Evidence…</source>
+        <translation>证据…</translation>
+    </message>
+    <message>
+        <source>&amp;Wall</source>
+        <translation>大屏(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Push layout to wall…</source>
+        <translation>推送布局到大屏…</translation>
+    </message>
+    <message>
+        <source>Push cameras to wall…</source>
+        <translation>推送摄像机到大屏…</translation>
+    </message>
+    <message>
+        <source>&amp;Incident</source>
+        <translation>警情(&amp;I)</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>New alert</source>
+        <translation>接警</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>派警</translation>
+    </message>
+    <message>
+        <source>On scene</source>
+        <translation>已到场</translation>
+    </message>
+    <message>
+        <source>Feedback</source>
+        <translation>反馈</translation>
+    </message>
+    <message>
+        <source>Close alert</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <source>Find anything (Ctrl+K)</source>
+        <translation>查找任意内容 (Ctrl+K)</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Current layout</source>
+        <translation>当前布局</translation>
     </message>
     <message>
         <source>Open recording</source>
@@ -762,6 +1349,8 @@
 D: dispatch (Enter takes the recommended unit)
 S: units on scene · F: record feedback · C: close with a disposition
 N: new alert from a phone call
+M: merge a duplicate · X: cancel · T: transfer · R: release a unit
+H: search closed incidents · P: PDF report · E: EIDO export
 Ctrl+K: find any alert, unit, camera, layout or action
 Ctrl+,: settings
 Up/Down: move through the queue
@@ -770,6 +1359,8 @@ Ctrl+Q: quit</source>
 D：派警（回车派推荐警力）
 S：警力到场 · F：记录反馈 · C：结案
 N：电话接警
+M：合并重复警情 · X：撤销 · T：移交 · R：释放警力
+H：搜索已结警情 · P：PDF 报告 · E：导出 EIDO
 Ctrl+K：搜索警情、警力、摄像头、布局或操作
 Ctrl+,：设置
 上/下：在队列中移动
@@ -795,9 +1386,21 @@ Ctrl+Q：退出</translation>
 <context>
     <name>MapPanel</name>
     <message>
+        <source>Base map not changed: %1</source>
+        <extracomment>Batches per second pushed to the page. Longest fence name ``layer.create`` accepts.</extracomment>
+        <translation>底图未更改：%1</translation>
+    </message>
+    <message>
+        <source>Where each unit went in the last %1 minutes (from zoom 13)</source>
+        <translation>各警力最近 %1 分钟的行驶轨迹（13 级及以上显示）</translation>
+    </message>
+    <message>
         <source>Units</source>
-        <extracomment>Batches per second pushed to the page. Positions in a drawn fence's ring, the closing one included (the protocol's limit). Longest fence name ``layer.create`` accepts.</extracomment>
         <translation>警力</translation>
+    </message>
+    <message>
+        <source>Trails</source>
+        <translation>轨迹</translation>
     </message>
     <message>
         <source>Alerts</source>
@@ -889,6 +1492,160 @@ Ctrl+Q：退出</translation>
     </message>
 </context>
 <context>
+    <name>MapSearchBox</name>
+    <message>
+        <source>Callsign, radio id, grid or address…</source>
+        <extracomment>The most hits offered in the completion list.</extracomment>
+        <translation>呼号、电台号、网格或地址…</translation>
+    </message>
+</context>
+<context>
+    <name>MapTools</name>
+    <message>
+        <source>%1 m</source>
+        <extracomment>Positions in a drawn fence's ring, the closing one included (the protocol's limit).</extracomment>
+        <translation>%1 米</translation>
+    </message>
+    <message>
+        <source>%1 km</source>
+        <translation>%1 公里</translation>
+    </message>
+    <message>
+        <source>Follow</source>
+        <translation>跟随</translation>
+    </message>
+    <message>
+        <source>Right-click a unit to follow it; a pan stops.</source>
+        <translation>右键单击警力即可跟随；拖动地图即停止。</translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation>测距</translation>
+    </message>
+    <message>
+        <source>Click points on the map to measure the distance.</source>
+        <translation>在地图上依次单击以测量距离。</translation>
+    </message>
+    <message>
+        <source>Nothing on the map matches “%1”.</source>
+        <translation>地图上没有与“%1”匹配的内容。</translation>
+    </message>
+    <message>
+        <source>%1 has no position to follow.</source>
+        <translation>%1 没有位置，无法跟随。</translation>
+    </message>
+    <message>
+        <source>Following %1</source>
+        <translation>正在跟随 %1</translation>
+    </message>
+    <message>
+        <source>Follow %1</source>
+        <translation>跟随 %1</translation>
+    </message>
+    <message>
+        <source>Dispatch %1 to %2</source>
+        <translation>派 %1 处置 %2</translation>
+    </message>
+    <message>
+        <source>Not dispatched: alert %1 is no longer open.</source>
+        <translation>未派警：警情 %1 已不再处于未结状态。</translation>
+    </message>
+    <message>
+        <source>%1 dispatched to %2.</source>
+        <translation>已派 %1 处置 %2。</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <source>Merge — %1</source>
+        <translation>合并 — %1</translation>
+    </message>
+    <message>
+        <source>%1 (possible duplicate)</source>
+        <translation>%1（疑似重复）</translation>
+    </message>
+    <message>
+        <source>This alert will be closed as merged; its units and cameras join the main incident.</source>
+        <translation>本警情将以“已合并”结案；其警力和摄像头并入主警情。</translation>
+    </message>
+    <message>
+        <source>Main incident</source>
+        <translation>主警情</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>There is no open incident to merge into.</source>
+        <translation>没有可合并到的未结警情。</translation>
+    </message>
+</context>
+<context>
+    <name>PtzPad</name>
+    <message>
+        <source>Tilt up (hold)</source>
+        <translation>上仰（按住）</translation>
+    </message>
+    <message>
+        <source>Tilt down (hold)</source>
+        <translation>下俯（按住）</translation>
+    </message>
+    <message>
+        <source>Pan left (hold)</source>
+        <translation>左转（按住）</translation>
+    </message>
+    <message>
+        <source>Pan right (hold)</source>
+        <translation>右转（按住）</translation>
+    </message>
+    <message>
+        <source>Zoom in (hold)</source>
+        <translation>放大（按住）</translation>
+    </message>
+    <message>
+        <source>Zoom out (hold)</source>
+        <translation>缩小（按住）</translation>
+    </message>
+    <message>
+        <source>Go to a preset position</source>
+        <translation>转到预置位</translation>
+    </message>
+    <message>
+        <source>Preset %1</source>
+        <translation>预置位 %1</translation>
+    </message>
+</context>
+<context>
+    <name>PushDialog</name>
+    <message>
+        <source>Push layout to wall</source>
+        <extracomment>Every control of these kinds is hidden on a wall: nobody works a wall with a mouse, and a wall console sends no commands. Other parts of panels a wall does not show (object names): the video wall's camera tree and evidence list. Where each window ended up (screen index), after :meth:`show_layout`.</extracomment>
+        <translation>推送布局到大屏</translation>
+    </message>
+    <message>
+        <source>Push cameras</source>
+        <translation>推送摄像机</translation>
+    </message>
+    <message>
+        <source>Wall group:</source>
+        <translation>大屏分组：</translation>
+    </message>
+    <message>
+        <source>Current layout</source>
+        <translation>当前布局</translation>
+    </message>
+    <message>
+        <source>Layout:</source>
+        <translation>布局：</translation>
+    </message>
+</context>
+<context>
     <name>RadioCallTableModel</name>
     <message>
         <source>Time</source>
@@ -924,34 +1681,25 @@ Ctrl+Q：退出</translation>
     </message>
 </context>
 <context>
-    <name>RadioLog</name>
+    <name>RadioExporter</name>
     <message>
-        <source>Group</source>
-        <translation>组呼</translation>
+        <source>Export calls</source>
+        <translation>导出通话</translation>
     </message>
     <message>
-        <source>Individual</source>
-        <translation>个呼</translation>
-    </message>
-    <message>
-        <source>Emergency</source>
-        <translation>紧急呼叫</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>Data</source>
-        <translation>短数据</translation>
-    </message>
-    <message>
-        <source>%1 (encrypted)</source>
-        <translation>%1（加密）</translation>
+        <source>Zip archives (*.zip)</source>
+        <translation>Zip 压缩包 (*.zip)</translation>
     </message>
 </context>
 <context>
-    <name>RadioLogPanel</name>
+    <name>RadioFeedView</name>
+    <message>
+        <source>▲ %1 new</source>
+        <translation>▲ %1 条新通话</translation>
+    </message>
+</context>
+<context>
+    <name>RadioFilterBar</name>
     <message>
         <source>Add or remove the talkgroup from favourites</source>
         <translation>收藏或取消收藏该通话组</translation>
@@ -989,9 +1737,86 @@ Ctrl+Q：退出</translation>
         <translation>至</translation>
     </message>
     <message>
+        <source>All talkgroups</source>
+        <translation>全部通话组</translation>
+    </message>
+    <message>
+        <source>★ Favourites</source>
+        <translation>★ 收藏</translation>
+    </message>
+    <message>
+        <source>%1 shown / %2 total</source>
+        <translation>显示 %1 / 共 %2</translation>
+    </message>
+</context>
+<context>
+    <name>RadioLog</name>
+    <message>
+        <source>Group</source>
+        <translation>组呼</translation>
+    </message>
+    <message>
+        <source>Individual</source>
+        <translation>个呼</translation>
+    </message>
+    <message>
+        <source>Emergency</source>
+        <translation>紧急呼叫</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>短数据</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>%1 (encrypted)</source>
+        <translation>%1（加密）</translation>
+    </message>
+    <message>
+        <source>✓ %1 %2</source>
+        <translation>✓ %1 %2 已确认</translation>
+    </message>
+    <message>
+        <source>Acknowledged by %1 at %2</source>
+        <translation>%1 于 %2 确认</translation>
+    </message>
+</context>
+<context>
+    <name>RadioLogPanel</name>
+    <message>
         <source>Acknowledge emergency</source>
         <translation>确认紧急报警</translation>
     </message>
+    <message>
+        <source>%1 emergency call(s) to acknowledge — latest from %2</source>
+        <translation>%1 个紧急呼叫待确认 — 最新来自 %2</translation>
+    </message>
+    <message>
+        <source>Emergency call %1 from %2 acknowledged.</source>
+        <translation>已确认来自 %2 的紧急呼叫 %1。</translation>
+    </message>
+    <message>
+        <source>%1 acknowledged.</source>
+        <translation>%1 已签收。</translation>
+    </message>
+    <message>
+        <source>Select an incident in the alert queue first.</source>
+        <translation>请先在警情队列中选择一条警情。</translation>
+    </message>
+    <message>
+        <source>%1 call(s) linked to %2.</source>
+        <translation>%1 个通话已关联到 %2。</translation>
+    </message>
+</context>
+<context>
+    <name>RadioPlayerBar</name>
     <message>
         <source>Play</source>
         <translation>播放</translation>
@@ -1021,54 +1846,6 @@ Ctrl+Q：退出</translation>
         <translation>关联到警情</translation>
     </message>
     <message>
-        <source>Write a dispatch log entry…</source>
-        <translation>填写调度日志…</translation>
-    </message>
-    <message>
-        <source>Write</source>
-        <translation>记录</translation>
-    </message>
-    <message>
-        <source>Correct…</source>
-        <translation>更正…</translation>
-    </message>
-    <message>
-        <source>Entries cannot be edited: write a correction that supersedes this one</source>
-        <translation>日志不可修改：请填写一条更正记录</translation>
-    </message>
-    <message>
-        <source>Dispatch log</source>
-        <translation>调度日志</translation>
-    </message>
-    <message>
-        <source>▲ %1 new</source>
-        <translation>▲ %1 条新通话</translation>
-    </message>
-    <message>
-        <source>All talkgroups</source>
-        <translation>全部通话组</translation>
-    </message>
-    <message>
-        <source>★ Favourites</source>
-        <translation>★ 收藏</translation>
-    </message>
-    <message>
-        <source>%1 shown / %2 total</source>
-        <translation>显示 %1 / 共 %2</translation>
-    </message>
-    <message>
-        <source>%1 emergency call(s) to acknowledge — latest from %2</source>
-        <translation>%1 个紧急呼叫待确认 — 最新来自 %2</translation>
-    </message>
-    <message>
-        <source>Emergency call %1 from %2 acknowledged.</source>
-        <translation>已确认来自 %2 的紧急呼叫 %1。</translation>
-    </message>
-    <message>
-        <source>%1 acknowledged.</source>
-        <translation>%1 已签收。</translation>
-    </message>
-    <message>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
@@ -1080,37 +1857,47 @@ Ctrl+Q：退出</translation>
         <source>Playing %1 · %2 · %3 · %4 (%5 queued)</source>
         <translation>正在播放 %1 · %2 · %3 · %4（队列 %5）</translation>
     </message>
+</context>
+<context>
+    <name>ReassignBox</name>
     <message>
-        <source>Export calls</source>
-        <translation>导出通话</translation>
+        <source>%1 is on %2 (P%3 %4).</source>
+        <translation>%1 正在处置 %2（P%3 %4）。</translation>
     </message>
     <message>
-        <source>Zip archives (*.zip)</source>
-        <translation>Zip 压缩包 (*.zip)</translation>
+        <source>Reassign units?</source>
+        <translation>改派警力？</translation>
     </message>
     <message>
-        <source>The entry is too long.</source>
-        <translation>记录过长。</translation>
+        <source>Reassign to %1? The other incident loses the unit.</source>
+        <translation>改派到 %1？原警情将失去该警力。</translation>
     </message>
     <message>
-        <source>Log entry written.</source>
-        <translation>日志已记录。</translation>
+        <source>Reassign</source>
+        <translation>改派</translation>
+    </message>
+</context>
+<context>
+    <name>ReleaseDialog</name>
+    <message>
+        <source>Release a unit — %1</source>
+        <translation>释放警力 — %1</translation>
     </message>
     <message>
-        <source>Select an incident in the alert queue first.</source>
-        <translation>请先在警情队列中选择一条警情。</translation>
+        <source>Unit</source>
+        <translation>警力</translation>
     </message>
     <message>
-        <source>%1 call(s) linked to %2.</source>
-        <translation>%1 个通话已关联到 %2。</translation>
+        <source>Note</source>
+        <translation>备注</translation>
     </message>
     <message>
-        <source>Incident %1</source>
-        <translation>警情 %1</translation>
+        <source>It is the last unit: the alert goes back to acknowledged.</source>
+        <translation>这是最后一个警力：警情将退回“已签收”。</translation>
     </message>
     <message>
-        <source>Incident</source>
-        <translation>关联警情</translation>
+        <source>Release</source>
+        <translation>释放</translation>
     </message>
 </context>
 <context>
@@ -1175,8 +1962,56 @@ Ctrl+Q：退出</translation>
         <translation>添加书签</translation>
     </message>
     <message>
+        <source>Capture moment</source>
+        <translation>截取此刻</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Debrief report…</source>
+        <translation>复盘报告…</translation>
+    </message>
+    <message>
         <source>Pause</source>
         <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Moment captured.</source>
+        <translation>已截取此刻画面。</translation>
+    </message>
+    <message>
+        <source>Export recording</source>
+        <translation>导出录像</translation>
+    </message>
+    <message>
+        <source>Recordings (*.sqlite3)</source>
+        <translation>录像文件 (*.sqlite3)</translation>
+    </message>
+    <message>
+        <source>Debrief report</source>
+        <translation>复盘报告</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf);;HTML (*.html)</source>
+        <translation>PDF (*.pdf);;HTML (*.html)</translation>
+    </message>
+    <message>
+        <source>Exported {n} events to {name}.</source>
+        <translation>已导出 {n} 条事件到 {name}。</translation>
+    </message>
+    <message>
+        <source>Report written: {name}.</source>
+        <translation>报告已生成：{name}。</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>处理中…</translation>
+    </message>
+    <message>
+        <source>Failed: {error}</source>
+        <translation>失败：{error}</translation>
     </message>
     <message>
         <source>{stamp} UTC (+{h}:{m:02d}:{s:02d})</source>
@@ -1198,8 +2033,8 @@ Ctrl+Q：退出</translation>
         <translation>系统证书</translation>
     </message>
     <message>
-        <source>built-in offline map (or an XYZ URL template)</source>
-        <translation>内置离线地图（或 XYZ 瓦片地址模板）</translation>
+        <source>built-in offline map (or an XYZ URL template, or an .mbtiles file)</source>
+        <translation>内置离线地图（或 XYZ 地址模板，或 .mbtiles 文件）</translation>
     </message>
     <message>
         <source>Base map uses GCJ-02 (shift markers for display)</source>
@@ -1267,7 +2102,50 @@ Ctrl+Q：退出</translation>
     </message>
 </context>
 <context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer — %1</source>
+        <translation>移交 — %1</translation>
+    </message>
+    <message>
+        <source>Operator id</source>
+        <translation>席位编号</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>无人</translation>
+    </message>
+    <message>
+        <source>Owner now</source>
+        <translation>当前负责人</translation>
+    </message>
+    <message>
+        <source>Transfer to</source>
+        <translation>移交给</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>移交</translation>
+    </message>
+    <message>
+        <source>Name the operator who takes it over.</source>
+        <translation>请指定接手的席位。</translation>
+    </message>
+    <message>
+        <source>%1 already owns this alert.</source>
+        <translation>%1 已是该警情的负责人。</translation>
+    </message>
+</context>
+<context>
     <name>VideoTile</name>
+    <message>
+        <source>PTZ: %1</source>
+        <translation>云台：%1</translation>
+    </message>
     <message>
         <source>Live</source>
         <translation>在线</translation>
@@ -1324,16 +2202,44 @@ Ctrl+Q：退出</translation>
         <translation>将选中画面保存为证据</translation>
     </message>
     <message>
+        <source>Record clip</source>
+        <translation>录像取证</translation>
+    </message>
+    <message>
+        <source>Record the next seconds of the selected tile's stream as evidence</source>
+        <translation>将所选画面接下来若干秒的视频录制为证据</translation>
+    </message>
+    <message>
+        <source>Record %1 s</source>
+        <translation>录制 %1 秒</translation>
+    </message>
+    <message>
+        <source>Views</source>
+        <translation>视图</translation>
+    </message>
+    <message>
+        <source>Saved wall views: recall, save, delete</source>
+        <translation>已保存的墙视图：调用、保存、删除</translation>
+    </message>
+    <message>
+        <source>cameras</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>views</source>
+        <translation>视图</translation>
+    </message>
+    <message>
+        <source>What the tour cycles through</source>
+        <translation>轮巡的对象</translation>
+    </message>
+    <message>
         <source>Follow P1 alerts</source>
         <translation>联动一级警情</translation>
     </message>
     <message>
         <source>Layout</source>
         <translation>布局</translation>
-    </message>
-    <message>
-        <source>Evidence saved from this wall</source>
-        <translation>本电视墙保存的证据</translation>
     </message>
     <message>
         <source>No picture to save in the selected tile.</source>
@@ -1344,8 +2250,64 @@ Ctrl+Q：退出</translation>
         <translation>已保存 %1</translation>
     </message>
     <message>
+        <source>No camera to record in the selected tile.</source>
+        <translation>所选画面没有可录制的摄像头。</translation>
+    </message>
+    <message>
+        <source>%1 is offline.</source>
+        <translation>%1 离线。</translation>
+    </message>
+    <message>
+        <source>Clip saved: %1</source>
+        <translation>录像已保存：%1</translation>
+    </message>
+    <message>
+        <source>Clip of %1 failed: %2</source>
+        <translation>%1 录像失败：%2</translation>
+    </message>
+    <message>
+        <source>Evidence — %1</source>
+        <translation>证据 — %1</translation>
+    </message>
+    <message>
+        <source>A view needs a name.</source>
+        <translation>视图需要名称。</translation>
+    </message>
+    <message>
+        <source>A view name has at most %1 characters.</source>
+        <translation>视图名称最多 %1 个字符。</translation>
+    </message>
+    <message>
+        <source>View %1 saved.</source>
+        <translation>视图 %1 已保存。</translation>
+    </message>
+    <message>
+        <source>View %1</source>
+        <translation>视图 %1</translation>
+    </message>
+    <message>
+        <source>Save current view…</source>
+        <translation>保存当前视图…</translation>
+    </message>
+    <message>
+        <source>Delete view</source>
+        <translation>删除视图</translation>
+    </message>
+    <message>
+        <source>Save view</source>
+        <translation>保存视图</translation>
+    </message>
+    <message>
+        <source>Name of this wall view:</source>
+        <translation>此墙视图的名称：</translation>
+    </message>
+    <message>
         <source>Linked to alert %1</source>
         <translation>已联动警情 %1</translation>
+    </message>
+    <message>
+        <source>Save some views first.</source>
+        <translation>请先保存视图。</translation>
     </message>
     <message>
         <source>%1 of %2 tiles live</source>
@@ -1362,8 +2324,25 @@ Ctrl+Q：退出</translation>
 <context>
     <name>window</name>
     <message>
+        <source>replay: no backend link</source>
+        <extracomment>Panels opened more than once (View → New map …). Set on a wall console (``--wall``): shows pushed layouts and cameras.</extracomment>
+        <translation>回放：未连接后端</translation>
+    </message>
+    <message>
         <source>Replay — %1</source>
         <translation>回放 — %1</translation>
+    </message>
+    <message>
+        <source>Layout %1 pushed to wall %2.</source>
+        <translation>布局 %1 已推送到大屏 %2。</translation>
+    </message>
+    <message>
+        <source>No cameras on the video wall to push.</source>
+        <translation>视频墙上没有可推送的摄像机。</translation>
+    </message>
+    <message>
+        <source>%1 cameras pushed to wall %2.</source>
+        <translation>%1 路摄像机已推送到大屏 %2。</translation>
     </message>
     <message>
         <source>No available unit with a known position.</source>
