@@ -8,7 +8,7 @@ QM := resources/translations/console_zh_CN.qm
 TS := resources/translations/console_zh_CN.ts
 DEMO_PORT ?= 8765
 
-.PHONY: demo test setup system-packages lint unit integration ui bench translations translations-update clean
+.PHONY: demo test setup system-packages lint unit integration ui bench translations translations-update clean package package-test
 
 setup: system-packages $(STAMP) $(QM)
 
@@ -41,11 +41,27 @@ lint: setup
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: setup lint
+# The whole suite, including tests/package against a freshly built bundle and .deb.
+test: setup lint package
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
 bench: setup
 	$(PY) bench/alert_latency.py
+
+# The Linux package: PyInstaller one-folder bundle + .deb in build/package/ (installer/README.md).
+# PyInstaller comes from the `package` extra, installed into .venv on first use.
+PKG_STAMP := $(VENV)/.stamp-package
+$(PKG_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install -q -e '.[test,package]'
+	@touch $@
+
+package: setup $(PKG_STAMP)
+	$(PY) installer/build_package.py
+
+# Launches the built bundle against a real backend and checks the .deb (`make test` builds the
+# package and runs these with everything else).
+package-test: package
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q tests/package -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache $(QM)

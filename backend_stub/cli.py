@@ -244,7 +244,14 @@ async def _serve(args: argparse.Namespace) -> None:
             await _demo_standby(backend, args)
             backend.lead(db.SIMULATION_LOCK, "demo simulation", simulate)
         else:
-            await simulate()
+            try:
+                await simulate()
+            except FileNotFoundError as exc:  # espeak-ng missing for the radio clips
+                await backend.stop()
+                raise SystemExit(
+                    f"dispatch-backend: --demo cannot start: {exc} "
+                    "(install it: apt-get install espeak-ng)"
+                ) from None
     if args.scenario:
         from backend_stub.scenario import ScenarioError, load_scenario, run_scenario
 

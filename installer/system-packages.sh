@@ -32,6 +32,8 @@ PACKAGES=(
   xvfb xauth ffmpeg espeak-ng
   # The PostgreSQL server, for the backend's PostgreSQL tests (they start their own instance).
   postgresql
+  # `make package` (also run by `make test`): objdump for PyInstaller, .desktop validation.
+  binutils desktop-file-utils
 )
 
 usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }

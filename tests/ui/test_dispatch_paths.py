@@ -151,7 +151,7 @@ def test_merge_cancel_release_reassign_transfer_history_records(
         await until(lambda: store.alerts[main].owner == li, what="transferred")
         row = panel.model.row_of(main)
         assert row is not None
-        assert panel.model.index(row, panel.model.columnCount() - 1).data() == li
+        assert panel.model.index(row, panel.model.columnCount() - 1).data() == "li"  # the name
         # Owner filter: "Mine" hides li's alert, "Unowned" shows only alerts nobody took.
         panel.owner_filter.setCurrentIndex(panel.owner_filter.findData(AlertFilterProxy.MINE))
         shown = {
