@@ -36,6 +36,12 @@ PACKAGES=(
   binutils desktop-file-utils
 )
 
+# PyInstaller bundles the interpreter's shared library: the one matching the python3 that
+# makes .venv (Debian's libpythonX.Y, e.g. libpython3.11 on bookworm).
+if py=$(${PYTHON:-python3} -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); then
+  PACKAGES+=("libpython$py")
+fi
+
 usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
 
 check_only=0
