@@ -29,6 +29,9 @@ _DROP_PREFIXES = (
     # The GTK 3 platform theme needs GTK 3, which a control-room box need not have; Qt skips
     # it silently when it cannot load, and the app styles itself anyway.
     "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+    # The CUPS print plugin (needs libcups): reports are written as PDF with QPdfWriter and
+    # printed from the PDF viewer, so Qt's own print dialog is never used.
+    "PySide6/Qt/plugins/printsupport/",
 )
 _NEEDED = re.compile(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]")
 
