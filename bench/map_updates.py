@@ -6,9 +6,11 @@ Per 1 Hz tick every unit reports a new position; the events go through a real St
 StoreBridge into a real MapPanel whose page runs in Qt WebEngine. Printed:
 
 - page apply time per tick (``performance.now()`` around ``ConsoleMap.apply``), p50/p99;
-- GUI-thread time per tick spent by the map panel (its signal handler plus ``flush``: batch
-  building, JSON and the one ``runJavaScript`` submit), p50/p99, and the Store+bridge time
-  (shared by every panel) for context;
+- GUI-thread time per tick spent by the map panel (its handler of the fixes, i.e.
+  ``MapBatcher.add_positions``, plus ``flush``: batch building, JSON and the one
+  ``runJavaScript`` submit), p50/p99, and the Store+bridge time (shared by every panel) for
+  context; for the burst run also where the flush goes (p50 of
+  the handler, ``MapBatcher.take``, ``batch_json`` and the ``runJavaScript`` submit);
 - the baseline in the same run: one ``runJavaScript`` per marker. It is measured on a sample
   of markers and extrapolated linearly to the full unit count (the full baseline would take
   minutes per tick); the output says so;
@@ -274,11 +276,18 @@ def main() -> None:
     now = time.time()
     store = Store()
     bridge = StoreBridge(store)
-    stamps: dict[str, float] = {}
-    bridge.sig_units_moved.connect(lambda _p: stamps.__setitem__("a", time.perf_counter()))
     # The bench drives flushes itself (one per 1 Hz tick), so the panel's own timer is slowed.
     panel = MapPanel(bridge, Theme("dark"), flush_hz=0.01)
-    bridge.sig_units_moved.connect(lambda _p: stamps.__setitem__("b", time.perf_counter()))
+    # The panel's share of applying fixes: its handler records them in the batcher.
+    handler_s = [0.0]
+    add_positions = panel._batch.add_positions
+
+    def timed_add_positions(positions: Any) -> None:
+        t = time.perf_counter()
+        add_positions(positions)
+        handler_s[0] += time.perf_counter() - t
+
+    panel._batch.add_positions = timed_add_positions  # type: ignore[method-assign]
     panel.resize(1600, 900)
     panel.show()
     store.load_snapshot(0, demo_state(district, now, n_alerts=20))
@@ -321,6 +330,37 @@ def main() -> None:
             )
         return events
 
+    import widgets.map.panel
+
+    # Patched in place to time the pieces of flush (Any: instance and module attributes).
+    panel_module: Any = widgets.map.panel
+    batcher: Any = panel._batch
+    page: Any = panel.page
+    encode = panel_module.batch_json
+    parts: dict[str, float] = {}
+    part_ms: dict[str, list[float]] = {"handler": [], "take": [], "encode": [], "submit": []}
+
+    def timed(name: str, fn: Any) -> Any:
+        def wrapper(*a: Any, **k: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                parts[name] = parts.get(name, 0.0) + (time.perf_counter() - t) * 1000
+
+        return wrapper
+
+    def time_parts(on: bool) -> None:
+        """Time the pieces of ``flush`` (instance/module patches; off for the baseline)."""
+        if on:
+            batcher.take = timed("take", batcher.take)
+            panel_module.batch_json = timed("encode", encode)
+            page.runJavaScript = timed("submit", page.runJavaScript)
+        else:
+            del batcher.take
+            del page.runJavaScript
+            panel_module.batch_json = encode
+
     def run(seconds: int, slices: int) -> dict[str, Any]:
         """Every unit reports once a second, in ``slices`` groups spread over the second;
         the panel flushes once after each group (one map tick per group)."""
@@ -335,16 +375,21 @@ def main() -> None:
             at = t_start + k / slices
             wait_for(lambda at=at: time.monotonic() >= at, 5)  # type: ignore[misc]
             events = events_for(chunks[k % slices])
+            handler_s[0] = 0.0
             t0 = time.perf_counter()
-            store.apply_many(events)  # -> bridge -> panel handler (records pending fixes)
+            store.apply_many(events)  # -> bridge and panel listeners (panel records fixes)
             t1 = time.perf_counter()
             n_before = len(applied)
+            parts.clear()
             panel.flush()
             t2 = time.perf_counter()
+            for name in ("take", "encode", "submit"):
+                part_ms[name].append(parts.get(name, 0.0))
             wait_for(lambda n=n_before: len(applied) > n, 30)  # type: ignore[misc]
             t3 = time.perf_counter()
-            handler = stamps["b"] - stamps["a"]
+            handler = handler_s[0]
             gui_ms.append((handler + (t2 - t1)) * 1000)
+            part_ms["handler"].append(handler * 1000)
             store_ms.append((t1 - t0 - handler) * 1000)
             apply_ms.append(applied[-1])
             wall_ms.append((t3 - t1) * 1000)
@@ -376,10 +421,11 @@ def main() -> None:
         def feed() -> None:
             events = events_for(chunks[count[0] % slices])
             count[0] += 1
+            handler_s[0] = 0.0
             t0 = time.perf_counter()
             store.apply_many(events)
             t1 = time.perf_counter()
-            handler = stamps["b"] - stamps["a"]
+            handler = handler_s[0]
             store_ms.append((t1 - t0 - handler) * 1000)
             gui_ms.append(handler * 1000)
 
@@ -418,7 +464,10 @@ def main() -> None:
             "page_fps": round(frames / elapsed, 1),
         }
 
+    time_parts(True)
     burst = run(args.ticks, 1)
+    time_parts(False)
+    burst["gui_parts_ms_p50"] = {k: round(statistics.median(v), 2) for k, v in part_ms.items()}
     spread = run_free(max(2, args.ticks // 2), 5)
     trails = run_trails(panel, run, args.units, max(2, args.ticks // 4))
 
@@ -469,6 +518,11 @@ def main() -> None:
             f"  GUI thread, map panel:    p50 {r['gui_ms_p50']} ms  p99 {r['gui_ms_p99']} ms"
             "  (target < 10 ms)"
         )
+        if "gui_parts_ms_p50" in r:
+            print(
+                "    of which (p50 ms): "
+                + ", ".join(f"{k} {v}" for k, v in r["gui_parts_ms_p50"].items())
+            )
         print(f"  GUI thread, Store+bridge: p50 {r['store_bridge_ms_p50']} ms (shared by panels)")
         wall = r["tick_wall_ms_p50"]
         wall_text = f"tick wall flush->applied: p50 {wall} ms; " if wall is not None else ""

@@ -1,7 +1,7 @@
 """Soak: N consoles against a demo backend, next to a bare websockets broadcast server.
 
     .venv/bin/python bench/soak.py                      # 20 consoles, 10,000 units at 1 Hz, 60 s
-    .venv/bin/python bench/soak.py --minutes 30         # for the record
+    .venv/bin/python bench/soak.py --minutes 30 --baseline-seconds 120   # for the record
     .venv/bin/python bench/soak.py --postgres           # also: two processes on one PostgreSQL
 
 Phase 1 runs ``dispatch-backend serve --demo`` in a subprocess (SQLite); the consoles (spread
@@ -413,12 +413,16 @@ async def _phase_bare(args: argparse.Namespace) -> dict[str, Any]:
     try:
         url = await _read_listening(proc)
         rss0 = _rss_kib(proc.pid)
-        results = await _run_consoles([url], "bare", args.clients, args.seconds)
+        results = await _run_consoles([url], "bare", args.clients, args.baseline_seconds)
         rss1 = _rss_kib(proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
         await proc.wait()
-    return {**_summary(results, args.seconds), "rss_growth_mib": round((rss1 - rss0) / 1024, 1)}
+    return {
+        **_summary(results, args.baseline_seconds),
+        "seconds": args.baseline_seconds,
+        "rss_growth_mib": round((rss1 - rss0) / 1024, 1),
+    }
 
 
 async def _main(args: argparse.Namespace, pg_url: str | None) -> dict[str, Any]:
@@ -468,6 +472,13 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=60.0, help="each phase (default 60)")
     p.add_argument("--minutes", type=float, default=None, help="each phase, in minutes")
     p.add_argument(
+        "--baseline-seconds",
+        type=float,
+        default=None,
+        help="the bare websockets phase (default: as long as the others); its rate is steady,"
+        " so a long soak can keep it short",
+    )
+    p.add_argument(
         "--postgres",
         action="store_true",
         help="also run two backend processes on one PostgreSQL (started here, PG_BIN)",
@@ -475,6 +486,8 @@ def main() -> None:
     args = p.parse_args()
     if args.minutes is not None:
         args.seconds = args.minutes * 60
+    if args.baseline_seconds is None:
+        args.baseline_seconds = args.seconds
     if not args.postgres:
         print(json.dumps(asyncio.run(_main(args, None))), flush=True)
         return

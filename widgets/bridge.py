@@ -29,8 +29,9 @@ class StoreBridge(QObject):
     """Changed alerts (list of Alert)."""
     sig_units_changed = Signal(list)
     """Units added or changed (list of Unit)."""
-    sig_units_moved = Signal(list)
-    """Units with new positions (list of Position)."""
+    sig_units_moved = Signal(object)
+    """Units with new positions (list of Position; ``object``: a ``list`` signal would copy
+    10,000 fixes per emit even with no slot connected)."""
     sig_alert_selected = Signal(object)
     """The shared alert selection changed (alert id or None)."""
     sig_camera_ptz = Signal(object)
