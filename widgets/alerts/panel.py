@@ -248,22 +248,7 @@ class AlertQueuePanel(QWidget):
         rlay.setContentsMargins(0, 0, 0, 0)
         rlay.addWidget(self.detail, 1)
         grid = QGridLayout()
-        for i, button in enumerate(
-            (
-                self.ack_button,
-                self.dispatch_button,
-                self.scene_button,
-                self.feedback_button,
-                self.close_button,
-                self.merge_button,
-                self.cancel_button,
-                self.transfer_button,
-                self.release_button,
-                self.report_button,
-                self.eido_button,
-                self.new_button,
-            )
-        ):
+        for i, button in enumerate((*self._action_buttons(), self.new_button)):
             grid.addWidget(button, i // 3, i % 3)
         rlay.addLayout(grid)
 
