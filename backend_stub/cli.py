@@ -9,6 +9,10 @@ Examples::
     dispatch-backend operator add wang --role operator --password
     dispatch-backend operator revoke wang
     dispatch-backend audit export --since 2026-11-28T00:00:00Z > audit.jsonl
+    dispatch-backend import --dry-run units.csv cameras.csv talkgroups.csv grids.geojson
+    dispatch-backend export --kind cameras -o cameras.csv
+    dispatch-backend source add fleet-808 --kind jt808      (the key is the last line)
+    dispatch-backend demo-data demo-district/
 """
 
 from __future__ import annotations
@@ -24,9 +28,13 @@ import ssl
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backend_stub import db
+from backend_stub.inventory.read import CRS_CHOICES, KINDS, MAX_FILE_BYTES
+from backend_stub.sources import SOURCE_KINDS
+from console.protocol.codec import format_ts
 
 if TYPE_CHECKING:
     from backend_stub.server import Backend
@@ -117,7 +125,129 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--since", default=None, help="RFC 3339 time or epoch seconds")
     ex.add_argument("--db", default=None)
     ex.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
+
+    im = sub.add_parser(
+        "import", help="import inventory files (units, cameras, talkgroups, layers)"
+    )
+    im.add_argument("files", nargs="+", metavar="FILE", help="units.csv, cameras.csv, ... *.shp")
+    im.add_argument("--db", default=None)
+    im.add_argument(
+        "--crs", choices=CRS_CHOICES, default="wgs84", help="coordinates of the files (wgs84)"
+    )
+    im.add_argument("--dry-run", action="store_true", help="only check; change nothing")
+    im.add_argument(
+        "--max-file-mb", type=float, default=MAX_FILE_BYTES / (1 << 20), help="largest file taken"
+    )
+    exp = sub.add_parser("export", help="write the inventory as the files import takes")
+    exp.add_argument("--kind", required=True, choices=KINDS)
+    exp.add_argument("-o", "--output", required=True, help="file to write")
+    exp.add_argument("--db", default=None)
+    exp.add_argument(
+        "--with-secrets", action="store_true", help="include camera user names and passwords"
+    )
+    so = sub.add_parser("source", help="live-feed sources and their keys")
+    sosub = so.add_subparsers(dest="action", required=True)
+    sa = sosub.add_parser("add", help="add a source; prints its key as the last line (once)")
+    sa.add_argument("name")
+    sa.add_argument("--kind", required=True, choices=SOURCE_KINDS)
+    sa.add_argument("--db", default=None)
+    sl = sosub.add_parser("list", help="every source with its counts")
+    sl.add_argument("--db", default=None)
+    sr = sosub.add_parser("revoke", help="revoke a source: its key stops working at once")
+    sr.add_argument("name")
+    sr.add_argument("--db", default=None)
+    dd = sub.add_parser("demo-data", help="write the demo district as inventory files")
+    dd.add_argument("directory")
+    dd.add_argument("--seed", type=int, default=7)
+    dd.add_argument("--units", type=int, default=220)
+    dd.add_argument("--stream-base", default="http://127.0.0.1:8554")
     return p
+
+
+def _import(args: argparse.Namespace) -> int:
+    from backend_stub.inventory.store import import_paths
+
+    engine = db.open_engine(args.db or db.default_url())
+    try:
+        report = import_paths(
+            engine,
+            [Path(f) for f in args.files],
+            crs=args.crs,
+            dry_run=args.dry_run,
+            max_bytes=int(args.max_file_mb * (1 << 20)),
+        )
+    finally:
+        engine.dispose()
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if report.errors:
+        print(
+            f"dispatch-backend: {len(report.errors)} error(s); nothing was imported",
+            file=sys.stderr,
+        )
+        return 1
+    print(report.summary())
+    if args.dry_run:
+        print("dry run: nothing was changed")
+    elif report.rev is None:
+        print("nothing to change: the inventory already holds these files")
+    else:
+        print(f"imported (revision {report.rev})")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from backend_stub.inventory.store import export
+
+    engine = db.open_engine(args.db or db.default_url())
+    try:
+        n = export(engine, args.kind, Path(args.output), with_secrets=args.with_secrets)
+    except OSError as exc:
+        print(f"dispatch-backend: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"{n} {args.kind} written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _source(args: argparse.Namespace) -> int:
+    from backend_stub import sources
+
+    engine = db.open_engine(args.db or db.default_url())
+    try:
+        if args.action == "add":
+            key = sources.add_source(engine, args.name, args.kind)
+            print(f"source {args.name} ({args.kind}) key (shown once):")
+            print(key)
+        elif args.action == "revoke":
+            sources.revoke_source(engine, args.name)
+            print(f"source {args.name}: revoked")
+        else:
+            print("name\tkind\tstate\tlast message\taccepted\trefused\tlast error")
+            for src in sources.list_sources(engine):
+                seen = format_ts(src.last_seen) if src.last_seen else "-"
+                state = "revoked" if src.revoked else "active"
+                print(
+                    f"{src.name}\t{src.kind}\t{state}\t{seen}\t{src.accepted}\t{src.refused}"
+                    f"\t{src.last_error or '-'}"
+                )
+    except ValueError as exc:
+        print(f"dispatch-backend: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from backend_stub.demo_data import write_demo_data
+    from backend_stub.district import build_district
+
+    district = build_district(args.seed, n_units=args.units)
+    for path in write_demo_data(district, Path(args.directory), args.stream_base):
+        print(path)
+    return 0
 
 
 def _read_password(args: argparse.Namespace) -> str | None:
@@ -287,16 +417,14 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 async def _demo_standby(backend: Backend, args: argparse.Namespace) -> None:
-    # What the demo keeps outside the event log (the talkgroups, the simulated past week of
-    # hourly counts) is the same in every process: a standby serves it too.
+    # What the demo keeps outside the event log (the simulated past week of hourly counts) is
+    # the same in every process: a standby serves it too.
     from backend_stub.demo import seed_past_week
-    from backend_stub.district import build_district
 
-    district = await asyncio.get_running_loop().run_in_executor(
-        None, lambda: build_district(args.seed, n_units=args.units)
-    )
-    backend.state.talkgroups = {t["id"]: t for t in district.to_wire_talkgroups()}
     seed_past_week(backend.state, args.seed, args.alert_rate, time.time())
+
+
+_TOOLS = {"import": _import, "export": _export, "source": _source, "demo-data": _demo_data}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -306,6 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _operator(args)
     if args.command == "audit":
         return _audit(args)
+    if args.command in _TOOLS:
+        return _TOOLS[args.command](args)
     if args.max_connections < 1:
         raise SystemExit("dispatch-backend: --max-connections must be at least 1")
     _positive(args.command_rate, "--command-rate")

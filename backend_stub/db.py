@@ -177,6 +177,10 @@ def default_url() -> str:
 
 def open_engine(url: str) -> Engine:
     """Create the engine and the tables; SQLite gets WAL and NORMAL sync."""
+    # The tables of the inventory and of the live-feed sources live beside their code.
+    from backend_stub import sources  # noqa: F401
+    from backend_stub.inventory import store  # noqa: F401
+
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
 
@@ -262,7 +266,7 @@ def _migrate(engine: Engine) -> None:
             )
 
 
-def _hash(salt: str, secret: str) -> str:
+def token_hash(salt: str, secret: str) -> str:
     # Tokens are 256-bit random secrets: a salted SHA-256 is enough (no dictionary to resist).
     return hashlib.sha256((salt + secret).encode()).hexdigest()
 
@@ -328,7 +332,7 @@ def add_operator(
         raise ValueError(f"a password has 1 to {MAX_PASSWORD} characters")
     secret = secrets.token_urlsafe(32)
     salt = secrets.token_hex(16)
-    values: dict[str, Any] = {"role": role, "salt": salt, "token_hash": _hash(salt, secret)}
+    values: dict[str, Any] = {"role": role, "salt": salt, "token_hash": token_hash(salt, secret)}
     if password is not None:
         values["password_hash"] = hash_password(password)
     with engine.begin() as conn:
@@ -361,14 +365,14 @@ def authenticate(engine: Engine, token: str | None, now: float | None = None) ->
             tok = conn.execute(select(SessionTokenRow).where(SessionTokenRow.id == key)).first()
             if tok is None or tok.revoked or tok.expires <= now:
                 return None
-            if not hmac.compare_digest(tok.token_hash, _hash(tok.salt, secret)):
+            if not hmac.compare_digest(tok.token_hash, token_hash(tok.salt, secret)):
                 return None
             op = conn.execute(select(OperatorRow).where(OperatorRow.id == tok.operator_id)).first()
             return None if op is None else Operator(op.id, op.name, op.role)
         op = conn.execute(select(OperatorRow).where(OperatorRow.id == key)).first()
     if op is None or op.revoked:
         return None
-    if not hmac.compare_digest(op.token_hash, _hash(op.salt, secret)):
+    if not hmac.compare_digest(op.token_hash, token_hash(op.salt, secret)):
         return None
     return Operator(op.id, op.name, op.role)
 
@@ -399,7 +403,7 @@ def sign_in(
                 id=tid,
                 operator_id=op.id,
                 salt=salt,
-                token_hash=_hash(salt, secret),
+                token_hash=token_hash(salt, secret),
                 created=now,
                 expires=expires,
                 revoked=False,

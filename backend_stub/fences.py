@@ -127,6 +127,8 @@ class FenceTracker:
                 crossings += self._move(event["unit_id"], event["lat"], event["lon"], now)
             elif kind == "layer.upsert":
                 self._set_layer(event["layer"])
+            elif kind == "layer.retired":
+                self._fences.pop(event["layer_id"], None)
         return crossings
 
     def _set_layer(self, layer: Wire) -> None:

@@ -16,7 +16,10 @@ other processes committed since, then decides and numbers its own events after t
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
+import hashlib
 import json
 import logging
 import ssl
@@ -31,8 +34,11 @@ from sqlalchemy import Engine
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from backend_stub import db
+from backend_stub import db, sources
 from backend_stub.fences import FenceWatcher
+from backend_stub.inventory import store as inventory
+from backend_stub.inventory.read import Parsed, read_bytes
+from backend_stub.inventory.wire import sync_events
 from backend_stub.state import (
     QUERY_COMMANDS,
     Actor,
@@ -74,6 +80,9 @@ REVOCATION_POLL_S = 2.0
 SNAPSHOT_EVERY_S = 60.0
 SNAPSHOT_EVERY_EVENTS = 1_000_000
 HELLO_TIMEOUT_S = 15.0
+# How often a backend looks for inventory imports made by other processes (``import``).
+INVENTORY_POLL_S = 1.0
+COMMANDER_COMMANDS = frozenset({"inventory.import", "source.list"})
 
 
 Decider = Callable[[DistrictState, str], list[Wire]]
@@ -204,6 +213,8 @@ class Backend:
         self.slow_disconnects = 0
         self.refused_connections = 0
         self._last_revocation = 0
+        self._inventory_rev = 0
+        self._inventory_lock = asyncio.Lock()
         self.state = DistrictState()
         self.committed_seq = 0
         self.shared = db.is_shared(engine)
@@ -274,6 +285,7 @@ class Backend:
         self._last_revocation = await self._run_db(db.last_revocation, self.engine)
         self._writer_task = asyncio.create_task(self._writer(), name="event-writer")
         self._writer_task.add_done_callback(self._writer_done)
+        await self.sync_inventory()  # what was imported while no backend ran
         self._server = await serve(
             self._handle,
             host,
@@ -289,6 +301,7 @@ class Backend:
         )
         if self.revocation_poll_s is not None:
             self.spawn(self._watch_revocations(), "revocations")
+        self.spawn(self._watch_inventory(), "inventory")
         sock = next(iter(self._server.sockets))
         return int(sock.getsockname()[1])
 
@@ -348,6 +361,40 @@ class Backend:
             for rid, op_id, ts in rows:
                 self._last_revocation = rid
                 self.close_operator(op_id, before=ts)
+
+    async def sync_inventory(self) -> int:
+        """Turn the inventory rows imported since the last sync into events; returns how many.
+
+        Decided by the writer against the committed state (of every process on a shared log),
+        so an item another process has already sent, or that is unchanged, adds nothing.
+        """
+        async with self._inventory_lock:
+            rev, rows = await self._run_db(
+                inventory.changes_after, self.engine, self._inventory_rev
+            )
+            made = 0
+            if rows:
+
+                def build(state: DistrictState, ts: str) -> list[Wire]:
+                    nonlocal made
+                    events = sync_events(state, rows)
+                    made = len(events)
+                    return events
+
+                await self.append_derived(build)
+                log.info("inventory revision %d: %d events from %d rows", rev, made, len(rows))
+            self._inventory_rev = max(self._inventory_rev, rev)
+            return made
+
+    async def _watch_inventory(self) -> None:
+        # ``dispatch-backend import`` runs in another process: it leaves a revision, we send it.
+        while True:
+            await asyncio.sleep(INVENTORY_POLL_S)
+            try:
+                if await self._run_db(inventory.head_rev, self.engine) > self._inventory_rev:
+                    await self.sync_inventory()
+            except Exception:
+                log.exception("cannot read the inventory")
 
     def close_operator(self, operator_id: str, before: float | None = None) -> int:
         """Close (4401) the live connections of an operator signed in before ``before``."""
@@ -576,7 +623,7 @@ class Backend:
                         cmd.operator.name,
                         cmd.cid,
                         cmd.name,
-                        json.dumps(cmd.args, ensure_ascii=False),
+                        json.dumps(_audited_args(cmd.name, cmd.args), ensure_ascii=False),
                         json.dumps(p.answer, ensure_ascii=False),
                         self.clock(),
                     )
@@ -856,11 +903,23 @@ class Backend:
         if name in ("alert.transfer", "operator.list"):
             known = await self._run_db(db.list_operators, self.engine)
             operators = {op.id: op for op in known}
+        early: Wire | None = None
+        refusal: ProtocolError | Refused | None = None
+        if name in COMMANDER_COMMANDS:
+            try:
+                early = await self._commander_command(actor, name, args)
+            except (ProtocolError, Refused) as exc:
+                refusal = exc
 
         def build(state: DistrictState, ts: str) -> list[Wire]:
             # Run by the writer against the committed state (of every process on a shared log).
             authorize(actor, training=self.training)
             validate_args(name, args)
+            if name in COMMANDER_COMMANDS:
+                if refusal is not None:
+                    raise refusal
+                pending.data = early
+                return []
             bodies = decide(
                 state,
                 actor,
@@ -885,6 +944,73 @@ class Backend:
         )
         answer: Wire = await self._queue(pending)
         return answer
+
+    async def _commander_command(self, actor: Actor, name: str, args: Any) -> Wire:
+        """``source.list`` and ``inventory.import``: work outside the event log, for commanders.
+
+        Returns the result's ``data``. Raises Refused (or ProtocolError) to refuse.
+        """
+        authorize(actor, training=self.training)
+        validate_args(name, args)
+        if actor.role != "commander":
+            raise Refused("forbidden", f"only a commander may use {name}")
+        if name == "source.list":
+            found = await self._run_db(sources.list_sources, self.engine)
+            return {
+                "sources": [
+                    {
+                        "name": s.name,
+                        "kind": s.kind,
+                        "created": format_ts(s.created),
+                        "revoked": s.revoked,
+                        "last_seen": format_ts(s.last_seen) if s.last_seen else None,
+                        "accepted": s.accepted,
+                        "refused": s.refused,
+                        "last_error": s.last_error,
+                    }
+                    for s in found
+                ]
+            }
+        crs = args.get("crs", "wgs84")
+        loop = asyncio.get_running_loop()
+        parsed: list[Parsed] = []
+        for item in args["files"]:
+            try:
+                data = base64.b64decode(item["data"], validate=True)
+            except (binascii.Error, ValueError):
+                raise Refused("invalid", f"{item['name']}: data is not base64") from None
+            parsed.append(await loop.run_in_executor(None, read_bytes, item["name"], data, crs))
+        report: inventory.Report = await self._run_db(
+            lambda: inventory.import_files(
+                self.engine, parsed, dry_run=bool(args.get("dry_run")), who=actor.name
+            )
+        )
+        if report.errors:
+            lines = [str(p) for p in report.errors]
+            more = f"\n… and {len(lines) - 20} more" if len(lines) > 20 else ""
+            raise Refused(
+                "invalid",
+                f"nothing imported: {len(lines)} error(s)\n" + "\n".join(lines[:20]) + more,
+            )
+        if report.rev is not None:
+            await self.sync_inventory()
+        return report.to_wire()
+
+
+def _audited_args(name: str, args: Any) -> Any:
+    # An imported file may hold camera passwords: the audit keeps its name, size and digest.
+    if name != "inventory.import" or not isinstance(args, dict):
+        return args
+    files = [
+        {
+            "name": f.get("name"),
+            "bytes": len(str(f.get("data", ""))) * 3 // 4,
+            "sha256": hashlib.sha256(str(f.get("data", "")).encode()).hexdigest(),
+        }
+        for f in args.get("files", [])
+        if isinstance(f, dict)
+    ]
+    return {**args, "files": files}
 
 
 def _first_chunk(engine: Engine, after: int, upto: int) -> list[str]:

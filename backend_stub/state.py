@@ -98,12 +98,28 @@ class DistrictState:
         elif kind == "layer.upsert":
             self.layers[event["layer"]["id"]] = event["layer"]
             self.layer_counter = max(self.layer_counter, _layer_number(event["layer"]["id"]))
+        elif kind == "talkgroup.upsert":
+            self.talkgroups[event["talkgroup"]["id"]] = event["talkgroup"]
+        elif kind.endswith(".retired"):
+            self._retire(kind, event)
         elif kind == "log.entry":
             self.log.append(event["entry"])
             self.log_counter = max(self.log_counter, _number(event["entry"]["id"]))
             if len(self.log) > 4 * LOG_IN_SNAPSHOT:
                 del self.log[:-LOG_IN_SNAPSHOT]
         self.seq = event["seq"]
+
+    def _retire(self, kind: str, event: Wire) -> None:
+        # A retired item leaves the state (and so the snapshot); its events stay in the log.
+        if kind == "unit.retired":
+            self.units.pop(event["unit_id"], None)
+            self.positions.pop(event["unit_id"], None)
+        elif kind == "camera.retired":
+            self.cameras.pop(event["camera_id"], None)
+        elif kind == "talkgroup.retired":
+            self.talkgroups.pop(event["talkgroup_id"], None)
+        elif kind == "layer.retired":
+            self.layers.pop(event["layer_id"], None)
 
     def snapshot_state(self) -> Wire:
         """The ``state`` object of a snapshot message."""

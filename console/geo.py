@@ -19,6 +19,8 @@ from collections.abc import Sequence
 __all__ = [
     "EARTH_RADIUS_M",
     "STALE_AFTER_S",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
     "fix_age_minutes",
     "gcj02_to_wgs84",
     "haversine_m",
@@ -130,6 +132,26 @@ def gcj02_to_wgs84(lat: float, lon: float, tolerance_deg: float = 1e-9) -> tuple
         if abs(dlat) < tolerance_deg and abs(dlon) < tolerance_deg:
             break
     return wlat, wlon
+
+
+_BD_X_PI = math.pi * 3000.0 / 180.0
+
+
+def bd09_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
+    """Undo Baidu's BD-09 offset, which Baidu applies on top of GCJ-02.
+
+    Returns:
+        ``(lat, lon)`` in GCJ-02.
+    """
+    x, y = lon - 0.0065, lat - 0.006
+    z = math.hypot(x, y) - 0.00002 * math.sin(y * _BD_X_PI)
+    theta = math.atan2(y, x) - 0.000003 * math.cos(x * _BD_X_PI)
+    return z * math.sin(theta), z * math.cos(theta)
+
+
+def bd09_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
+    """BD-09 (Baidu maps) to WGS-84: through GCJ-02, to about a metre."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lat, lon))
 
 
 def point_in_ring(lat: float, lon: float, ring: Ring) -> bool:

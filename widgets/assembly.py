@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from console.replay import ReplayEngine
     from console.services.media_server import MediaServer
     from widgets.dashboard import DashboardPanel
+    from widgets.inventory import InventoryWindow
     from widgets.map import MapPanel
     from widgets.radio import RadioLogPanel
     from widgets.replay import ReplayPanel
@@ -63,6 +64,8 @@ class Console:
     extras: list[QWidget] = field(default_factory=list)
     #: Set on a wall console (``--wall``): shows pushed layouts and cameras.
     wall: WallMode | None = None
+    #: The Inventory and sources window (commanders; View menu), made on first use.
+    inventory: InventoryWindow | None = None
 
     async def shutdown(self) -> None:
         """Stop the link (or the replay) and every player (never blocking the GUI thread)."""
@@ -146,7 +149,21 @@ def build_console(
     else:
         window.sig_push_layout.connect(lambda g, n, doc: push_layout(console, g, n, doc))
         window.sig_push_cameras.connect(lambda g: push_cameras(console, g))
+        window.inventory_action.triggered.connect(lambda: open_inventory(console, send))
     return console
+
+
+def open_inventory(
+    console: Console, send: Callable[[str, dict[str, Any]], asyncio.Future[CommandAnswered]]
+) -> None:
+    """Show the Inventory and sources window (made on first use), with the sources asked for."""
+    from widgets.inventory import InventoryWindow
+
+    if console.inventory is None:
+        console.inventory = InventoryWindow(console.bridge, send, console.window)
+    console.inventory.show()
+    console.inventory.raise_()
+    console.inventory.refresh_sources()
 
 
 def _refuse(reason: str) -> Callable[[str, dict[str, Any]], asyncio.Future[CommandAnswered]]:

@@ -9,6 +9,7 @@ from console.domain.store import (
     AlertRaised,
     CameraPtzMoved,
     DomainEvent,
+    ItemRetired,
     SnapshotLoaded,
     Store,
     UnitsMoved,
@@ -52,6 +53,7 @@ class StoreBridge(QObject):
 
     def _on_store_events(self, events: list[DomainEvent]) -> None:
         raised, changed, units, moved = [], [], [], []
+        retired = False
         for event in events:
             if isinstance(event, AlertRaised):
                 raised.append(event.alert)
@@ -63,6 +65,8 @@ class StoreBridge(QObject):
                 moved.extend(event.positions)
             elif isinstance(event, SnapshotLoaded):
                 self.sig_snapshot_loaded.emit(event.seq)
+            elif isinstance(event, ItemRetired):
+                retired = True
             elif isinstance(event, CameraPtzMoved):
                 self.sig_camera_ptz.emit(event)
             elif isinstance(event, WallLayoutPushed | WallCamerasPushed):
@@ -75,3 +79,7 @@ class StoreBridge(QObject):
             self.sig_units_changed.emit(units)
         if moved:
             self.sig_units_moved.emit(moved)
+        if retired:
+            # Rare (an inventory import retired something): every panel redraws from the Store,
+            # as after a snapshot, rather than each learning to remove items.
+            self.sig_snapshot_loaded.emit(self.store.seq or 0)

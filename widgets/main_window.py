@@ -415,6 +415,10 @@ class MainWindow(QMainWindow):
         self.evidence_action = QAction(self.tr("Evidence…"), self)
         self.evidence_action.setVisible(False)
         self._view_menu.insertAction(self._panels_separator, self.evidence_action)
+        # Commanders only (set_link_status shows it); assembly opens the window.
+        self.inventory_action = QAction(self.tr("Inventory and sources…"), self)
+        self.inventory_action.setVisible(False)
+        self._view_menu.insertAction(self._panels_separator, self.inventory_action)
         # Only a commander may push to the wall consoles (set_link_status shows the menu).
         self.wall_menu = self.menuBar().addMenu(self.tr("&Wall"))
         self.push_layout_action = QAction(self.tr("Push layout to wall…"), self)
@@ -595,6 +599,7 @@ class MainWindow(QMainWindow):
         self.link.set_status(status)
         if status.state is LinkState.LIVE:
             self.wall_menu.menuAction().setVisible(status.role == "commander")
+            self.inventory_action.setVisible(status.role == "commander")
         if status.state is LinkState.LIVE:
             self.alerts.set_operator(self._operator_id)
         if status.state is LinkState.UNAUTHORIZED:

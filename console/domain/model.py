@@ -112,6 +112,8 @@ class Unit:
     talkgroup: str
     grid_id: str | None
     status: UnitStatus
+    station: str | None = None  # from the inventory (units.csv)
+    device_ids: tuple[str, ...] = ()  # ``jt808:13912345678``, ``cot:ANDROID-abc``, ...
 
     @classmethod
     def from_wire(cls, d: Wire) -> Unit:
@@ -124,6 +126,8 @@ class Unit:
             d["talkgroup"],
             d["grid_id"],
             UnitStatus(d["status"]),
+            d.get("station"),
+            tuple(d.get("device_ids") or ()),
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from console.domain.model import (
@@ -105,6 +105,22 @@ class LayerUpserted:
 
 
 @dataclass(frozen=True, slots=True)
+class TalkgroupUpserted:
+    """A talkgroup was added or renamed (an inventory import)."""
+
+    talkgroup_id: str
+    alias: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRetired:
+    """A unit, camera, talkgroup or layer was retired from the inventory: it left the state."""
+
+    kind: str  # "unit", "camera", "talkgroup" or "layer"
+    item_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class RadioCallHeard:
     """A radio call was logged."""
 
@@ -126,6 +142,8 @@ DomainEvent = (
     | UnitsMoved
     | CameraUpserted
     | LayerUpserted
+    | TalkgroupUpserted
+    | ItemRetired
     | RadioCallHeard
     | LogEntryAdded
     | CameraPtzMoved
@@ -234,15 +252,7 @@ class Store:
             old = self.units.get(event["unit_id"])
             if old is None:
                 return None
-            unit = Unit(
-                old.id,
-                old.callsign,
-                old.kind,
-                old.radio_id,
-                old.talkgroup,
-                old.grid_id,
-                UnitStatus(event["status"]),
-            )
+            unit = replace(old, status=UnitStatus(event["status"]))
             self.units[unit.id] = unit
             return UnitUpserted(unit)
         if kind == "camera.upsert":
@@ -253,6 +263,12 @@ class Store:
             layer = Layer.from_wire(event["layer"])
             self.layers[layer.id] = layer
             return LayerUpserted(layer)
+        if kind == "talkgroup.upsert":
+            talkgroup = event["talkgroup"]
+            self.talkgroups[talkgroup["id"]] = talkgroup["alias"]
+            return TalkgroupUpserted(talkgroup["id"], talkgroup["alias"])
+        if kind.endswith(".retired"):
+            return self._retire(kind.removesuffix(".retired"), event)
         if kind == "radio.call":
             call = RadioCall.from_wire(event["call"])
             self.radio_calls.append(call)
@@ -272,6 +288,22 @@ class Store:
                 event["wall"], tuple(event["camera_ids"]), event.get("operator")
             )
         return None
+
+    def _retire(self, kind: str, event: Wire) -> ItemRetired | None:
+        item_id = event.get(f"{kind}_id")
+        tables: dict[str, dict[str, Any]] = {
+            "unit": self.units,
+            "camera": self.cameras,
+            "talkgroup": self.talkgroups,
+            "layer": self.layers,
+        }
+        table = tables.get(kind)
+        if table is None or not isinstance(item_id, str):
+            return None
+        table.pop(item_id, None)
+        if kind == "unit":
+            self.positions.pop(item_id, None)
+        return ItemRetired(kind, item_id)
 
     def name_operator(self, operator_id: str, name: str) -> None:
         """Remember an operator's name (from the welcome, or operator.list)."""

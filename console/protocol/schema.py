@@ -72,6 +72,9 @@ UNIT = _obj(
         "talkgroup": _SHORT,
         "grid_id": _NULLABLE_ID,
         "status": {"enum": list(UNIT_STATUSES)},
+        # [ext] from the inventory (units.csv): the unit's station and its devices
+        "station": {"type": ["string", "null"], "maxLength": 200},
+        "device_ids": {"type": "array", "items": _ID, "maxItems": 100},
     },
     ["id", "callsign", "kind", "radio_id", "talkgroup", "grid_id", "status"],
 )
@@ -171,10 +174,11 @@ LOG_ENTRY = _obj(
     ["id", "ts", "author", "text"],
 )
 
+LAYER_KINDS = ("grid", "efence", "boundary", "station")  # [ext] boundary, station (inventory)
 LAYER = _obj(
     {
         "id": _ID,
-        "kind": {"enum": ["grid", "efence"]},
+        "kind": {"enum": list(LAYER_KINDS)},
         "name": _SHORT,
         "geojson": {"type": "object"},
     },
@@ -203,7 +207,17 @@ _POLYGON_FEATURE = _obj(
     extra=False,
 )
 
-TALKGROUP = _obj({"id": _SHORT, "alias": _SHORT}, ["id", "alias"])
+TALKGROUP = _obj(
+    {
+        "id": _SHORT,
+        "alias": _SHORT,
+        # [ext] from the inventory (talkgroups.csv); alias is the name
+        "name": _SHORT,
+        "system": _SHORT,
+        "kind": _SHORT,
+    },
+    ["id", "alias"],
+)
 
 PTZ_ACTIONS = ("left", "right", "up", "down", "zoom_in", "zoom_out", "stop", "preset")
 _WALL = {"type": "string", "minLength": 1, "maxLength": 100}
@@ -261,6 +275,12 @@ EVENT_SCHEMAS: dict[str, Schema] = {
     "camera.upsert": _event("camera.upsert", {"camera": CAMERA}, ["camera"]),
     "log.entry": _event("log.entry", {"entry": LOG_ENTRY}, ["entry"]),
     "layer.upsert": _event("layer.upsert", {"layer": LAYER}, ["layer"]),
+    # [ext] the inventory: talkgroups as events, and items retired (they leave the state)
+    "talkgroup.upsert": _event("talkgroup.upsert", {"talkgroup": TALKGROUP}, ["talkgroup"]),
+    **{
+        f"{kind}.retired": _event(f"{kind}.retired", {f"{kind}_id": _ID}, [f"{kind}_id"])
+        for kind in ("unit", "camera", "talkgroup", "layer")
+    },
     # [ext] someone moved a PTZ camera (camera.ptz command)
     "camera.ptz": _event(
         "camera.ptz",
@@ -363,6 +383,28 @@ _ARGS: dict[str, tuple[Schema, list[str]]] = {
     ),
     # [ext] read-only: the operators (id, name, role) an alert can be transferred to
     "operator.list": ({}, []),
+    # [ext] commanders: the live-feed sources and their counts; an inventory import
+    "source.list": ({}, []),
+    "inventory.import": (
+        {
+            "files": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 10,
+                "items": _obj(
+                    {
+                        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "data": {"type": "string", "maxLength": MAX_FRAME_BYTES},
+                    },
+                    ["name", "data"],
+                    extra=False,
+                ),
+            },
+            "crs": {"enum": ["wgs84", "gcj02", "bd09"]},
+            "dry_run": {"type": "boolean"},
+        },
+        ["files"],
+    ),
     # [ext] pan/tilt/zoom a PTZ camera
     "camera.ptz": (
         {

@@ -226,10 +226,19 @@
     const old = CM.layers.get(id);
     if (old) CM.groups.grids.removeLayer(old.g);
     const p = CM.palette, fence = kind === "efence";
+    // An imported district also brings its boundary (a solid outline) and police stations
+    // (Point features: drawn as small rings, never Leaflet's image markers).
     const style = fence
       ? { color: p.fence, weight: 2, dashArray: "6 4", fillColor: p.fence, fillOpacity: 0.08 }
-      : { color: p.grid, weight: 1, opacity: 0.8, dashArray: "3 3", fill: false };
-    const g = L.geoJSON(geojson, { ...geoOpts(), style: () => style, interactive: false });
+      : kind === "boundary"
+        ? { color: p.grid, weight: 2.5, opacity: 0.9, fill: false }
+        : { color: p.grid, weight: 1, opacity: 0.8, dashArray: "3 3", fill: false };
+    const pointToLayer = (_f, ll) => L.circleMarker(ll, {
+      radius: 5, weight: 2, color: p.grid, fillColor: p.bg, fillOpacity: 1,
+    });
+    const g = L.geoJSON(geojson, {
+      ...geoOpts(), style: () => style, pointToLayer, interactive: false,
+    });
     CM.groups.grids.addLayer(g);
     const b = g.getBounds();
     const c = b.isValid() ? b.getCenter() : null;
