@@ -104,7 +104,7 @@ def revoke_source(engine: Engine, name: str) -> None:
 def list_sources(engine: Engine) -> list[Source]:
     """Every source, revoked ones too, by name."""
     with engine.connect() as conn:
-        rows = conn.execute(select(SourceRow).order_by(SourceRow.name)).scalars().all()
+        rows = conn.execute(select(SourceRow).order_by(SourceRow.name)).all()
     return [
         Source(
             r.name, r.kind, r.created, r.revoked, r.last_seen, r.accepted, r.refused, r.last_error
@@ -119,7 +119,7 @@ def authenticate_source(engine: Engine, key: str | None, kind: str) -> str | Non
         return None
     ident, secret = key.split(".", 1)
     with engine.connect() as conn:
-        row = conn.execute(select(SourceRow).where(SourceRow.id == ident)).scalars().first()
+        row = conn.execute(select(SourceRow).where(SourceRow.id == ident)).first()
     if row is None or row.revoked or row.kind != kind:
         return None
     if not hmac.compare_digest(row.key_hash, token_hash(row.salt, secret)):

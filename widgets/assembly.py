@@ -536,6 +536,12 @@ def palette_entries(console: Console) -> list[PaletteEntry]:
             PaletteEntry(tr("Action"), a.text(), a.trigger)
             for a in (window.push_layout_action, window.push_cameras_action)
         ]
+    if window.inventory_action.isVisible():  # commanders
+        entries.append(
+            PaletteEntry(
+                tr("Action"), window.inventory_action.text(), window.inventory_action.trigger
+            )
+        )
     return entries
 
 

@@ -87,3 +87,27 @@ def unit_status(status: str) -> str:
         "off_duty": QCoreApplication.translate("Labels", "Off duty"),
     }
     return names.get(status, status)
+
+
+def unit_kind(kind: str) -> str:
+    """Display name of a unit kind (an unknown kind from an inventory file shows as it is)."""
+    names = {
+        "patrol_car": QCoreApplication.translate("Labels", "Patrol car"),
+        "foot": QCoreApplication.translate("Labels", "Foot patrol"),
+        "motorcycle": QCoreApplication.translate("Labels", "Motorcycle"),
+        "traffic": QCoreApplication.translate("Labels", "Traffic police"),
+        "swat": QCoreApplication.translate("Labels", "SWAT"),
+        "drone": QCoreApplication.translate("Labels", "Drone"),
+    }
+    return names.get(kind, kind)
+
+
+def layer_kind(kind: str) -> str:
+    """Display name of a layer kind."""
+    names = {
+        "grid": QCoreApplication.translate("Labels", "Grid"),
+        "efence": QCoreApplication.translate("Labels", "E-fence"),
+        "boundary": QCoreApplication.translate("Labels", "District boundary"),
+        "station": QCoreApplication.translate("Labels", "Police station"),
+    }
+    return names.get(kind, kind)

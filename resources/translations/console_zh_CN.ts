@@ -930,6 +930,246 @@
     </message>
 </context>
 <context>
+    <name>InventoryWindow</name>
+    <message>
+        <source>Inventory and sources</source>
+        <extracomment>What one ``inventory.import`` may carry: base64 grows a file by 4/3 inside a 1 MiB frame.</extracomment>
+        <translation>清单与数据源</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Callsign</source>
+        <translation>呼号</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>所属单位</translation>
+    </message>
+    <message>
+        <source>Radio</source>
+        <translation>电台</translation>
+    </message>
+    <message>
+        <source>Talkgroup</source>
+        <translation>通话组</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Last fix</source>
+        <translation>最近定位</translation>
+    </message>
+    <message>
+        <source>Filter units: callsign, device, station…</source>
+        <translation>筛选警力：呼号、终端、所属单位…</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>PTZ</source>
+        <translation>云台</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Filter cameras: name, grid, state…</source>
+        <translation>筛选监控：名称、网格、状态…</translation>
+    </message>
+    <message>
+        <source>Filter talkgroups…</source>
+        <translation>筛选通话组…</translation>
+    </message>
+    <message>
+        <source>Filter layers: grid, efence, boundary, station…</source>
+        <translation>筛选图层：网格、电子围栏、辖区边界、派出所…</translation>
+    </message>
+    <message>
+        <source>Last message</source>
+        <translation>最近消息</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已接收</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>已拒收</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>最近错误</translation>
+    </message>
+    <message>
+        <source>Filter sources…</source>
+        <translation>筛选数据源…</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>警力</translation>
+    </message>
+    <message>
+        <source>Cameras</source>
+        <translation>监控</translation>
+    </message>
+    <message>
+        <source>Talkgroups</source>
+        <translation>通话组</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <source>Sources</source>
+        <translation>数据源</translation>
+    </message>
+    <message>
+        <source>Refresh sources</source>
+        <translation>刷新数据源</translation>
+    </message>
+    <message>
+        <source>WGS-84 / CGCS2000</source>
+        <translation>WGS-84 / CGCS2000</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (Gaode, Tencent)</source>
+        <translation>GCJ-02（高德、腾讯）</translation>
+    </message>
+    <message>
+        <source>BD-09 (Baidu)</source>
+        <translation>BD-09（百度）</translation>
+    </message>
+    <message>
+        <source>Check only</source>
+        <translation>仅检查</translation>
+    </message>
+    <message>
+        <source>Import files…</source>
+        <translation>导入文件…</translation>
+    </message>
+    <message>
+        <source>Coordinates:</source>
+        <translation>坐标系：</translation>
+    </message>
+    <message>
+        <source>no fix yet</source>
+        <translation>尚无定位</translation>
+    </message>
+    <message>
+        <source>%1 min ago</source>
+        <translation>%1 分钟前</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>Asking for the sources…</source>
+        <translation>正在查询数据源…</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation>已吊销</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>%1 sources.</source>
+        <translation>共 %1 个数据源。</translation>
+    </message>
+    <message>
+        <source>Import inventory files</source>
+        <translation>导入清单文件</translation>
+    </message>
+    <message>
+        <source>Inventory files (units.csv cameras.csv talkgroups.csv *.geojson)</source>
+        <translation>清单文件 (units.csv cameras.csv talkgroups.csv *.geojson)</translation>
+    </message>
+    <message>
+        <source>Reading %1 file(s)…</source>
+        <translation>正在读取 %1 个文件…</translation>
+    </message>
+    <message>
+        <source>%1 is larger than the 700 KB a console may send: import it on the server with dispatch-backend import</source>
+        <translation>%1 超过调度台可发送的 700 KB：请在服务器上用 dispatch-backend import 导入</translation>
+    </message>
+    <message>
+        <source>Nothing imported.</source>
+        <translation>未导入任何内容。</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>No answer: the link to the backend was lost.</source>
+        <translation>无应答：与后台的连接已断开。</translation>
+    </message>
+    <message>
+        <source>Nothing imported: %1</source>
+        <translation>未导入任何内容：%1</translation>
+    </message>
+    <message>
+        <source>Refused (%1): %2</source>
+        <translation>被拒绝（%1）：%2</translation>
+    </message>
+    <message>
+        <source>%1: %2 new, %3 updated, %4 retired, %5 unchanged</source>
+        <translation>%1：新增 %2，更新 %3，退役 %4，未变 %5</translation>
+    </message>
+    <message>
+        <source>Imported at %1.</source>
+        <translation>已于 %1 导入。</translation>
+    </message>
+    <message>
+        <source>Checked: no errors; nothing was changed (check only).</source>
+        <translation>检查完毕：无错误；未做任何更改（仅检查）。</translation>
+    </message>
+    <message>
+        <source>Nothing to change: the inventory already holds these files.</source>
+        <translation>无需更改：清单中已有这些文件的内容。</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <source>110 call</source>
@@ -1046,6 +1286,42 @@
     <message>
         <source>Off duty</source>
         <translation>下班</translation>
+    </message>
+    <message>
+        <source>Patrol car</source>
+        <translation>巡逻车</translation>
+    </message>
+    <message>
+        <source>Foot patrol</source>
+        <translation>步巡</translation>
+    </message>
+    <message>
+        <source>Motorcycle</source>
+        <translation>摩托车</translation>
+    </message>
+    <message>
+        <source>Traffic police</source>
+        <translation>交警</translation>
+    </message>
+    <message>
+        <source>SWAT</source>
+        <translation>特警</translation>
+    </message>
+    <message>
+        <source>Drone</source>
+        <translation>无人机</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>District boundary</source>
+        <translation>辖区边界</translation>
+    </message>
+    <message>
+        <source>Police station</source>
+        <translation>派出所</translation>
     </message>
 </context>
 <context>
@@ -1231,6 +1507,10 @@
     <message>
         <source>Evidence…</source>
         <translation>证据…</translation>
+    </message>
+    <message>
+        <source>Inventory and sources…</source>
+        <translation>清单与数据源…</translation>
     </message>
     <message>
         <source>&amp;Wall</source>
@@ -2325,7 +2605,7 @@ Ctrl+Q：退出</translation>
     <name>window</name>
     <message>
         <source>replay: no backend link</source>
-        <extracomment>Panels opened more than once (View → New map …). Set on a wall console (``--wall``): shows pushed layouts and cameras.</extracomment>
+        <extracomment>Panels opened more than once (View → New map …). Set on a wall console (``--wall``): shows pushed layouts and cameras. The Inventory and sources window (commanders; View menu), made on first use.</extracomment>
         <translation>回放：未连接后端</translation>
     </message>
     <message>

@@ -53,6 +53,7 @@ from console.domain.store import (
 )
 from console.protocol.codec import ProtocolError, format_ts
 from console.protocol.session import CommandAnswered
+from widgets import labels
 from widgets.bridge import StoreBridge
 
 Send = Callable[[str, dict[str, Any]], "asyncio.Future[CommandAnswered]"]
@@ -293,12 +294,12 @@ class InventoryWindow(QDialog):
                 (
                     u.id,
                     u.callsign,
-                    u.kind,
+                    labels.unit_kind(u.kind),
                     u.station or "",
                     u.radio_id,
                     f"{tg} ({u.talkgroup})" if tg else u.talkgroup,
                     "; ".join(u.device_ids),
-                    u.status.value,
+                    labels.unit_status(u.status.value),
                     fix,
                 )
             )
@@ -318,7 +319,9 @@ class InventoryWindow(QDialog):
             ]
         )
         self.talkgroups.set_rows([(i, alias) for i, alias in store.talkgroups.items()])
-        self.layers.set_rows([(la.id, la.kind, la.name) for la in store.layers.values()])
+        self.layers.set_rows(
+            [(la.id, labels.layer_kind(la.kind), la.name) for la in store.layers.values()]
+        )
         self._counts()
 
     def _counts(self) -> None:
