@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import getpass
 import json
 import logging
@@ -98,6 +99,21 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=12.0,
         help="hours a token issued at sign-in stays valid (default 12)",
+    )
+    s.add_argument(
+        "--http-port",
+        type=int,
+        default=None,
+        help="HTTP port of the feeds (OsmAnd, rdio uploads, CAP, alarms) and recorded audio;"
+        " 0 picks one (default: none; with --demo a free one)",
+    )
+    s.add_argument("--cot-port", type=int, default=None, help="Cursor-on-Target, TCP and UDP")
+    s.add_argument("--jt808-port", type=int, default=None, help="JT/T 808 vehicle terminals")
+    s.add_argument(
+        "--ingest-host", default="127.0.0.1", help="address of the feed ports (127.0.0.1)"
+    )
+    s.add_argument(
+        "--audio-dir", default=None, help="where uploaded call audio is kept (user data dir)"
     )
     s.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
@@ -347,6 +363,11 @@ async def _serve(args: argparse.Namespace) -> None:
         max_connections=args.max_connections,
         token_ttl=args.token_ttl * 3600.0,
         revocation_poll_s=REVOCATION_POLL_S,
+        http_port=0 if args.http_port is None and args.demo else args.http_port,
+        ingest_host=args.ingest_host,
+        audio_dir=Path(args.audio_dir) if args.audio_dir else None,
+        cot_port=args.cot_port,
+        jt808_port=args.jt808_port,
     )
     try:
         port = await backend.start(args.host, args.port, ssl=tls)
@@ -391,6 +412,15 @@ async def _serve(args: argparse.Namespace) -> None:
             await backend.stop()
             raise SystemExit(f"dispatch-backend: scenario {args.scenario}: {exc}") from None
         backend.spawn(run_scenario(backend, scenario), "scenario")
+    # The state is millions of long-lived objects: full collections of them stall the event
+    # loop for seconds under load (an import of 125,000 items: half its time). Keep what is
+    # there out of the collector, and collect the young generation less often.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    if backend.http is not None:
+        print(f"http on {args.ingest_host}:{backend.http.port}", flush=True)
+    for name, door in backend.doors.items():
+        print(f"{name} on {args.ingest_host}:{door.port}", flush=True)
     scheme = "wss" if tls else "ws"
     print(
         f"listening on {scheme}://{args.host}:{port}/ws (head seq {backend.committed_seq})",

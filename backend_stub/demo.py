@@ -42,10 +42,16 @@ async def run_demo(
     """Build the demo district, seed or restore it in the state, and start simulating."""
     loop = asyncio.get_running_loop()
     district = await loop.run_in_executor(None, lambda: build_district(seed, n_units=units))
-    # Recorded radio audio: real clips (espeak-ng, made once and cached) served over HTTP.
+    # Recorded radio audio: real clips (espeak-ng, made once and cached), served on the
+    # backend's HTTP port (a standalone server only for a backend embedded without one).
     audio = RadioAudioServer(Path(user_cache_dir("dispatch-console")) / "radio-audio")
-    await loop.run_in_executor(None, audio.start)
-    atexit.register(audio.stop)
+    if backend.http is not None:
+        await loop.run_in_executor(None, audio.prepare)
+        backend.http.clip_path = audio.path_for
+        audio.host, audio.port = backend.http.host, backend.http.port
+    else:
+        await loop.run_in_executor(None, audio.start)
+        atexit.register(audio.stop)
     # The district arrives as a real one does: its inventory files, imported (again after a
     # restart: unchanged items add nothing; cameras follow a stream server that moved).
     report = await loop.run_in_executor(None, lambda: _import_demo(backend, district, stream_base))
@@ -125,6 +131,9 @@ async def _simulate(backend: Backend, sim: DistrictSimulator) -> None:
         sim.next_alert_number = max(sim.next_alert_number, state.alert_counter + 1)
         events = sim.tick(time.time())
         state.alert_counter = max(state.alert_counter, sim.next_alert_number - 1)
+        if events and backend.ingest is not None:
+            # The simulated fixes take the real devices' path: inventory, staleness, rate.
+            events = backend.ingest.simulated(events)
         if events:
             backend.append(events)
             for e in events:

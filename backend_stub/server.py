@@ -28,14 +28,18 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from platformdirs import user_data_dir
 from sqlalchemy import Engine
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from backend_stub import db, sources
 from backend_stub.fences import FenceWatcher
+from backend_stub.ingest.core import Ingest
+from backend_stub.ingest.http import HttpPort
 from backend_stub.inventory import store as inventory
 from backend_stub.inventory.read import Parsed, read_bytes
 from backend_stub.inventory.wire import sync_events
@@ -82,7 +86,11 @@ SNAPSHOT_EVERY_EVENTS = 1_000_000
 HELLO_TIMEOUT_S = 15.0
 # How often a backend looks for inventory imports made by other processes (``import``).
 INVENTORY_POLL_S = 1.0
-COMMANDER_COMMANDS = frozenset({"inventory.import", "source.list"})
+INVENTORY_CHUNK = 5000
+FEED_COUNTS_S = 2.0
+COMMANDER_COMMANDS = frozenset(
+    {"inventory.import", "source.list", "device.unregistered", "device.assign"}
+)
 
 
 Decider = Callable[[DistrictState, str], list[Wire]]
@@ -197,6 +205,11 @@ class Backend:
         slow_client_frames: int = SLOW_CLIENT_FRAMES,
         slow_client_bytes: int = SLOW_CLIENT_BYTES,
         revocation_poll_s: float | None = None,
+        http_port: int | None = None,
+        ingest_host: str = "127.0.0.1",
+        audio_dir: Path | None = None,
+        cot_port: int | None = None,
+        jt808_port: int | None = None,
     ) -> None:
         self.engine = engine
         self.training = training
@@ -208,6 +221,15 @@ class Backend:
         self.slow_client_frames = slow_client_frames
         self.slow_client_bytes = slow_client_bytes
         self.revocation_poll_s = revocation_poll_s
+        self.http_port = http_port
+        self.ingest_host = ingest_host
+        self.audio_dir = audio_dir or Path(user_data_dir("dispatch-console")) / "call-audio"
+        self.cot_port = cot_port
+        self.jt808_port = jt808_port
+        self.http: HttpPort | None = None
+        self.ingest: Ingest | None = None
+        #: The TCP/UDP doors running (CoT, JT/T 808): each has ``port`` and ``stop()``.
+        self.doors: dict[str, Any] = {}
         self.connections = 0
         self.connections_changed = asyncio.Event()  # set whenever a connection ends
         self.slow_disconnects = 0
@@ -286,6 +308,21 @@ class Backend:
         self._writer_task = asyncio.create_task(self._writer(), name="event-writer")
         self._writer_task.add_done_callback(self._writer_done)
         await self.sync_inventory()  # what was imported while no backend ran
+        self.ingest = Ingest(self, clock=self.clock)
+        if self.http_port is not None:
+            self.http = HttpPort(self, self.ingest, self.audio_dir)
+            await self.http.start(self.ingest_host, self.http_port)
+        if self.cot_port is not None:
+            from backend_stub.ingest.cot import CotDoor
+
+            self.doors["cot"] = CotDoor(self, self.ingest)
+            await self.doors["cot"].start(self.ingest_host, self.cot_port)
+        if self.jt808_port is not None:
+            from backend_stub.ingest.jt808 import Jt808Door
+
+            self.doors["jt808"] = Jt808Door(self.ingest)
+            await self.doors["jt808"].start(self.ingest_host, self.jt808_port)
+        self.spawn(self._flush_feed_counts(), "feed-counts")
         self._server = await serve(
             self._handle,
             host,
@@ -373,18 +410,35 @@ class Backend:
                 inventory.changes_after, self.engine, self._inventory_rev
             )
             made = 0
-            if rows:
+            # In chunks: each is decided, committed and sent before the next, so consoles get
+            # a big import as it goes and the event loop keeps serving in between.
+            for start in range(0, len(rows), INVENTORY_CHUNK):
+                chunk = rows[start : start + INVENTORY_CHUNK]
 
-                def build(state: DistrictState, ts: str) -> list[Wire]:
+                def build(state: DistrictState, ts: str, chunk: list[Any] = chunk) -> list[Wire]:
                     nonlocal made
-                    events = sync_events(state, rows)
-                    made = len(events)
+                    events = sync_events(state, chunk)
+                    made += len(events)
                     return events
 
                 await self.append_derived(build)
+            if rows:
                 log.info("inventory revision %d: %d events from %d rows", rev, made, len(rows))
             self._inventory_rev = max(self._inventory_rev, rev)
             return made
+
+    async def _flush_feed_counts(self) -> None:
+        # The sources view reads what the feeds did from the sources table.
+        while True:
+            await asyncio.sleep(FEED_COUNTS_S)
+            if self.ingest is None:
+                continue
+            counts = self.ingest.take_counts()
+            if counts:
+                try:
+                    await self._run_db(sources.add_counts, self.engine, counts)
+                except Exception:
+                    log.exception("cannot write the feeds' counts")
 
     async def _watch_inventory(self) -> None:
         # ``dispatch-backend import`` runs in another process: it leaves a revision, we send it.
@@ -417,6 +471,12 @@ class Backend:
             self._server.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
+        if self.http is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.http.stop(), 5)
+        for door in self.doors.values():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(door.stop(), 5)
         for task in list(self._tasks):
             task.cancel()
         await self.flush()
@@ -971,6 +1031,21 @@ class Backend:
                     for s in found
                 ]
             }
+        if name == "device.unregistered":
+            devices = [] if self.ingest is None else list(self.ingest.unregistered.values())
+            return {"devices": [d.to_wire() for d in reversed(devices)]}
+        if name == "device.assign":
+            device, unit_id = args["device"], args["unit_id"]
+            try:
+                await self._run_db(
+                    lambda: inventory.assign_device(self.engine, unit_id, device, actor.name)
+                )
+            except LookupError as exc:
+                raise Refused("not_found", str(exc)) from None
+            except ValueError as exc:
+                raise Refused("invalid", str(exc)) from None
+            await self.sync_inventory()
+            return {"device": device, "unit_id": unit_id}
         crs = args.get("crs", "wgs84")
         loop = asyncio.get_running_loop()
         parsed: list[Parsed] = []

@@ -13,7 +13,9 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Boolean, Engine, Float, Integer, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -124,19 +126,32 @@ def authenticate_source(engine: Engine, key: str | None, kind: str) -> str | Non
         return None
     if not hmac.compare_digest(row.key_hash, token_hash(row.salt, secret)):
         return None
-    return row.name
+    return str(row.name)
 
 
-def count(
-    engine: Engine, name: str, *, accepted: int = 0, refused: int = 0, error: str = ""
-) -> None:
-    """Add to a source's counts (the feeds call this as messages are decided)."""
-    values: dict[str, object] = {
-        "last_seen": time.time(),
-        "accepted": SourceRow.accepted + accepted,
-        "refused": SourceRow.refused + refused,
-    }
-    if error:
-        values["last_error"] = error[:1000]
+class Counts(Protocol):
+    """What a feed did since the last flush (``backend_stub.ingest.core.FeedCounts``)."""
+
+    accepted: int
+    refused: int
+    last_error: str
+    last_seen: float
+
+
+def add_counts(engine: Engine, counts: Mapping[str, Counts]) -> None:
+    """Add the feeds' counts to their sources: a feed is a source's name, or a door's kind
+    (``jt808``, ``cot``, ``osmand``: devices have no keys), which counts for every active
+    source of that kind."""
     with engine.begin() as conn:
-        conn.execute(update(SourceRow).where(SourceRow.name == name).values(**values))
+        for feed, c in counts.items():
+            values: dict[str, object] = {
+                "last_seen": c.last_seen,
+                "accepted": SourceRow.accepted + c.accepted,
+                "refused": SourceRow.refused + c.refused,
+            }
+            if c.last_error:
+                values["last_error"] = c.last_error[:1000]
+            target = (SourceRow.name == feed) | (
+                (SourceRow.kind == feed) & SourceRow.revoked.is_(False)
+            )
+            conn.execute(update(SourceRow).where(target).values(**values))

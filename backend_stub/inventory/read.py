@@ -94,6 +94,8 @@ def kind_of(name: str) -> str | None:
 
 def redact_url(url: str) -> str:
     """``url`` without the user name and password it may carry (for wire, logs, exports)."""
+    if "@" not in url:
+        return url  # no user info: nothing to strip (and most URLs; urlsplit is slow)
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Engine, Float, Integer, String, Text, func, select
+from sqlalchemy import Boolean, Engine, Float, Integer, String, Text, func, select, update
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -327,6 +327,49 @@ def import_paths(
     """Read the files at ``paths`` and :func:`import_files` them."""
     parsed = [read_file(p, crs, max_bytes) for p in paths]
     return import_files(engine, parsed, dry_run=dry_run, who=who)
+
+
+def assign_device(engine: Engine, unit_id: str, device: str, who: str) -> int:
+    """Add ``device`` to a unit's ``device_ids`` (an unregistered device, assigned by a
+    commander); returns the revision written.
+
+    Raises:
+        LookupError: no such unit (or it is retired).
+        ValueError: a malformed device id, or one another unit already has.
+    """
+    from backend_stub.inventory.read import _device_ids
+
+    (device,) = _device_ids(device) or ("",)
+    if not device:
+        raise ValueError("a device id is scheme:id")
+    units = _existing(engine, "units")
+    found = units.get(unit_id)
+    if found is None or found[1]:
+        raise LookupError(f"no unit {unit_id!r}")
+    for other, (body, retired) in units.items():
+        if other != unit_id and not retired and device in body.get("device_ids", []):
+            raise ValueError(f"device {device} already belongs to {other}")
+    body = dict(found[0])
+    if device in body.get("device_ids", []):
+        return head_rev(engine)
+    body["device_ids"] = [*body.get("device_ids", []), device]
+    with engine.begin() as conn:
+        key = conn.execute(
+            sa_insert(ImportRow).values(
+                ts=time.time(),
+                who=who,
+                files=json.dumps([f"assign {device} → {unit_id}"], ensure_ascii=False),
+                counts=json.dumps({"units": {"updated": 1}}),
+            )
+        ).inserted_primary_key
+        assert key is not None
+        rev = int(key[0])
+        conn.execute(
+            update(InventoryRow)
+            .where(InventoryRow.kind == "unit", InventoryRow.id == unit_id)
+            .values(body=json.dumps(body, ensure_ascii=False, sort_keys=True), rev=rev)
+        )
+    return rev
 
 
 def head_rev(engine: Engine) -> int:

@@ -21,6 +21,7 @@ from console.protocol.schema import (
     EVENT_SCHEMAS,
     MAX_FRAME_BYTES,
     MESSAGE_SCHEMAS,
+    POSITION_SOURCES,
 )
 
 Message = dict[str, Any]
@@ -152,7 +153,7 @@ _POSITION_RANGES = {
     "heading_deg": (0.0, 360.0),
     "accuracy_m": (0.0, 100000.0),
 }
-_SOURCES = frozenset({"gps", "beidou", "pdt"})
+_SOURCES = frozenset(POSITION_SOURCES)
 
 
 def _num_in(value: Any, lo: float, hi: float) -> bool:

@@ -42,6 +42,7 @@ ALERT_KINDS = (
     "video_analytics",
     "manual",
 )
+POSITION_SOURCES = ("gps", "beidou", "pdt", "jt808", "cot", "osmand", "sim")
 RADIO_CALL_KINDS = ("group", "individual", "emergency", "status", "data")
 ROLES = ("operator", "commander", "trainer", "wall")
 ERROR_CODES = (
@@ -259,7 +260,8 @@ EVENT_SCHEMAS: dict[str, Schema] = {
             "speed_kmh": {"type": "number", "minimum": 0, "maximum": 2000},
             "heading_deg": {"type": "number", "minimum": 0, "maximum": 360},
             "accuracy_m": {"type": "number", "minimum": 0, "maximum": 100000},
-            "source": {"enum": ["gps", "beidou", "pdt"]},
+            # gps/beidou (v1); [ext] the door a fix came through: jt808, cot, osmand, pdt, sim
+            "source": {"enum": list(POSITION_SOURCES)},
             "fix_ts": _TS,
         },
         ["unit_id", "lat", "lon"],
@@ -385,6 +387,12 @@ _ARGS: dict[str, tuple[Schema, list[str]]] = {
     "operator.list": ({}, []),
     # [ext] commanders: the live-feed sources and their counts; an inventory import
     "source.list": ({}, []),
+    # [ext] commanders: devices that reported but no unit names, and giving one to a unit
+    "device.unregistered": ({}, []),
+    "device.assign": (
+        {"device": {"type": "string", "minLength": 3, "maxLength": 128}, "unit_id": _ID},
+        ["device", "unit_id"],
+    ),
     "inventory.import": (
         {
             "files": {
