@@ -36,6 +36,7 @@ UNIT_STATUSES = ("available", "dispatched", "en_route", "on_scene", "busy", "off
 DEVICE_SCHEMES = ("jt808", "cot", "osmand")
 STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https", "file")
 MAX_ID = 128
+MAX_DEVICES = 100
 MAX_TEXT = 200
 _TRUE = {"true", "1", "yes", "y", "是"}
 _FALSE = {"false", "0", "no", "n", "否", ""}
@@ -93,20 +94,18 @@ def kind_of(name: str) -> str | None:
 
 
 def redact_url(url: str) -> str:
-    """``url`` without the user name and password it may carry (for wire, logs, exports)."""
+    """``url`` without the user name and password it may carry (for wire, logs, exports).
+
+    Cut by hand at the last ``@`` of the authority rather than parsed: a password holding
+    ``#``, ``?`` or ``/`` (written unescaped, as people do) fools ``urlsplit`` into finding no
+    user name at all. Never raises.
+    """
     if "@" not in url:
-        return url  # no user info: nothing to strip (and most URLs; urlsplit is slow)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return parts._replace(netloc=netloc).geturl()
+        return url  # no user info: nothing to strip (and most URLs)
+    scheme, sep, rest = url.partition("://")
+    if not sep:  # "rtsp:/admin:pw@host", a typo: keep nothing before the "@"
+        return "…@" + url.rsplit("@", 1)[1]
+    return f"{scheme}://{rest.rsplit('@', 1)[1]}"
 
 
 # ---------------------------------------------------------------- text and coordinates
@@ -211,6 +210,8 @@ def _device_ids(value: str) -> list[str]:
                 f"{part!r} is not scheme:id with a scheme of {', '.join(DEVICE_SCHEMES)}"
             )
         devices.append(part)
+    if len(devices) > MAX_DEVICES:
+        raise ValueError(f"more than {MAX_DEVICES} devices")
     return devices
 
 
@@ -226,6 +227,15 @@ def _stream(value: str, *, required: bool) -> str:
         )
     if len(value) > 2000:
         raise ValueError("longer than 2000 characters")
+    if scheme != "file":
+        shown = redact_url(value)
+        try:
+            parts = urlsplit(shown)
+            parts.port  # noqa: B018  (raises ValueError for a port out of range)
+        except ValueError:
+            raise ValueError(f"{shown!r} has a bad host or port") from None
+        if not parts.hostname:
+            raise ValueError(f"{shown!r} names no host")
     return value
 
 
@@ -368,9 +378,11 @@ def check_prj(parsed: Parsed, wkt: str) -> None:
     """Refuse a ``.prj`` (or GeoJSON ``crs``) that names anything but WGS-84 / CGCS2000 degrees."""
     text = wkt.strip()
     head = text.split("[", 1)[0].strip().upper()
+    # TOWGS84[...] is a shift *to* WGS-84 that other datums (Beijing 1954) carry: not a name.
+    named = re.sub(r"TOWGS84\s*\[[^\]]*\]", "", text, flags=re.IGNORECASE)
     names = re.findall(r'"([^"]*)"', text)
     label = names[0] if names else text[:80]
-    if head.startswith("PROJ") or not _ACCEPTED_CRS.search(text):
+    if head.startswith("PROJ") or not _ACCEPTED_CRS.search(named):
         parsed.error(
             0,
             f"coordinate system {label!r} is not WGS-84 or CGCS2000 longitude/latitude: "
@@ -436,7 +448,12 @@ def read_shapefile(path: Path, crs: str = "wgs84") -> Parsed:
             break
         except UnicodeDecodeError as exc:
             last = exc
-        except (shapefile.ShapefileException, OSError, ValueError, struct.error) as exc:
+        except shapefile.ShapefileException as exc:
+            if "decod" not in str(exc).lower():  # pyshp 3 wraps decoding errors in its own
+                parsed.error(0, f"cannot read the Shapefile: {exc}")
+                return parsed
+            last = exc
+        except (OSError, ValueError, struct.error) as exc:
             parsed.error(0, f"cannot read the Shapefile: {exc}")
             return parsed
     else:
@@ -502,13 +519,13 @@ def read_features(parsed: Parsed, features: Iterable[tuple[int, Any]], crs: str)
             except (ValueError, TypeError, AttributeError) as exc:
                 parsed.error(number, f"bad polygon: {exc}")
                 continue
-            if geom.is_empty or geom.area <= 0:
-                parsed.error(number, "the polygon encloses no area")
-                continue
-            if not geom.is_valid:
+            if not geom.is_empty and not geom.is_valid:  # a bow-tie may have zero net area
                 why = explain_validity(geom)
                 what = "self-intersecting polygon" if "intersection" in why.lower() else "invalid"
                 parsed.error(number, f"{what}: {why}")
+                continue
+            if geom.is_empty or geom.area <= 0:
+                parsed.error(number, "the polygon encloses no area")
                 continue
         seen[ident] = number
         extra = {

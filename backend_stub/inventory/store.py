@@ -139,7 +139,13 @@ def plan_import(engine: Engine, files: Sequence[Parsed]) -> tuple[Report, list[d
                     continue
                 found = stored[kind].get(record["id"])
                 old = found[0] if found else None
-                out[record["id"]] = (parsed, line, _merge(old, record, parsed.columns), old)
+                body = _merge(kind, old, record, parsed.columns)
+                out[record["id"]] = (
+                    parsed,
+                    line,
+                    body,
+                    None if old is None else _complete(kind, dict(old)),
+                )
     _check_units(report, merged, stored)
     _place(report, merged, stored)
     rows: list[dict[str, Any]] = []
@@ -162,12 +168,29 @@ def plan_import(engine: Engine, files: Sequence[Parsed]) -> tuple[Report, list[d
     return report, rows
 
 
-def _merge(old: Record | None, record: Record, columns: frozenset[str]) -> Record:
-    if old is None:
-        return {**record, "retired": bool(record.get("retired"))}
-    body = dict(old)
-    body.update((k, v) for k, v in record.items() if k in columns or k == "id")
+def _complete(kind: str, body: Record) -> Record:
+    # Every column present, so a field left out and an empty one compare equal (an export,
+    # which writes every column, re-imports as "unchanged").
+    for column in COLUMNS.get(kind, ()):
+        body.setdefault(column.name, _EMPTY.get(column.name, ""))
     body["retired"] = bool(body.get("retired"))
+    return body
+
+
+_EMPTY: dict[str, Any] = {"device_ids": [], "ptz": False, "status": "off_duty", "system": "1"}
+_URL_FIELDS = ("main", "sub", "onvif")
+
+
+def _merge(kind: str, old: Record | None, record: Record, columns: frozenset[str]) -> Record:
+    if old is None:
+        return _complete(kind, dict(record))
+    body = _complete(kind, dict(old))
+    for key, value in record.items():
+        if key not in columns and key != "id":
+            continue
+        if key in _URL_FIELDS and value and value == redact_url(str(body.get(key) or "")):
+            continue  # an export without secrets: keep the credentials the stored URL has
+        body[key] = value
     return body
 
 
