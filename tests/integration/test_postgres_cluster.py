@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -331,3 +332,49 @@ async def test_a_fence_crossing_raises_one_alert_across_processes(pg_url: str) -
         for backend in (one, two):
             await backend.stop()
             backend.engine.dispose()
+
+
+async def test_an_import_reaches_consoles_of_every_process_once(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """``dispatch-backend import`` in a third process: consoles on both serving processes get
+    each item within 5 s, and the shared log holds it once (not once per process)."""
+    (token_a, token_b) = _tokens(pg_url, "op-a", "op-b")
+    units = tmp_path / "units.csv"
+    units.write_text(
+        "id,callsign,kind,device_ids\nK-1,康101,patrol_car,jt808:013915000001\n"
+        "K-2,康102,foot,osmand:KB0002\n",
+        encoding="utf-8",
+    )
+    async with _cluster(pg_url) as (a, b):
+        on_a = await open_client(a.url, token_a)
+        on_b = await open_client(b.url, token_b)
+        cli = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "backend_stub", "import", "--db", pg_url, str(units)),
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _out, err = await cli.communicate()
+        assert cli.returncode == 0, err.decode()
+        for client in (on_a, on_b):
+            got = await client.until(
+                lambda m: m.get("type") == "unit.upsert" and m["unit"]["id"] == "K-2", timeout=5
+            )
+            assert got["unit"]["device_ids"] == ["osmand:KB0002"]
+        # Both processes poll the same revision; the diff is decided under the log's lock, so
+        # the one that comes second finds nothing to send. Wait for both to have looked.
+        for proc in (a, b):
+            await proc.wait_log("inventory revision 1")
+        engine = db.open_engine(pg_url)
+        try:
+            with engine.connect() as conn:
+                upserts = conn.execute(
+                    text("SELECT body FROM events WHERE type = 'unit.upsert'")
+                ).all()
+        finally:
+            engine.dispose()
+        ids = sorted(json.loads(r[0])["unit"]["id"] for r in upserts)
+        assert ids == ["K-1", "K-2"]
+        await on_a.ws.close()
+        await on_b.ws.close()
