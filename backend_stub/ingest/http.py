@@ -41,6 +41,7 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 Door = Callable[[web.Application, "Backend", "Ingest"], None]
 _DOORS: list[Door] = []
+PORT_KEY: web.AppKey[HttpPort] = web.AppKey("port")
 
 
 def add_door(door: Door) -> Door:
@@ -72,7 +73,7 @@ class HttpPort:
         self.host = "127.0.0.1"
         self._runner: web.AppRunner | None = None
         self.app = web.Application(client_max_size=MAX_BODY_BYTES)
-        self.app["port"] = self
+        self.app[PORT_KEY] = self
         self.app.router.add_route("*", "/osmand", self._osmand)
         self.app.router.add_get("/audio/{name}", self._audio)
         self.app.router.add_get("/radio/{pool}/{name}", self._clip)
@@ -164,7 +165,7 @@ async def _osmand_fix(request: web.Request) -> Fix:
         f"osmand:{device}",
         lat,
         lon,
-        parse_time(stamp) if stamp not in (None, "") else request.app["port"].ingest.clock(),
+        parse_time(stamp) if stamp not in (None, "") else request.app[PORT_KEY].ingest.clock(),
         speed * KNOT_KMH if speed is not None else None,
         _number(params, "bearing") if "bearing" in params else _number(params, "heading"),
         _number(params, "altitude"),

@@ -1029,6 +1029,42 @@
         <translation>筛选数据源…</translation>
     </message>
     <message>
+        <source>Device</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <source>Door</source>
+        <translation>接入方式</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>First seen</source>
+        <translation>首次出现</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>最近出现</translation>
+    </message>
+    <message>
+        <source>Last position</source>
+        <translation>最近位置</translation>
+    </message>
+    <message>
+        <source>Filter devices…</source>
+        <translation>筛选终端…</translation>
+    </message>
+    <message>
+        <source>Assign to unit…</source>
+        <translation>分配给警力…</translation>
+    </message>
+    <message>
+        <source>Add the selected device to a unit's devices (updates the inventory)</source>
+        <translation>把所选终端加入某个警力的终端列表（更新清单）</translation>
+    </message>
+    <message>
         <source>Units</source>
         <translation>警力</translation>
     </message>
@@ -1047,6 +1083,10 @@
     <message>
         <source>Sources</source>
         <translation>数据源</translation>
+    </message>
+    <message>
+        <source>Unregistered devices</source>
+        <translation>未登记终端</translation>
     </message>
     <message>
         <source>Refresh sources</source>
@@ -1101,6 +1141,26 @@
         <translation>正在查询数据源…</translation>
     </message>
     <message>
+        <source>Select a device first.</source>
+        <translation>请先选择一个终端。</translation>
+    </message>
+    <message>
+        <source>There is no unit to assign it to.</source>
+        <translation>没有可分配的警力。</translation>
+    </message>
+    <message>
+        <source>Assign device</source>
+        <translation>分配终端</translation>
+    </message>
+    <message>
+        <source>Give %1 to unit:</source>
+        <translation>把 %1 分配给警力：</translation>
+    </message>
+    <message>
+        <source>Assigning %1…</source>
+        <translation>正在分配 %1…</translation>
+    </message>
+    <message>
         <source>active</source>
         <translation>启用</translation>
     </message>
@@ -1151,6 +1211,10 @@
     <message>
         <source>Refused (%1): %2</source>
         <translation>被拒绝（%1）：%2</translation>
+    </message>
+    <message>
+        <source>%1 now belongs to %2.</source>
+        <translation>%1 现已归属 %2。</translation>
     </message>
     <message>
         <source>%1: %2 new, %3 updated, %4 retired, %5 unchanged</source>

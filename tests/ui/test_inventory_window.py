@@ -125,3 +125,81 @@ def test_a_commander_imports_a_district_from_the_console(aloop: LoopRunner, tmp_
             backend.engine.dispose()
 
     aloop.run(scenario())
+
+
+def test_an_unknown_tracker_is_assigned_to_a_unit_and_moves_it(
+    aloop: LoopRunner, tmp_path: Path
+) -> None:
+    """A phone running a tracker app (OsmAnd protocol) reports before anyone registered it:
+    the commander sees it under Unregistered devices, gives it to a unit, and its next fix
+    moves that unit on every console."""
+    import time
+
+    import aiohttp
+
+    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
+    dbe = db.open_engine(db_url)
+    chief = db.add_operator(dbe, "chief", "commander")
+    dbe.dispose()
+    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
+
+    async def scenario() -> None:
+        backend, url = await start_backend(db_url, http_port=0)
+        console = None
+        try:
+            assert backend.http is not None
+            osmand = f"{backend.http.base_url}/osmand"
+            settings = QSettings(str(tmp_path / "chief.ini"), QSettings.Format.IniFormat)
+            console = build_console(url, chief, settings, panels=())
+            console.client.start()
+            await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
+            open_inventory(console, console.client.command)
+            window = console.inventory
+            assert window is not None
+            window.import_files([str(tmp_path / "units.csv")])
+            await until(lambda: "U-8" in console.store.units, what="units imported")
+
+            async with aiohttp.ClientSession() as http:
+                fix = {"id": "PHONE-42", "lat": "39.8170", "lon": "109.9850"}
+                for n in (1, 2):
+                    params = {**fix, "timestamp": str(int(time.time()) - 10 + n)}
+                    async with http.get(osmand, params=params) as answer:
+                        assert answer.status == 400
+                        assert "not assigned to a unit" in await answer.text()
+                window.refresh_sources()
+                await until(lambda: window.unregistered.model.rows, what="device listed")
+                assert window.unregistered.model.rows[0][:3] == ("osmand:PHONE-42", "osmand", "2")
+                assert "U-8" not in console.store.positions
+
+                window.unregistered.view.selectRow(0)
+                assert window.selected_device() == "osmand:PHONE-42"
+                window.assign("osmand:PHONE-42", "U-8")
+                await until(lambda: "now belongs to" in window.status.text(), what="assigned")
+                await until(lambda: not window.unregistered.model.rows, what="list emptied")
+                await until(
+                    lambda: "osmand:PHONE-42" in console.store.units["U-8"].device_ids,
+                    what="the unit has the device",
+                )
+                params = {**fix, "timestamp": str(int(time.time())), "speed": "10"}
+                async with http.post(osmand, data=params) as answer:
+                    assert answer.status == 200, await answer.text()
+            await until(lambda: "U-8" in console.store.positions, what="the unit moved")
+            pos = console.store.positions["U-8"]
+            assert (round(pos.lat, 4), round(pos.lon, 4)) == (39.817, 109.985)
+            assert pos.source == "osmand"
+            assert pos.speed_kmh == 18.5  # 10 knots
+
+            def fix_shown() -> str:
+                rows = zip(_column(window, "units", 0), _column(window, "units", 8), strict=True)
+                return dict(rows).get("U-8", "")
+
+            await until(lambda: "osmand" in fix_shown(), what="the table shows the fix", timeout=5)
+            assert fix_shown().startswith("39.81700, 109.98500 · ")
+        finally:
+            if console is not None:
+                await console.shutdown()
+                console.window.close()
+            await backend.stop()
+            backend.engine.dispose()
+
+    aloop.run(scenario())

@@ -17,11 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
     QTimer,
     Signal,
 )
@@ -31,12 +26,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
+    QInputDialog,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -55,6 +48,7 @@ from console.protocol.codec import ProtocolError, format_ts
 from console.protocol.session import CommandAnswered
 from widgets import labels
 from widgets.bridge import StoreBridge
+from widgets.inventory.tables import InventoryTable
 
 Send = Callable[[str, dict[str, Any]], "asyncio.Future[CommandAnswered]"]
 #: What one ``inventory.import`` may carry: base64 grows a file by 4/3 inside a 1 MiB frame.
@@ -67,70 +61,6 @@ _INVENTORY_EVENTS = (
     ItemRetired,
     SnapshotLoaded,
 )
-Index = QModelIndex | QPersistentModelIndex
-
-
-class RowsTableModel(QAbstractTableModel):
-    """Rows of text under fixed headers (the inventory tables)."""
-
-    def __init__(self, headers: Sequence[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.headers = list(headers)
-        self.rows: list[tuple[str, ...]] = []
-
-    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
-        """Replace every row (an inventory change; rare)."""
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.rows[index.row()][index.column()]
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
-
-
-class _Table(QWidget):
-    """A filter box over one sortable table."""
-
-    def __init__(self, name: str, headers: Sequence[str], hint: str) -> None:
-        super().__init__()
-        self.model = RowsTableModel(headers, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.filter = QLineEdit(placeholderText=hint, objectName=f"{name}Filter")
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.view = QTableView(objectName=f"{name}Table")
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 4, 0, 0)
-        lay.addWidget(self.filter)
-        lay.addWidget(self.view, 1)
-
-    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
-        self.model.set_rows(rows)
-        self.view.resizeColumnsToContents()
 
 
 class InventoryWindow(QDialog):
@@ -163,7 +93,7 @@ class InventoryWindow(QDialog):
         pool = self._pool
         self.destroyed.connect(lambda *_: pool.shutdown(wait=False))
         self.pending: asyncio.Future[CommandAnswered] | None = None
-        self.units = _Table(
+        self.units = InventoryTable(
             "units",
             [
                 self.tr("ID"),
@@ -178,7 +108,7 @@ class InventoryWindow(QDialog):
             ],
             self.tr("Filter units: callsign, device, station…"),
         )
-        self.cameras = _Table(
+        self.cameras = InventoryTable(
             "cameras",
             [
                 self.tr("ID"),
@@ -190,15 +120,15 @@ class InventoryWindow(QDialog):
             ],
             self.tr("Filter cameras: name, grid, state…"),
         )
-        self.talkgroups = _Table(
+        self.talkgroups = InventoryTable(
             "talkgroups", [self.tr("ID"), self.tr("Name")], self.tr("Filter talkgroups…")
         )
-        self.layers = _Table(
+        self.layers = InventoryTable(
             "layers",
             [self.tr("ID"), self.tr("Kind"), self.tr("Name")],
             self.tr("Filter layers: grid, efence, boundary, station…"),
         )
-        self.sources = _Table(
+        self.sources = InventoryTable(
             "sources",
             [
                 self.tr("Name"),
@@ -211,6 +141,24 @@ class InventoryWindow(QDialog):
             ],
             self.tr("Filter sources…"),
         )
+        self.unregistered = InventoryTable(
+            "unregistered",
+            [
+                self.tr("Device"),
+                self.tr("Door"),
+                self.tr("Attempts"),
+                self.tr("First seen"),
+                self.tr("Last seen"),
+                self.tr("Last position"),
+            ],
+            self.tr("Filter devices…"),
+        )
+        self.assign_button = QPushButton(self.tr("Assign to unit…"), objectName="assignDevice")
+        self.assign_button.setToolTip(
+            self.tr("Add the selected device to a unit's devices (updates the inventory)")
+        )
+        self.assign_button.clicked.connect(self._ask_assign)
+        self.unregistered.layout().addWidget(self.assign_button)
         self.tabs = QTabWidget(objectName="inventoryTabs")
         for table, title in (
             (self.units, self.tr("Units")),
@@ -218,6 +166,7 @@ class InventoryWindow(QDialog):
             (self.talkgroups, self.tr("Talkgroups")),
             (self.layers, self.tr("Layers")),
             (self.sources, self.tr("Sources")),
+            (self.unregistered, self.tr("Unregistered devices")),
         ):
             self.tabs.addTab(table, title)
         self.refresh_sources_button = QPushButton(
@@ -288,6 +237,7 @@ class InventoryWindow(QDialog):
                 if pos is None
                 else f"{pos.lat:.5f}, {pos.lon:.5f} · "
                 + self.tr("%1 min ago").replace("%1", str(max(0, int((now - pos.fix_ts) // 60))))
+                + (f" · {pos.source}" if pos.source else "")
             )
             tg = store.talkgroups.get(u.talkgroup, "")
             unit_rows.append(
@@ -332,8 +282,68 @@ class InventoryWindow(QDialog):
     # ---- sources
 
     def refresh_sources(self) -> None:
-        """Ask the backend for the sources and their counts (``source.list``)."""
+        """Ask the backend for the sources and their counts (``source.list``) and for the
+        devices that reported without being any unit's (``device.unregistered``)."""
         self._ask("source.list", {}, self.tr("Asking for the sources…"))
+        self._ask("device.unregistered", {}, "")
+
+    def _show_unregistered(self, data: dict[str, Any]) -> None:
+        rows = []
+        for d in data.get("devices", []):
+            if not isinstance(d, dict):
+                continue
+            pos = d.get("last_position")
+            where = f"{pos[0]:.5f}, {pos[1]:.5f}" if isinstance(pos, list) and len(pos) == 2 else ""
+            rows.append(
+                (
+                    str(d.get("device", "")),
+                    str(d.get("door", "")),
+                    str(d.get("attempts", 0)),
+                    str(d.get("first_seen", "")),
+                    str(d.get("last_seen", "")),
+                    where,
+                )
+            )
+        self.unregistered.set_rows(rows)
+        index = self.tabs.indexOf(self.unregistered)
+        title = self.tabs.tabText(index).split(" (")[0]
+        self.tabs.setTabText(index, f"{title} ({len(rows)})" if rows else title)
+
+    def selected_device(self) -> str | None:
+        """The device selected in the unregistered devices tab."""
+        rows = self.unregistered.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return str(self.unregistered.proxy.index(rows[0].row(), 0).data())
+
+    def _ask_assign(self) -> None:
+        device = self.selected_device()
+        if device is None:
+            self.status.setText(self.tr("Select a device first."))
+            return
+        units = sorted(self.store.units.values(), key=lambda u: u.callsign)
+        names = [f"{u.callsign} ({u.id})" for u in units]
+        if not names:
+            self.status.setText(self.tr("There is no unit to assign it to."))
+            return
+        choice, ok = QInputDialog.getItem(
+            self,
+            self.tr("Assign device"),
+            self.tr("Give %1 to unit:").replace("%1", device),
+            names,
+            0,
+            False,
+        )
+        if ok and choice:
+            self.assign(device, units[names.index(choice)].id)
+
+    def assign(self, device: str, unit_id: str) -> None:
+        """Give ``device`` to ``unit_id`` (``device.assign``: the inventory is updated)."""
+        self._ask(
+            "device.assign",
+            {"device": device, "unit_id": unit_id},
+            self.tr("Assigning %1…").replace("%1", device),
+        )
 
     def _show_sources(self, data: dict[str, Any]) -> None:
         active, revoked = self.tr("active"), self.tr("revoked")
@@ -412,7 +422,8 @@ class InventoryWindow(QDialog):
             self.import_button.setEnabled(True)
             self.status.setText(exc.message)
             return
-        self.status.setText(waiting)
+        if waiting:
+            self.status.setText(waiting)
         self.pending = future
         future.add_done_callback(lambda f: self._on_answer(name, f))
 
@@ -440,8 +451,18 @@ class InventoryWindow(QDialog):
         data = answer.data or {}
         if name == "source.list":
             self._show_sources(data)
-            return
-        self._show_import(data)
+        elif name == "device.unregistered":
+            self._show_unregistered(data)
+        elif name == "device.assign":
+            unit = self.store.units.get(str(data.get("unit_id")))
+            self.status.setText(
+                self.tr("%1 now belongs to %2.")
+                .replace("%1", str(data.get("device")))
+                .replace("%2", unit.callsign if unit else str(data.get("unit_id")))
+            )
+            self._ask("device.unregistered", {}, "")
+        else:
+            self._show_import(data)
 
     def _show_import(self, data: dict[str, Any]) -> None:
         counts = data.get("counts") or {}
