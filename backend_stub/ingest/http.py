@@ -36,6 +36,7 @@ log = logging.getLogger("backend.http")
 
 #: The largest request body any door takes (an rdio-scanner upload with its audio).
 MAX_BODY_BYTES = 20 << 20
+OSMAND_MAX_BODY = 64 << 10
 KNOT_KMH = 1.852
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
@@ -107,6 +108,9 @@ class HttpPort:
     # ---------------------------------------------------------------- OsmAnd
 
     async def _osmand(self, request: web.Request) -> web.Response:
+        if (request.content_length or 0) > OSMAND_MAX_BODY:
+            self.ingest.count("osmand", error="body too large")
+            return web.Response(status=413, text=f"a fix is at most {OSMAND_MAX_BODY} bytes\n")
         try:
             fix = await _osmand_fix(request)
         except ValueError as exc:
