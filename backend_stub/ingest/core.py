@@ -10,7 +10,8 @@ the demo simulator) decodes its protocol, then calls :class:`Ingest`:
 * :meth:`Ingest.call` and :meth:`Ingest.alarm` check talkgroups and idempotency keys and append
   the ``radio.call`` or ``alert.new``/``alert.updated`` they give.
 
-A refusal raises :class:`Refused` (its ``code`` tells the door how to say no in its own terms)
+A refusal raises :class:`~backend_stub.state.Refused` (its ``code`` — invalid, unregistered,
+future, stale, rate_limited, ... — tells the door how to say no in its own terms)
 and changes nothing. Every outcome is counted per feed — the source a key names, or the door —
 and the counts are written to the sources table every few seconds for the sources view. A device
 that is not in the inventory is remembered in :attr:`Ingest.unregistered` ("terminal
@@ -28,6 +29,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from backend_stub.state import Refused
+
+__all__ = ["Fix", "Ingest", "Refused"]
 from console.protocol.codec import format_ts
 
 if TYPE_CHECKING:
@@ -44,16 +48,6 @@ COUNTS_FLUSH_S = 2.0
 DEVICE_RATE = (5.0, 20.0)
 UNREGISTERED_KEPT = 1000
 POSITION_DOORS = ("jt808", "cot", "osmand", "pdt", "sim")
-
-
-class Refused(Exception):
-    """A message refused; ``code``: invalid, unregistered, future, stale, rate_limited,
-    unauthorized, unknown_talkgroup, not_found."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
