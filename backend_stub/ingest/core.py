@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from backend_stub.state import Refused
-
-__all__ = ["Fix", "Ingest", "Refused"]
 from console.protocol.codec import format_ts
 
 if TYPE_CHECKING:
     from backend_stub.server import Backend
+
+__all__ = ["Fix", "Ingest", "Refused"]
 
 log = logging.getLogger("backend.ingest")
 
