@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import re
 import ssl
 import time
 from collections import deque
@@ -64,7 +65,7 @@ from console.protocol.codec import (
     result_ok,
     validate_args,
 )
-from console.protocol.schema import MAX_FRAME_BYTES, PROTOCOL_VERSION
+from console.protocol.schema import MAX_FRAME_BYTES, PROTOCOLS
 
 log = logging.getLogger("backend")
 
@@ -155,7 +156,15 @@ class _Client:
     operator: db.Operator
     bucket: TokenBucket
     authenticated_at: float
-    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    protocol: int = 1
+    #: Event frames in seq order (and, in protocol 1, every fix among them).
+    frames: deque[str] = field(default_factory=deque)
+    #: Results and errors: sent before any queued event frame (they carry no seq).
+    urgent: deque[str] = field(default_factory=deque)
+    #: Protocol 2: the newest unsent fix of each unit (latest wins), as event bodies.
+    positions: dict[str, str] = field(default_factory=dict)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    idle: bool = False  # the sender is waiting: nothing queued, the socket keeps up
     queued_bytes: int = 0
     sender: asyncio.Task[None] | None = None
     dropped: bool = False
@@ -245,6 +254,7 @@ class Backend:
         self._seq_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._appended = 0
         self._ring: deque[tuple[int, str]] = deque(maxlen=RING_SIZE)
+        self._last_state_seq = 0  # the newest event that is not a fix (protocol 2 framing)
         self._pending: list[_Pending] = []
         self._wakeup = asyncio.Event()
         self._writer_task: asyncio.Task[None] | None = None
@@ -283,6 +293,7 @@ class Backend:
 
         await self._run_db(replay)
         self.committed_seq = head
+        self._last_state_seq = head  # a client is never told of a gap it cannot have
         self._last_snapshot = (self.clock(), head)
         log.info("event log at seq %d (%d alerts)", head, len(self.state.alerts))
 
@@ -706,7 +717,7 @@ class Backend:
             self._ring.append((event["seq"], body))
         self.committed_seq = events[-1]["seq"]
         self.events_committed += len(events)
-        self._broadcast(bodies)
+        self._broadcast(events, bodies)
         for listener in self._listeners:
             listener(events)
         if self._seq_waiters:
@@ -742,22 +753,91 @@ class Backend:
             for i in range(0, len(bodies), BATCH_FRAME_EVENTS)
         ]
 
-    def _broadcast(self, bodies: list[str]) -> None:
-        frames = self._frames(bodies)
+    def _state_frames(self, seqs: list[int], bodies: list[str], after: int) -> list[str]:
+        """Protocol 2 batches of the events that are not fixes, ``from``/``upto`` framed.
+
+        ``from`` is one past the last such event before them (``after``): a client that has
+        applied everything up to ``from - 1`` has no gap, whatever fixes lay in between.
+        """
+        frames = []
+        for i in range(0, len(bodies), BATCH_FRAME_EVENTS):
+            chunk = bodies[i : i + BATCH_FRAME_EVENTS]
+            upto = seqs[min(i + BATCH_FRAME_EVENTS, len(seqs)) - 1]
+            frames.append(
+                f'{{"type":"batch","from":{after + 1},"upto":{upto},"events":['
+                + ",".join(chunk)
+                + "]}"
+            )
+            after = upto
+        return frames
+
+    def _broadcast(self, events: list[Wire], bodies: list[str]) -> None:
+        clients = list(self._clients)
+        if not clients:
+            self._last_state_seq = _last_state_seq(events, self._last_state_seq)
+            return
+        v1 = [c for c in clients if c.protocol == 1]
+        v2 = [c for c in clients if c.protocol != 1]
+        if v1:
+            frames = self._frames(bodies)
+            size = sum(len(f) for f in frames)
+            for client in v1:
+                if self._too_slow(client, size):
+                    continue
+                for frame in frames:
+                    self._enqueue(client, frame)
+        if not v2:
+            self._last_state_seq = _last_state_seq(events, self._last_state_seq)
+            return
+        # Protocol 2: fixes are state, not a backlog; everything else keeps its seq order.
+        state_seqs: list[int] = []
+        state_bodies: list[str] = []
+        fixes: dict[str, str] = {}
+        for event, body in zip(events, bodies, strict=True):
+            if event["type"] == "unit.position":
+                fixes[event["unit_id"]] = body
+            else:
+                state_seqs.append(event["seq"])
+                state_bodies.append(body)
+        frames = self._state_frames(state_seqs, state_bodies, self._last_state_seq)
+        if state_seqs:
+            self._last_state_seq = state_seqs[-1]
         size = sum(len(f) for f in frames)
-        for client in list(self._clients):
-            if (
-                client.queue.qsize() > self.slow_client_frames
-                or client.queued_bytes + size > self.slow_client_bytes
-            ):
-                self._drop_slow(client)
+        shared: str | None = None  # encoded once, for every client that keeps up
+        for client in v2:
+            if frames and self._too_slow(client, size):
                 continue
             for frame in frames:
                 self._enqueue(client, frame)
+            if not fixes:
+                continue
+            if client.idle and not client.positions and not frames:
+                if shared is None:
+                    shared = _positions_frame(fixes.values())
+                self._enqueue(client, shared)
+            else:
+                client.positions.update(fixes)
+                client.wake.set()
+
+    def _too_slow(self, client: _Client, size: int) -> bool:
+        if (
+            len(client.frames) > self.slow_client_frames
+            or client.queued_bytes + size > self.slow_client_bytes
+        ):
+            self._drop_slow(client)
+            return True
+        return False
 
     def _enqueue(self, client: _Client, frame: str) -> None:
-        client.queue.put_nowait(frame)
+        client.frames.append(frame)
         client.queued_bytes += len(frame)
+        client.idle = False
+        client.wake.set()
+
+    def _answer(self, client: _Client, frame: str) -> None:
+        """Queue a result or an error: it goes out before any event frame still queued."""
+        client.urgent.append(frame)
+        client.wake.set()
 
     def _drop_slow(self, client: _Client) -> None:
         log.warning("client %s too slow; disconnecting", client.operator.name)
@@ -767,8 +847,8 @@ class Backend:
         # Free what it holds now, not when the socket finally closes.
         if client.sender is not None:
             client.sender.cancel()
-        while not client.queue.empty():
-            client.queue.get_nowait()
+        client.frames.clear()
+        client.positions.clear()
         client.queued_bytes = 0
         self.spawn(client.ws.close(1008, "too slow: reconnect with resume_from"), "close")
 
@@ -784,13 +864,15 @@ class Backend:
 
     async def _serve_connection(self, ws: ServerConnection) -> None:
         try:
-            operator, resume_from = await asyncio.wait_for(self._handshake(ws), HELLO_TIMEOUT_S)
+            operator, resume_from, protocol = await asyncio.wait_for(
+                self._handshake(ws), HELLO_TIMEOUT_S
+            )
         except (TimeoutError, ConnectionClosed):
             return
         if operator is None:
             return
         bucket = TokenBucket(self.command_rate, self.command_burst)
-        client = _Client(ws, operator, bucket, self.clock())
+        client = _Client(ws, operator, bucket, self.clock(), protocol=protocol)
         try:
             await self._catch_up(client, resume_from)
             client.sender = asyncio.create_task(self._sender(client))
@@ -803,7 +885,7 @@ class Backend:
         finally:
             self._clients.discard(client)
 
-    async def _handshake(self, ws: ServerConnection) -> tuple[db.Operator | None, int | None]:
+    async def _handshake(self, ws: ServerConnection) -> tuple[db.Operator | None, int | None, int]:
         while True:
             raw = await ws.recv()
             try:
@@ -814,12 +896,15 @@ class Backend:
             if msg["type"] != "hello":
                 await ws.send(encode(error("unauthorized", "send a hello with a token first")))
                 await ws.close(4401, "unauthorized")
-                return None, None
-            if msg["protocol"] != PROTOCOL_VERSION:
-                text = f"protocol {msg['protocol']} is not supported; this backend speaks 1"
+                return None, None, 1
+            if msg["protocol"] not in PROTOCOLS:
+                text = (
+                    f"protocol {msg['protocol']} is not supported; this backend speaks "
+                    + " and ".join(str(p) for p in PROTOCOLS)
+                )
                 await ws.send(encode(error("unsupported_protocol", text)))
                 await ws.close(4400, "unsupported protocol")
-                return None, None
+                return None, None, 1
             issued: tuple[str, float] | None = None
             if "login" in msg:
                 login = msg["login"]
@@ -842,13 +927,13 @@ class Backend:
                 log.info("sign-in refused: %s", reason)
                 await ws.send(encode(error("unauthorized", reason)))
                 await ws.close(4401, "unauthorized")
-                return None, None
+                return None, None, 1
             # On a shared log, start from everything any process has committed so far: a
             # console moving here from another process may resume from a newer seq.
             await self.sync()
             welcome = {
                 "type": "welcome",
-                "protocol": PROTOCOL_VERSION,
+                "protocol": msg["protocol"],
                 "operator": {"id": operator.id, "name": operator.name, "role": operator.role},
                 "head_seq": self.committed_seq,
                 "server_time": now_ts(self.clock),
@@ -858,7 +943,7 @@ class Backend:
                 welcome["token_expires"] = format_ts(issued[1])
             log.info("%s signed in (%s)", operator.name, "password" if issued else "token")
             await ws.send(encode(welcome))
-            return operator, msg.get("resume_from")
+            return operator, msg.get("resume_from"), int(msg["protocol"])
 
     async def _catch_up(self, client: _Client, resume_from: int | None) -> None:
         mode = "snapshot"
@@ -893,16 +978,48 @@ class Backend:
             chunks = await self._run_db(
                 lambda: list(db.read_events(self.engine, resume_from, upto, BATCH_FRAME_EVENTS))
             )
+        if client.protocol == 1:
+            for chunk in chunks:
+                for frame in self._frames(chunk):
+                    await client.ws.send(frame)
+            return
+        # Protocol 2: the events that are not fixes in order, then the newest fix of each unit.
+        after, fixes = resume_from, {}
         for chunk in chunks:
-            for frame in self._frames(chunk):
+            seqs, state = [], []
+            for body in chunk:
+                unit = _fix_unit(body)
+                if unit is not None:
+                    fixes[unit] = body
+                else:
+                    seqs.append(_seq_of(body))
+                    state.append(body)
+            for frame in self._state_frames(seqs, state, after):
                 await client.ws.send(frame)
+            if seqs:
+                after = seqs[-1]
+        for frame in _positions_frames(list(fixes.values())):
+            await client.ws.send(frame)
 
     async def _sender(self, client: _Client) -> None:
+        # Answers first, then event frames in order; in protocol 2 the newest fix of each unit
+        # that moved meanwhile goes out whenever the ordered frames are drained.
         with contextlib.suppress(ConnectionClosed):
             while True:
-                frame = await client.queue.get()
-                client.queued_bytes -= len(frame)
-                await client.ws.send(frame)
+                if client.urgent:
+                    await client.ws.send(client.urgent.popleft())
+                elif client.frames:
+                    frame = client.frames.popleft()
+                    client.queued_bytes -= len(frame)
+                    await client.ws.send(frame)
+                elif client.positions:
+                    fixes, client.positions = client.positions, {}
+                    for frame in _positions_frames(list(fixes.values())):
+                        await client.ws.send(frame)
+                else:
+                    client.idle = True
+                    client.wake.clear()
+                    await client.wake.wait()
 
     async def _receive_commands(self, client: _Client) -> None:
         async for raw in client.ws:
@@ -911,11 +1028,11 @@ class Backend:
             try:
                 msg = decode(raw)
             except ProtocolError as exc:
-                self._enqueue(client, encode(error(exc.code, exc.message)))
+                self._answer(client, encode(error(exc.code, exc.message)))
                 continue
             if msg["type"] != "command":
                 text = f"a client may send only commands after the hello, not {msg['type']!r}"
-                self._enqueue(client, encode(error("bad_message", text)))
+                self._answer(client, encode(error("bad_message", text)))
                 continue
             if not client.bucket.take():
                 # Not recorded: the same id may be sent again later and will then run.
@@ -923,10 +1040,10 @@ class Backend:
                     f"more than {self.command_rate:g} commands a second "
                     f"(burst {self.command_burst}); send it again later"
                 )
-                self._enqueue(client, encode(result_error(msg["id"], "rate_limited", text)))
+                self._answer(client, encode(result_error(msg["id"], "rate_limited", text)))
                 continue
             answer = await self.execute(client.operator, msg["id"], msg["name"], msg["args"])
-            self._enqueue(client, encode(answer))
+            self._answer(client, encode(answer))
 
     # ---------------------------------------------------------------- commands
 
@@ -1070,6 +1187,43 @@ class Backend:
         if report.rev is not None:
             await self.sync_inventory()
         return report.to_wire()
+
+
+POSITIONS_FRAME_EVENTS = 2000
+_FIX_PREFIX = '{"type":"unit.position"'
+_UNIT_ID = re.compile(r'"unit_id":"((?:[^"\\]|\\.)*)"')
+_SEQ = re.compile(r'"seq":(\d+)')
+
+
+def _last_state_seq(events: list[Wire], last: int) -> int:
+    for event in reversed(events):
+        if event["type"] != "unit.position":
+            return int(event["seq"])
+    return last
+
+
+def _positions_frame(bodies: Any) -> str:
+    return '{"type":"positions","events":[' + ",".join(bodies) + "]}"
+
+
+def _positions_frames(bodies: list[str]) -> list[str]:
+    return [
+        _positions_frame(bodies[i : i + POSITIONS_FRAME_EVENTS])
+        for i in range(0, len(bodies), POSITIONS_FRAME_EVENTS)
+    ]
+
+
+def _fix_unit(body: str) -> str | None:
+    """The unit of a stored ``unit.position`` body (bodies are encoded type-first), or None."""
+    if not body.startswith(_FIX_PREFIX):
+        return None
+    match = _UNIT_ID.search(body)
+    return match.group(1) if match else None
+
+
+def _seq_of(body: str) -> int:
+    match = _SEQ.search(body)
+    return int(match.group(1)) if match else 0
 
 
 def _audited_args(name: str, args: Any) -> Any:

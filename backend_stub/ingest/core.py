@@ -45,7 +45,7 @@ MAX_FUTURE_S = 300.0
 FLUSH_S = 0.05
 COUNTS_FLUSH_S = 2.0
 #: Per device: fixes a second it may send, and the burst it may save up.
-DEVICE_RATE = (5.0, 20.0)
+DEVICE_RATE = (5.0, 100.0)  # a JT/T 808 batch (0x0704) after a coverage gap fits in the burst
 UNREGISTERED_KEPT = 1000
 POSITION_DOORS = ("jt808", "cot", "osmand", "pdt", "sim")
 

@@ -178,6 +178,7 @@ class Store:
         # Alerts per UTC hour (snapshot stats, then counted live): 7-day averages.
         self.alert_hourly: dict[str, int] = {}
         self.operator_names: dict[str, str] = {}  # operator id → name (operator.list)
+        self._position_seq: dict[str, int] = {}  # unit id → seq of the fix it shows
         self._listeners: list[Listener] = []
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -194,6 +195,7 @@ class Store:
         """Replace the whole state with a snapshot taken at ``seq``."""
         self.units = {u["id"]: Unit.from_wire(u) for u in state["units"]}
         self.positions = {}
+        self._position_seq = {}
         for p in state.get("positions", []):
             try:
                 pos = Position.from_wire(p)
@@ -223,15 +225,40 @@ class Store:
             if kind == "unit.position":
                 pos = Position.from_wire(event)
                 self.positions[pos.unit_id] = pos
+                self._position_seq[pos.unit_id] = event["seq"]
                 moved[pos.unit_id] = pos
             else:
                 change = self._apply_one(kind, event)
                 if change is not None:
                     out.append(change)
-            self.seq = event["seq"]
+            # The newest seq seen: in protocol 2 (and its recordings) fixes come apart from the
+            # other events, so a fix may carry a seq below one already applied.
+            if self.seq is None or event["seq"] > self.seq:
+                self.seq = event["seq"]
         if moved:
             out.append(UnitsMoved(tuple(moved.values())))
         self._emit(out)
+
+    def apply_positions(self, events: Iterable[Wire]) -> None:
+        """[ext] Protocol 2: the newest fixes of units that moved (a ``positions`` frame).
+
+        They are not in seq order with the other events; :attr:`seq` stays the newest seq seen,
+        and a fix older than the one a unit has (by its event seq) is ignored.
+        """
+        moved: dict[str, Position] = {}
+        for event in events:
+            unit_id = event["unit_id"]
+            seq = event["seq"]
+            if seq <= self._position_seq.get(unit_id, -1):
+                continue
+            self._position_seq[unit_id] = seq
+            if self.seq is None or seq > self.seq:
+                self.seq = seq
+            pos = Position.from_wire(event)
+            self.positions[unit_id] = pos
+            moved[unit_id] = pos
+        if moved:
+            self._emit([UnitsMoved(tuple(moved.values()))])
 
     def _apply_one(self, kind: str, event: Wire) -> DomainEvent | None:
         if kind in ("alert.new", "alert.updated"):

@@ -207,14 +207,24 @@ def validate_message(data: Any) -> Message:
     if validator is None:
         raise ProtocolError("bad_message", f"unknown message type {kind!r}")
     # A batch's events are each checked below; no need to walk them twice here.
-    _check(validator, data, kind, finite=kind != "batch")
+    _check(validator, data, kind, finite=kind not in ("batch", "positions"))
     if kind == "batch":
         events = data["events"]
         for event in events:
             validate_event(event)
-        for a, b in itertools.pairwise(events):
-            if b["seq"] != a["seq"] + 1:
-                raise ProtocolError("bad_message", "batch events are not consecutive")
+        if "from" in data:  # protocol 2: in order, within from..upto (fixes left out)
+            lo, hi = data["from"], data.get("upto", data["from"])
+            seqs = [e["seq"] for e in events]
+            if seqs[0] < lo or seqs[-1] > hi or any(b <= a for a, b in itertools.pairwise(seqs)):
+                raise ProtocolError("bad_message", "batch events are not in from..upto order")
+        else:
+            for a, b in itertools.pairwise(events):
+                if b["seq"] != a["seq"] + 1:
+                    raise ProtocolError("bad_message", "batch events are not consecutive")
+    elif kind == "positions":
+        for event in data["events"]:
+            if validate_event(event)["type"] != "unit.position":
+                raise ProtocolError("bad_message", "a positions frame holds only unit.position")
     return data  # type: ignore[no-any-return]
 
 

@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any
 
 PROTOCOL_VERSION = 1
+#: [ext] Protocol 2 (negotiated in the hello): fixes travel as unsequenced ``positions``
+#: frames, latest wins for a client that falls behind; every other event keeps its seq.
+PROTOCOLS = (1, 2)
+PROTOCOL_LATEST = 2
 MAX_FRAME_BYTES = 1 << 20
 
 Schema = dict[str, Any]
@@ -504,6 +508,19 @@ MESSAGE_SCHEMAS: dict[str, Schema] = {
     "batch": _obj(
         {
             "type": {"const": "batch"},
+            "events": {"type": "array", "items": {"type": "object"}, "minItems": 1},
+            # [ext] protocol 2: the batch holds every event that is not a fix with
+            # from <= seq <= upto (the fixes among them travel in positions frames)
+            "from": _SEQ,
+            "upto": _SEQ,
+        },
+        ["type", "events"],
+    ),
+    # [ext] protocol 2: the newest fix of units that moved (unit.position events, seq kept),
+    # not every fix; no seq of its own, no gap check
+    "positions": _obj(
+        {
+            "type": {"const": "positions"},
             "events": {"type": "array", "items": {"type": "object"}, "minItems": 1},
         },
         ["type", "events"],

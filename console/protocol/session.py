@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console.protocol.codec import ProtocolError, validate_args
-from console.protocol.schema import PROTOCOL_VERSION
+from console.protocol.schema import PROTOCOL_LATEST, PROTOCOL_VERSION
 
 Message = dict[str, Any]
 
@@ -42,6 +42,14 @@ class SnapshotReceived:
 @dataclass(frozen=True, slots=True)
 class EventsReceived:
     """New events, in seq order, none already applied."""
+
+    events: list[Message]
+
+
+@dataclass(frozen=True, slots=True)
+class PositionsReceived:
+    """[ext] Protocol 2: the newest fixes of units that moved (``unit.position`` events with
+    their seq; not every fix, and not in seq order with the other events)."""
 
     events: list[Message]
 
@@ -77,7 +85,13 @@ class ServerError:
 
 
 SessionEvent = (
-    Welcomed | SnapshotReceived | EventsReceived | GapDetected | CommandAnswered | ServerError
+    Welcomed
+    | SnapshotReceived
+    | EventsReceived
+    | PositionsReceived
+    | GapDetected
+    | CommandAnswered
+    | ServerError
 )
 
 
@@ -105,6 +119,10 @@ class ClientSession:
         new_id: Callable[[], str] | None = None,
     ) -> None:
         self.client_name = client_name
+        #: The protocol asked for in the hello: 2, or 1 after a backend that speaks only 1
+        #: refused it (``unsupported_protocol``); ``protocol`` is what the welcome agreed.
+        self.wanted_protocol = PROTOCOL_LATEST
+        self.protocol = PROTOCOL_VERSION
         self.last_seq: int | None = None
         self.head_seq: int | None = None
         self.welcomed = False
@@ -122,7 +140,7 @@ class ClientSession:
         self.welcomed = False
         msg: Message = {
             "type": "hello",
-            "protocol": PROTOCOL_VERSION,
+            "protocol": self.wanted_protocol,
             "token": None if login else token,
             "client": self.client_name,
             "resume_from": self.last_seq,
@@ -160,6 +178,7 @@ class ClientSession:
         kind = msg["type"]
         if kind == "welcome":
             self.welcomed = True
+            self.protocol = int(msg["protocol"])
             self.head_seq = msg["head_seq"]
             op = msg["operator"]
             token = msg.get("token")
@@ -175,6 +194,8 @@ class ClientSession:
                 )
             ]
         if kind == "error":
+            if msg["code"] == "unsupported_protocol" and self.wanted_protocol != PROTOCOL_VERSION:
+                self.wanted_protocol = PROTOCOL_VERSION  # an older backend: speak 1 next time
             return [ServerError(msg["code"], msg["message"])]
         if not self.welcomed:
             raise ProtocolError("bad_message", f"{kind!r} before welcome")
@@ -184,8 +205,22 @@ class ClientSession:
             return [SnapshotReceived(msg["seq"], msg["state"])]
         if kind == "result":
             return self._result(msg)
+        if kind == "positions":
+            return [PositionsReceived(msg["events"])]
+        if kind == "batch" and "from" in msg:
+            return self._framed(msg)
         events = msg["events"] if kind == "batch" else [msg]
         return self._events(events)
+
+    def _framed(self, msg: Message) -> list[SessionEvent]:
+        # Protocol 2: seqs skip the fixes; ``from`` says where this batch takes over.
+        if self.last_seq is not None and msg["from"] > self.last_seq + 1:
+            return [GapDetected(self.last_seq + 1, msg["from"])]
+        last = -1 if self.last_seq is None else self.last_seq
+        fresh = [e for e in msg["events"] if e["seq"] > last]
+        self.last_seq = max(last, msg.get("upto", msg["events"][-1]["seq"]))
+        self._bump_head(self.last_seq)
+        return [EventsReceived(fresh)] if fresh else []
 
     def _bump_head(self, seq: int) -> None:
         if self.head_seq is None or seq > self.head_seq:

@@ -30,6 +30,7 @@ from console.protocol.session import (
     CommandAnswered,
     EventsReceived,
     GapDetected,
+    PositionsReceived,
     ServerError,
     SnapshotReceived,
     Welcomed,
@@ -147,6 +148,7 @@ class BackendClient:
         self._arrivals: deque[tuple[float, int]] = deque()
         self._down_since: float | None = None
         self._decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ws-decode")
+        self._spoke_latest = False  # the last hello asked for the newest protocol
 
     # ------------------------------------------------------------------ public
 
@@ -296,6 +298,7 @@ class BackendClient:
             self.url, max_size=MAX_INBOUND_FRAME, open_timeout=5, ping_interval=10, ssl=tls
         ) as ws:
             self._ws = ws
+            self._spoke_latest = self.session.wanted_protocol != 1
             await ws.send(encode(self.session.hello(self.token, self._login)))
             loop = asyncio.get_running_loop()
             async for raw in ws:
@@ -321,8 +324,11 @@ class BackendClient:
 
     async def _handle(self, ws: ClientConnection, outcome: object) -> str | None:
         """Act on one session outcome; a non-None return ends this connection."""
-        if isinstance(outcome, EventsReceived):
-            self.store.apply_many(outcome.events)
+        if isinstance(outcome, EventsReceived | PositionsReceived):
+            if isinstance(outcome, PositionsReceived):
+                self.store.apply_positions(outcome.events)
+            else:
+                self.store.apply_many(outcome.events)
             if self.recorder is not None:  # after the Store: keyframes see the applied state
                 self.recorder.on_events(outcome.events)
             self._arrivals.append((self.clock(), len(outcome.events)))
@@ -372,6 +378,10 @@ class BackendClient:
             log.warning("seq gap (expected %d, got %d): resuming", outcome.expected, outcome.got)
             return f"seq gap at {outcome.expected}: resuming"
         elif isinstance(outcome, ServerError):
+            downgraded = self.session.wanted_protocol == 1 and self._spoke_latest
+            if outcome.code == "unsupported_protocol" and downgraded:
+                self._spoke_latest = False  # an older backend: say hello again in protocol 1
+                return "the backend speaks protocol 1 only"
             if outcome.code in ("unauthorized", "unsupported_protocol"):
                 self._set_status(LinkStatus(LinkState.UNAUTHORIZED, outcome.message))
                 return ""

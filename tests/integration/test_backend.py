@@ -49,7 +49,7 @@ async def test_command_before_hello_is_unauthorized(running: Running) -> None:
 
 async def test_unsupported_protocol_closes_4400(running: Running) -> None:
     async with connect(running.url) as ws:
-        hello = {"type": "hello", "protocol": 2, "token": running.tokens["operator"]}
+        hello = {"type": "hello", "protocol": 3, "token": running.tokens["operator"]}
         await ws.send(json.dumps(hello))
         msg = json.loads(await ws.recv())
         assert msg["code"] == "unsupported_protocol"

@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 
 from backend_stub import db
 from console.domain.store import Store
-from console.protocol.session import EventsReceived, SnapshotReceived
+from console.protocol.session import EventsReceived, PositionsReceived, SnapshotReceived
 from console.replay import ReplayEngine
 from console.services.client import BackendClient, LinkState
 from console.services.recorder import Recorder
@@ -29,7 +29,7 @@ class RecordingClient(BackendClient):
 
     async def _handle(self, ws: Any, outcome: object) -> str | None:
         stop = await super()._handle(ws, outcome)
-        if isinstance(outcome, EventsReceived | SnapshotReceived):
+        if isinstance(outcome, EventsReceived | PositionsReceived | SnapshotReceived):
             self.on_applied()
         return stop
 

@@ -132,3 +132,53 @@ def test_store_reports_raised_changed_and_coalesced_moves() -> None:
     assert len(moved) == 1 and moved[0].positions[0].lat == pytest.approx(39.81)
     assert store.alerts["A-1"].status.value == "acknowledged"
     assert store.seq == 4
+
+
+def _fix(seq: int, unit_id: str, lat: float) -> dict:
+    return {
+        "type": "unit.position",
+        "seq": seq,
+        "ts": TS,
+        "unit_id": unit_id,
+        "lat": lat,
+        "lon": 110.0,
+    }
+
+
+def test_protocol_2_is_asked_for_and_1_is_kept_with_an_older_backend() -> None:
+    s = ClientSession(new_id=lambda: "c")
+    assert s.hello("t")["protocol"] == 2
+    # A backend that speaks only 1 refuses; the next hello asks for 1.
+    s.receive({"type": "error", "code": "unsupported_protocol", "message": "speaks 1"})
+    assert s.hello("t")["protocol"] == 1
+    s.receive(WELCOME)
+    assert s.protocol == 1
+
+
+def test_protocol_2_batches_are_gap_checked_by_from_and_fixes_come_apart() -> None:
+    s = _session()
+    s.receive({**WELCOME, "protocol": 2})
+    s.receive({"type": "snapshot", "seq": 10, "ts": TS, "state": EMPTY})
+    # Seqs 11-14 were fixes (sent apart): the batch says it takes over from 11.
+    out = s.receive({"type": "batch", "from": 11, "upto": 15, "events": [_log(15)]})
+    assert out == [EventsReceived([_log(15)])]
+    assert s.last_seq == 15
+    fixes = s.receive({"type": "positions", "events": [_fix(13, "U1", 39.8)]})
+    assert fixes[0].events == [_fix(13, "U1", 39.8)]  # type: ignore[union-attr]
+    assert s.last_seq == 15  # fixes never move the resume point
+    # A batch starting after what was applied is a gap: resume.
+    assert s.receive({"type": "batch", "from": 18, "upto": 18, "events": [_log(18)]}) == [
+        GapDetected(16, 18)
+    ]
+    assert s.hello("t")["resume_from"] == 15
+
+
+def test_store_keeps_the_newest_fix_of_each_unit_whatever_order_they_come() -> None:
+    store = Store()
+    store.load_snapshot(10, EMPTY)
+    store.apply_positions([_fix(14, "U1", 39.9), _fix(12, "U2", 39.7)])
+    store.apply_positions([_fix(13, "U1", 39.1)])  # older than what U1 shows: ignored
+    assert (store.positions["U1"].lat, store.positions["U2"].lat) == (39.9, 39.7)
+    assert store.seq == 14
+    store.apply_many([_log(15)])
+    assert store.seq == 15
