@@ -1,0 +1,249 @@
+"""What the keyed HTTP doors share: keys, bounded bodies, answers, and alerts from outside.
+
+* :func:`bearer_key` and :func:`authenticate` — a source's key (``Authorization: Bearer KEY``)
+  checked against the sources table off the event loop, on every request (a revoked key fails
+  at once).
+* :func:`read_body` — a request body of at most ``limit`` bytes (413 beyond).
+* :class:`ExternalRefs` — the idempotency keys of alerts from other systems
+  (``cap:<sender>:<identifier>``, ``alerts:<source>:<ref>``). They live on the alerts
+  themselves (``external_ref``, ``external_refs``), so the lookup is rebuilt from the
+  committed state after a restart and kept current from the commits.
+* :func:`new_alert`, :func:`stamp` and :func:`checked` — alert wire objects as
+  ``state._create`` shapes them, history entries by no operator, and a last look at every
+  event against the protocol's schema before it is appended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from backend_stub import sources
+from backend_stub.state import Refused
+from console.protocol.codec import ProtocolError, validate_event
+
+if TYPE_CHECKING:
+    from backend_stub.server import Backend
+    from backend_stub.state import DistrictState
+
+Wire = dict[str, Any]
+
+#: The largest JSON or CAP document the alert doors take.
+MAX_DOCUMENT_BYTES = 1 << 20
+#: How many message keys an alert remembers (the first, and the newest after it).
+MAX_REFS = 200
+TITLE_MAX = 200
+TEXT_MAX = 4000
+#: Times before this (2000-01-01) are not times a feed means.
+EARLIEST_S = 946_684_800.0
+
+
+class TooLarge(Exception):
+    """A request body over the door's limit."""
+
+
+def bearer_key(request: web.Request) -> str | None:
+    """The key of ``Authorization: Bearer KEY``, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return None
+    return key.strip()
+
+
+async def authenticate(backend: Backend, key: str | None, kind: str) -> str | None:
+    """The name of the live source of ``kind`` whose key this is (read off the event loop)."""
+    if not key:
+        return None
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(
+            None, sources.authenticate_source, backend.engine, key, kind
+        )
+    except Exception:  # the database is away: no key is valid meanwhile
+        return None
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole body, refusing more than ``limit`` bytes (announced or sent).
+
+    Raises:
+        TooLarge: the body is larger than ``limit``.
+    """
+    if request.content_length is not None and request.content_length > limit:
+        raise TooLarge()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 << 10):
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def json_answer(status: int, body: Wire) -> web.Response:
+    """A JSON answer (UTF-8, characters kept as they are)."""
+    return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+def refusal(status: int, reason: str) -> web.Response:
+    """``{"error": reason}`` with ``status``."""
+    response = json_answer(status, {"error": reason})
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (an ellipsis marks the cut)."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ExternalRefs:
+    """Message key → alert id, for every alert that came from another system.
+
+    Built lazily from ``backend.state.alerts`` (so it survives a restart: the keys are on the
+    alerts), then kept current from every commit. Read it only against the committed state:
+    inside a decider run by the writer (``Backend.append_derived``).
+    """
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._index: dict[str, str] | None = None
+        backend.on_commit(self._on_commit)
+
+    def _build(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for alert in self.backend.state.alerts.values():
+            for ref in refs_of(alert):
+                index.setdefault(ref, alert["id"])
+        return index
+
+    def _on_commit(self, events: list[Wire]) -> None:
+        if self._index is None:
+            return  # built from the state on first use
+        for event in events:
+            if event["type"] in ("alert.new", "alert.updated"):
+                alert = event["alert"]
+                for ref in refs_of(alert):
+                    self._index.setdefault(ref, alert["id"])
+
+    def get(self, ref: str) -> str | None:
+        """The alert a message key names, if any."""
+        if self._index is None:
+            self._index = self._build()
+        return self._index.get(ref)
+
+
+def refs_of(alert: Wire) -> list[str]:
+    """The message keys an alert carries."""
+    refs = alert.get("external_refs")
+    if isinstance(refs, list):
+        return [r for r in refs if isinstance(r, str)]
+    ref = alert.get("external_ref")
+    return [ref] if isinstance(ref, str) else []
+
+
+def with_ref(alert: Wire, ref: str) -> Wire:
+    """``alert`` (already a copy) remembering one more message key."""
+    refs = [r for r in refs_of(alert) if r != ref]
+    refs.append(ref)
+    if len(refs) > MAX_REFS:
+        refs = [refs[0], *refs[-(MAX_REFS - 1) :]]
+    alert["external_refs"] = refs
+    return alert
+
+
+def new_alert(
+    state: DistrictState,
+    ts: str,
+    *,
+    ref: str,
+    kind: str,
+    priority: int,
+    title: str,
+    description: str,
+    lat: float,
+    lon: float,
+    address: str,
+    note: str,
+    extra: Wire | None = None,
+) -> Wire:
+    """An ``alert.new`` body (takes the next alert id from ``state``), as ``_create`` shapes it."""
+    alert: Wire = {
+        "id": state.next_alert_id(),
+        "kind": kind,
+        "priority": priority,
+        "title": clip(title, TITLE_MAX),
+        "description": clip(description, TEXT_MAX),
+        "lat": round(lat, 7),
+        "lon": round(lon, 7),
+        "address": clip(address, TEXT_MAX),
+        "grid_id": grid_at(state, lat, lon),
+        "status": "new",
+        "created_ts": ts,
+        "version": 1,
+        "owner": None,
+        "unit_ids": [],
+        "camera_ids": [],
+        "history": [{"ts": ts, "operator": None, "action": "created", "note": clip(note, 4000)}],
+        **(extra or {}),
+        "external_ref": ref,
+        "external_refs": [ref],
+    }
+    return {"type": "alert.new", "alert": alert}
+
+
+def stamp(alert: Wire, ts: str, action: str, note: str) -> Wire:
+    """A copy of ``alert`` one version on, with a history entry by no operator."""
+    new = copy.deepcopy(alert)
+    new["version"] = alert["version"] + 1
+    new["history"].append(
+        {"ts": ts, "operator": None, "action": action, "note": clip(note, TEXT_MAX)}
+    )
+    return new
+
+
+def checked(bodies: list[Wire], ts: str) -> list[Wire]:
+    """``bodies`` unchanged, once each validates as an event of the protocol.
+
+    Raises:
+        Refused: ``invalid``, what the schema says (the door answers 400).
+    """
+    for body in bodies:
+        event = {"type": body["type"], "seq": 0, "ts": ts}
+        event.update((k, v) for k, v in body.items() if k != "type")
+        try:
+            validate_event(event)
+        except ProtocolError as exc:
+            raise Refused("invalid", f"the {body['type']} it makes is invalid: {exc}") from None
+    return bodies
+
+
+_GRIDS: dict[str, tuple[Wire, Any]] = {}
+
+
+def grid_at(state: DistrictState, lat: float, lon: float) -> str | None:
+    """The id of the grid layer holding a position, or None."""
+    from shapely.geometry import Point, shape
+
+    point = Point(lon, lat)
+    for layer in state.layers.values():
+        if layer.get("kind") != "grid":
+            continue
+        cached = _GRIDS.get(layer["id"])
+        if cached is None or cached[0] is not layer:
+            try:
+                geometry = shape(layer["geojson"]["geometry"])
+            except Exception:
+                continue
+            cached = _GRIDS[layer["id"]] = (layer, geometry)
+        if cached[1].covers(point):
+            return str(layer["id"])
+    return None
