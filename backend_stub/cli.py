@@ -115,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--audio-dir", default=None, help="where uploaded call audio is kept (user data dir)"
     )
+    s.add_argument(
+        "--http-public-url",
+        default=None,
+        help="the HTTP port as consoles reach it, for audio URLs (e.g. http://10.1.2.3:8766;"
+        " default http://INGEST_HOST:PORT)",
+    )
     s.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
     o = sub.add_parser("operator", help="manage operator accounts")
@@ -368,6 +374,7 @@ async def _serve(args: argparse.Namespace) -> None:
         audio_dir=Path(args.audio_dir) if args.audio_dir else None,
         cot_port=args.cot_port,
         jt808_port=args.jt808_port,
+        http_public_url=args.http_public_url,
     )
     try:
         port = await backend.start(args.host, args.port, ssl=tls)

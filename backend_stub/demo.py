@@ -48,7 +48,10 @@ async def run_demo(
     if backend.http is not None:
         await loop.run_in_executor(None, audio.prepare)
         backend.http.clip_path = audio.path_for
-        audio.host, audio.port = backend.http.host, backend.http.port
+        base = backend.http.base_url
+        audio.url_for = lambda call_id, kind="group": (  # type: ignore[method-assign]
+            f"{base}/radio/{'emergency' if kind == 'emergency' else 'voice'}/{call_id}.wav"
+        )
     else:
         await loop.run_in_executor(None, audio.start)
         atexit.register(audio.stop)

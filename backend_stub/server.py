@@ -219,6 +219,7 @@ class Backend:
         audio_dir: Path | None = None,
         cot_port: int | None = None,
         jt808_port: int | None = None,
+        http_public_url: str | None = None,
     ) -> None:
         self.engine = engine
         self.training = training
@@ -233,6 +234,7 @@ class Backend:
         self.http_port = http_port
         self.ingest_host = ingest_host
         self.audio_dir = audio_dir or Path(user_data_dir("dispatch-console")) / "call-audio"
+        self.http_public_url = http_public_url
         self.cot_port = cot_port
         self.jt808_port = jt808_port
         self.http: HttpPort | None = None

@@ -7,8 +7,9 @@ the demo simulator) decodes its protocol, then calls :class:`Ingest`:
   device must be named in some unit's ``device_ids`` (the inventory); the fix must be in range,
   not more than 5 minutes in the future, and newer than the unit's last fix (old fixes never
   move a unit back in time). Accepted fixes are appended in batches every 50 ms.
-* :meth:`Ingest.call` and :meth:`Ingest.alarm` check talkgroups and idempotency keys and append
-  the ``radio.call`` or ``alert.new``/``alert.updated`` they give.
+* radio calls and alarms (``doors/rdio.py``, ``doors/cap.py``, ``doors/alarms.py``) are checked
+  against the talkgroups and their idempotency keys there, counted with :meth:`Ingest.count`,
+  and appended (alerts decided by the writer against the committed state).
 
 A refusal raises :class:`~backend_stub.state.Refused` (its ``code`` — invalid, unregistered,
 future, stale, rate_limited, ... — tells the door how to say no in its own terms)

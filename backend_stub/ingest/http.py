@@ -72,6 +72,7 @@ class HttpPort:
         self.clip_path = clip_path
         self.port = 0
         self.host = "127.0.0.1"
+        self.public_url = backend.http_public_url
         self._runner: web.AppRunner | None = None
         self.app = web.Application(client_max_size=MAX_BODY_BYTES)
         self.app[PORT_KEY] = self
@@ -86,7 +87,10 @@ class HttpPort:
 
     @property
     def base_url(self) -> str:
-        """``http://host:port`` of the running server."""
+        """What consoles use to reach this port (audio URLs): ``public_url`` when the backend
+        was given one (``--http-public-url``), else ``http://host:port``."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
         return f"http://{self.host}:{self.port}"
 
     async def start(self, host: str, port: int) -> int:
