@@ -132,11 +132,11 @@ async def test_a_flood_from_one_device_is_limited(door: tuple[Backend, str, Clie
     start = time.time() - 100
     statuses = []
     async with aiohttp.ClientSession() as http:
-        for n in range(60):
+        for n in range(200):
             params = {"id": "860002", "lat": "39.8", "lon": "109.9", "timestamp": f"{start + n}"}
             async with http.get(url, params=params) as answer:
                 statuses.append(answer.status)
-    assert statuses.count(200) < 40  # the burst, and what the rate refills meanwhile
+    assert statuses.count(200) < 150  # the burst of 100, and what the rate refills meanwhile
     assert 429 in statuses
     assert backend.ingest is not None
 
