@@ -21,17 +21,13 @@ from aiohttp import web
 
 from backend_stub.ingest.doors.common import (
     EARLIEST_S,
-    MAX_DOCUMENT_BYTES,
     TEXT_MAX,
     TITLE_MAX,
     ExternalRefs,
-    TooLarge,
-    authenticate,
-    bearer_key,
     checked,
-    json_answer,
+    decide_alert,
+    keyed_document,
     new_alert,
-    read_body,
     refusal,
 )
 from backend_stub.ingest.http import add_door, parse_time
@@ -200,18 +196,10 @@ def alarms_door(app: web.Application, backend: Backend, ingest: Ingest) -> None:
     refs = ExternalRefs(backend)
 
     async def post(request: web.Request) -> web.Response:
-        name = await authenticate(backend, bearer_key(request), "alerts")
-        if name is None:
-            ingest.count("alerts", error="invalid or missing key")
-            return refusal(401, "invalid or missing key (Authorization: Bearer KEY)")
-        try:
-            data = await read_body(request, MAX_DOCUMENT_BYTES)
-        except TooLarge:
-            ingest.count(name, error="body over 1 MiB")
-            return refusal(413, "an alarm is at most 1 MiB")
-        except Exception as exc:
-            ingest.count(name, error="the body could not be read")
-            return refusal(400, f"the body could not be read: {exc}")
+        got = await keyed_document(request, backend, ingest, "alerts", "an alarm")
+        if isinstance(got, web.Response):
+            return got
+        name, data = got
         try:
             try:
                 body = json.loads(data)
@@ -228,15 +216,8 @@ def alarms_door(app: web.Application, backend: Backend, ingest: Ingest) -> None:
             alert_id, bodies = decide_alarm(state, refs, alarm, name, ts)
             return bodies
 
-        try:
-            await backend.append_derived(build)
-        except Refused as exc:
-            ingest.count(name, error=exc.message[:500])
-            return refusal(400, exc.message)
-        except Exception:
-            log.exception("alarm %s from %s not taken", alarm.ref, name)
-            return refusal(503, "the alert could not be stored; try again")
-        ingest.count(name)
-        return json_answer(201, {"alert_id": alert_id})
+        return await decide_alert(
+            backend, ingest, name, build, lambda: alert_id, f"alarm {alarm.ref}"
+        )
 
     app.router.add_post("/api/alerts", post)

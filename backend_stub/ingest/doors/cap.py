@@ -32,17 +32,13 @@ from aiohttp import web
 from lxml import etree
 
 from backend_stub.ingest.doors.common import (
-    MAX_DOCUMENT_BYTES,
     TITLE_MAX,
     ExternalRefs,
-    TooLarge,
-    authenticate,
-    bearer_key,
     checked,
     clip,
-    json_answer,
+    decide_alert,
+    keyed_document,
     new_alert,
-    read_body,
     refusal,
     stamp,
     with_ref,
@@ -386,18 +382,10 @@ def cap_door(app: web.Application, backend: Backend, ingest: Ingest) -> None:
     refs = ExternalRefs(backend)
 
     async def post(request: web.Request) -> web.Response:
-        name = await authenticate(backend, bearer_key(request), "cap")
-        if name is None:
-            ingest.count("cap", error="invalid or missing key")
-            return refusal(401, "invalid or missing key (Authorization: Bearer KEY)")
-        try:
-            data = await read_body(request, MAX_DOCUMENT_BYTES)
-        except TooLarge:
-            ingest.count(name, error="body over 1 MiB")
-            return refusal(413, "a CAP message is at most 1 MiB")
-        except Exception as exc:
-            ingest.count(name, error="the body could not be read")
-            return refusal(400, f"the body could not be read: {exc}")
+        got = await keyed_document(request, backend, ingest, "cap", "a CAP message")
+        if isinstance(got, web.Response):
+            return got
+        name, data = got
         try:
             msg = parse_cap(data)
             if msg.status not in TAKEN_STATUSES:
@@ -416,15 +404,8 @@ def cap_door(app: web.Application, backend: Backend, ingest: Ingest) -> None:
             outcome, bodies = decide_cap(state, refs, msg, name, ts)
             return bodies
 
-        try:
-            await backend.append_derived(build)
-        except Refused as exc:
-            ingest.count(name, error=exc.message[:500])
-            return refusal(400, exc.message)
-        except Exception:
-            log.exception("CAP message %s from %s not taken", msg.identifier, name)
-            return refusal(503, "the alert could not be stored; try again")
-        ingest.count(name)
-        return json_answer(201, {"alert_id": outcome.alert_id})
+        return await decide_alert(
+            backend, ingest, name, build, lambda: outcome.alert_id, f"CAP message {msg.identifier}"
+        )
 
     app.router.add_post("/api/cap", post)

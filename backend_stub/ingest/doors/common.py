@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -27,8 +29,11 @@ from backend_stub.state import Refused
 from console.protocol.codec import ProtocolError, validate_event
 
 if TYPE_CHECKING:
+    from backend_stub.ingest.core import Ingest
     from backend_stub.server import Backend
     from backend_stub.state import DistrictState
+
+log = logging.getLogger("backend.ingest.doors")
 
 Wire = dict[str, Any]
 
@@ -247,3 +252,45 @@ def grid_at(state: DistrictState, lat: float, lon: float) -> str | None:
         if cached[1].covers(point):
             return str(layer["id"])
     return None
+
+
+async def keyed_document(
+    request: web.Request, backend: Backend, ingest: Ingest, kind: str, what: str
+) -> tuple[str, bytes] | web.Response:
+    """The source name and body of a keyed ``POST`` (``Authorization: Bearer KEY`` of a
+    source of ``kind``, body at most 1 MiB), or the refusal to answer with (counted)."""
+    name = await authenticate(backend, bearer_key(request), kind)
+    if name is None:
+        ingest.count(kind, error="invalid or missing key")
+        return refusal(401, "invalid or missing key (Authorization: Bearer KEY)")
+    try:
+        data = await read_body(request, MAX_DOCUMENT_BYTES)
+    except TooLarge:
+        ingest.count(name, error="body over 1 MiB")
+        return refusal(413, f"{what} is at most 1 MiB")
+    except Exception as exc:
+        ingest.count(name, error="the body could not be read")
+        return refusal(400, f"the body could not be read: {exc}")
+    return name, data
+
+
+async def decide_alert(
+    backend: Backend,
+    ingest: Ingest,
+    name: str,
+    build: Callable[[DistrictState, str], list[Wire]],
+    alert_id: Callable[[], str],
+    what: str,
+) -> web.Response:
+    """Append what ``build`` decides against the committed state; 201 with the alert id, 400
+    for a refusal, 503 when the event log cannot take it (counted either way)."""
+    try:
+        await backend.append_derived(build)
+    except Refused as exc:
+        ingest.count(name, error=exc.message[:500])
+        return refusal(400, exc.message)
+    except Exception:
+        log.exception("%s from %s not taken", what, name)
+        return refusal(503, "the alert could not be stored; try again")
+    ingest.count(name)
+    return json_answer(201, {"alert_id": alert_id()})
