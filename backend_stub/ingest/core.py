@@ -47,6 +47,8 @@ FLUSH_S = 0.05
 COUNTS_FLUSH_S = 2.0
 #: Per device: fixes a second it may send, and the burst it may save up.
 DEVICE_RATE = (5.0, 100.0)  # a JT/T 808 batch (0x0704) after a coverage gap fits in the burst
+#: Per keyed source (a radio recorder, a CAP or alarm platform): messages a second, burst.
+SOURCE_RATE = (500.0, 1000.0)
 UNREGISTERED_KEPT = 1000
 POSITION_DOORS = ("jt808", "cot", "osmand", "pdt", "sim")
 
@@ -189,8 +191,16 @@ class Ingest:
         counts, self.counts = self.counts, {}
         return counts
 
-    def _allow(self, key: str) -> bool:
-        rate, burst = self.device_rate
+    def allow_source(self, name: str) -> bool:
+        """Take one message of a keyed source from its bucket (:data:`SOURCE_RATE`); False
+        when it sends too fast (the door answers 429 and the message changes nothing)."""
+        if self._allow(f"source:{name}", SOURCE_RATE):
+            return True
+        self.count(name, error="too many messages a second")
+        return False
+
+    def _allow(self, key: str, limits: tuple[float, float] | None = None) -> bool:
+        rate, burst = limits or self.device_rate
         now = time.monotonic()
         bucket = self._buckets.get(key)
         if bucket is None:

@@ -520,3 +520,20 @@ async def test_json_alarm_refusals(doors: Doors) -> None:
     sources.revoke_source(doors.backend.engine, "analytics-1")
     assert (await post_alarm(doors, base))[0] == 401  # revoked: at once
     assert (await post_alarm(doors, base, key=doors.keys["alerts2"]))[0] == 201
+
+
+async def test_a_flood_from_one_source_is_limited_and_others_go_on(
+    doors: Doors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend_stub.ingest import core
+
+    monkeypatch.setattr(core, "SOURCE_RATE", (1.0, 5.0))  # a burst of 5, then 1 a second
+    base = {k: PLATE_ALARM[k] for k in ("kind", "priority", "title", "lat", "lon")}
+    statuses = [(await post_alarm(doors, {**base, "ref": f"flood-{n}"}))[0] for n in range(12)]
+    assert statuses.count(201) < 8 and 429 in statuses
+    assert statuses[:5] == [201] * 5
+    # Refused messages changed nothing: one alert per accepted message.
+    assert len(doors.backend.state.alerts) == statuses.count(201)
+    # Another source is not held back by the first one's flood.
+    status, _ = await post_alarm(doors, {**base, "ref": "other-1"}, key=doors.keys["alerts2"])
+    assert status == 201

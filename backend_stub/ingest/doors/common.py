@@ -263,6 +263,8 @@ async def keyed_document(
     if name is None:
         ingest.count(kind, error="invalid or missing key")
         return refusal(401, "invalid or missing key (Authorization: Bearer KEY)")
+    if not ingest.allow_source(name):
+        return refusal(429, "too many messages a second from this source; send it again later")
     try:
         data = await read_body(request, MAX_DOCUMENT_BYTES)
     except TooLarge:

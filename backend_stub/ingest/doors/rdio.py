@@ -375,6 +375,8 @@ def rdio_door(app: web.Application, backend: Backend, ingest: Ingest) -> None:
         if name is None:
             ingest.count("rdio", error="Invalid API key")
             return web.Response(status=401, text="Invalid API key\n")
+        if not ingest.allow_source(name):
+            return web.Response(status=429, text="Too many calls a second; send it again later\n")
         test = fields.get("test", "").strip() not in ("", "0")
         try:
             text, ident = await take(upload, name)
