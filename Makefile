@@ -26,11 +26,14 @@ $(STAMP): pyproject.toml | $(PY)
 $(QM): $(TS) | $(STAMP)
 	$(VENV)/bin/pyside6-lrelease -silent $(TS) -qm $(QM)
 
+# The .ts is the source of truth: translate it in Qt Linguist (pyside6-linguist $(TS)).
 translations: $(QM)
 
+# After adding or changing strings: pyside6-lupdate merges them into the .ts (keeping every
+# translation), pyside6-lrelease rebuilds the .qm, and each zh_CN message left to translate is
+# listed (exit 1 while any is).
 translations-update: $(STAMP)
 	$(PY) resources/translations/update.py
-	$(VENV)/bin/pyside6-lrelease -silent $(TS) -qm $(QM)
 
 demo: setup
 	@$(PY) installer/run_demo.py --port $(DEMO_PORT)
