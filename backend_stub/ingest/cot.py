@@ -18,6 +18,7 @@ import contextlib
 import logging
 import math
 import re
+import socket
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from backend_stub.ingest.core import Ingest
     from backend_stub.server import Backend
 
+UDP_RCVBUF = 8 << 20
 log = logging.getLogger("backend.cot")
 
 DOOR = "cot"
@@ -203,6 +205,10 @@ class CotDoor:
                 self._udp, _ = await loop.create_datagram_endpoint(
                     lambda: _Datagrams(self), local_addr=(host, bound)
                 )
+                # The default buffer (~200 KB) overflows at thousands of datagrams a second.
+                sock = self._udp.get_extra_info("socket")
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_RCVBUF)
             except OSError:
                 server.close()
                 if port != 0 or attempt == 19:  # a fixed port whose UDP side is taken

@@ -23,6 +23,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape, quoteattr
 
 from console.protocol.codec import format_ts, parse_ts
 
@@ -66,10 +67,7 @@ def _event(uid: str, kind: str, how: str, ts: float, stale: float) -> ET.Element
 
 
 def _point(event: ET.Element, lat: float, lon: float, hae: Any = None, ce: Any = None) -> None:
-    def value(v: Any) -> str:
-        return f"{v:.1f}" if isinstance(v, int | float) and math.isfinite(v) else f"{UNKNOWN:.1f}"
-
-    attrs = {"lat": f"{lat:.7f}", "lon": f"{lon:.7f}", "hae": value(hae), "ce": value(ce)}
+    attrs = {"lat": f"{lat:.7f}", "lon": f"{lon:.7f}", "hae": _value(hae), "ce": _value(ce)}
     ET.SubElement(event, "point", {**attrs, "le": f"{UNKNOWN:.1f}"})
 
 
@@ -78,28 +76,44 @@ def _bytes(event: ET.Element) -> bytes:
 
 
 def unit_event(unit: Wire, pos: Wire) -> bytes:
-    """A unit with a position as an ``a-f-G-U-C`` event (time: the fix; stale 5 min on)."""
+    """A unit with a position as an ``a-f-G-U-C`` event (time: the fix; stale 5 min on).
+
+    Written as a string, not built with ElementTree: every fix of every unit is rendered here
+    (ElementTree took a third of the backend's time at 8,000 fixes a second).
+    """
     ts = parse_ts(pos.get("fix_ts") or pos["ts"])
-    event = _event(f"dispatch-unit-{unit['id']}", UNIT_TYPE, "m-g", ts, ts + UNIT_STALE_S)
-    _point(event, pos["lat"], pos["lon"], pos.get("alt_m"), pos.get("accuracy_m"))
-    detail = ET.SubElement(event, "detail")
-    ET.SubElement(detail, "contact", {"callsign": _text(unit.get("callsign") or unit["id"])})
-    ET.SubElement(detail, "__group", {"name": "Cyan", "role": "Team Member"})
+    time_ = format_ts(ts)
+    uid = _attr(f"dispatch-unit-{unit['id']}")
+    callsign = _attr(unit.get("callsign") or unit["id"])
     speed = pos.get("speed_kmh")
     course = pos.get("heading_deg")
-    ET.SubElement(
-        detail,
-        "track",
-        {
-            "course": f"{course if course is not None else 0.0:.1f}",
-            "speed": f"{speed / 3.6 if speed is not None else 0.0:.2f}",
-        },
-    )
     remarks = " · ".join(
         _text(v) for v in (unit.get("kind"), unit.get("status"), unit.get("station")) if v
     )
-    ET.SubElement(detail, "remarks").text = remarks
-    return _bytes(event)
+    return (
+        f'<event version="2.0" uid={uid}'
+        f' type="{UNIT_TYPE}" how="m-g" time="{time_}" start="{time_}"'
+        f' stale="{format_ts(ts + UNIT_STALE_S)}">'
+        f'<point lat="{pos["lat"]:.7f}" lon="{pos["lon"]:.7f}"'
+        f' hae="{_value(pos.get("alt_m"))}" ce="{_value(pos.get("accuracy_m"))}"'
+        f' le="{UNKNOWN:.1f}" />'
+        f"<detail><contact callsign={callsign} />"
+        '<__group name="Cyan" role="Team Member" />'
+        f'<track course="{course if course is not None else 0.0:.1f}"'
+        f' speed="{speed / 3.6 if speed is not None else 0.0:.2f}" />'
+        f"<remarks>{escape(remarks)}</remarks></detail></event>"
+    ).encode()
+
+
+_ATTR_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def _attr(value: Any) -> str:
+    return quoteattr(_text(value), _ATTR_ENTITIES)
+
+
+def _value(v: Any) -> str:
+    return f"{v:.1f}" if isinstance(v, int | float) and math.isfinite(v) else f"{UNKNOWN:.1f}"
 
 
 def alert_event(alert: Wire, now: float) -> bytes:
@@ -196,6 +210,8 @@ class Peer:
                 self._timer.cancel()
 
     async def _write(self, data: bytes) -> None:
+        if self.writer.transport.is_closing():  # the client went away mid-batch: stop here
+            raise ConnectionResetError("the CoT client closed the connection")
         self.writer.write(data)
         if self.writer.transport.get_write_buffer_size() > HIGH_WATER:
             await asyncio.wait_for(self.writer.drain(), STALL_S)

@@ -397,11 +397,12 @@ def rdio_door(app: web.Application, backend: Backend, ingest: Ingest) -> None:
         audio_dir: Path = backend.audio_dir
         while (busy := in_flight.get(meta.id)) is not None:
             await busy.wait()
-        if await run(stored_audio, audio_dir, meta.id) is not None:
-            return IMPORTED, meta.id  # the same call again: one call
+        # Claimed before the next await: a second upload of the same call waits above.
         done = in_flight[meta.id] = asyncio.Event()
         temp = audio_dir / f".upload-{uuid.uuid4().hex}"
         try:
+            if await run(stored_audio, audio_dir, meta.id) is not None:
+                return IMPORTED, meta.id  # the same call again: one call
             await run(_write, temp, upload.audio)
             async with probes:
                 found = await probe(temp)
