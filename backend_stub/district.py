@@ -3,7 +3,8 @@
 Everything is generated from one seed with its own ``random.Random``: a lattice of jittered
 grid cells (网格) grouped into the real sub-districts (街道), a street network of real main
 roads and made-up minor streets, cameras at junctions, and police units with PDT radios.
-The geometry is small and hand-written (no shapely): quads, ray casting and Dijkstra.
+The geometry is small (no shapely): quads, ray casting and centroids from ``console.geo``
+(the geometry the console and the backend share), and Dijkstra.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from console.geo import haversine_m, point_in_ring, polygon_centroid
+
 __all__ = [
     "CORE_BOX",
     "Camera",
@@ -25,7 +28,6 @@ __all__ = [
     "Talkgroup",
     "UnitSeed",
     "build_district",
-    "distance_m",
 ]
 
 #: (west lon, south lat, east lon, north lat) of the simulated urban core.
@@ -35,7 +37,6 @@ _GRID_COLS = 40
 _GRID_ROWS = 20
 _EW_LINES = 22  # streets running east-west ("街"), north to south
 _NS_LINES = 34  # streets running north-south ("路"), west to east
-_EARTH_R = 6_371_008.8
 _M_PER_DEG_LAT = 111_320.0
 
 
@@ -73,48 +74,6 @@ _UNIT_KINDS |= {"swat": 0.05, "drone": 0.04}
 _NEIGHBOURS = tuple((dr, dc) for dr in (0, 1, -1) for dc in (0, 1, -1))
 _DIRECTIONS = ("东向", "西向", "南向", "北向")
 _DIR_VECTORS = {"东向": (0.0, 1.0), "西向": (0.0, -1.0), "南向": (-1.0, 0.0), "北向": (1.0, 0.0)}
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine).
-
-    Args:
-        lat1: Latitude of the first point, degrees.
-        lon1: Longitude of the first point, degrees.
-        lat2: Latitude of the second point, degrees.
-        lon2: Longitude of the second point, degrees.
-
-    Returns:
-        The distance in metres.
-    """
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_R * math.asin(min(1.0, math.sqrt(a)))
-
-
-def _point_in_ring(lon: float, lat: float, ring: tuple[tuple[float, float], ...]) -> bool:
-    """Ray casting (half-open edges, so shared edges belong to exactly one side)."""
-    inside = False
-    x0, y0 = ring[-1]
-    for x1, y1 in ring:
-        if (y1 > lat) != (y0 > lat) and lon < (x0 - x1) * (lat - y1) / (y0 - y1) + x1:
-            inside = not inside
-        x0, y0 = x1, y1
-    return inside
-
-
-def _ring_centroid(ring: tuple[tuple[float, float], ...]) -> tuple[float, float]:
-    """Area centroid of a closed (lon, lat) ring, returned as (lat, lon)."""
-    a = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
-        cross = x0 * y1 - x1 * y0
-        a += cross
-        cx += (x0 + x1) * cross
-        cy += (y0 + y1) * cross
-    if a == 0:
-        return ring[0][1], ring[0][0]
-    return cy / (3 * a), cx / (3 * a)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +209,7 @@ class District:
             r, c = row + dr, col + dc
             if 0 <= r < _GRID_ROWS and 0 <= c < _GRID_COLS:
                 g = self.grids[r * _GRID_COLS + c]
-                if _point_in_ring(lon, lat, g.ring):
+                if point_in_ring(lat, lon, g.ring):
                     return g
         return None
 
@@ -285,7 +244,7 @@ class District:
         """A dispatcher's address for a point, e.g. ``鄂尔多斯大街与达拉特路交叉口附近``."""
         nid = self.nearest_node(lat, lon)
         n = self.nodes[nid]
-        d = distance_m(lat, lon, n.lat, n.lon)
+        d = haversine_m(lat, lon, n.lat, n.lon)
         if d < 60:
             return f"{self.node_name(nid)}附近"
         ns = "北" if lat > n.lat else "南"
@@ -299,7 +258,7 @@ class District:
         """Ids of the cameras within ``radius_m`` of a point, nearest first."""
         hits = []
         for cam in self.cameras:
-            d = distance_m(lat, lon, cam.lat, cam.lon)
+            d = haversine_m(lat, lon, cam.lat, cam.lon)
             if d <= radius_m:
                 hits.append((d, cam.id))
         hits.sort()
@@ -439,7 +398,7 @@ class District:
 
     def _node_distance(self, a: int, b: int) -> float:
         na, nb = self.nodes[a], self.nodes[b]
-        return distance_m(na.lat, na.lon, nb.lat, nb.lon)
+        return haversine_m(na.lat, na.lon, nb.lat, nb.lon)
 
 
 # -- building --------------------------------------------------------------------------------
@@ -501,7 +460,7 @@ def _build_grids(rng: random.Random) -> tuple[Grid, ...]:
                 id=f"G{cell + 1:04d}",
                 name=f"{sub}第{counters[k]}网格",
                 ring=ring,
-                centroid=_ring_centroid(ring),
+                centroid=polygon_centroid(ring),
                 urban=urban,
                 subdistrict=sub,
             )

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from backend_stub.alert_body import alert_body
 from backend_stub.state import DistrictState
 from console.geo import point_in_polygon
 
@@ -184,25 +185,20 @@ def crossing_alert(state: DistrictState, crossing: Crossing, ts: str) -> Wire:
     callsign = unit.get("callsign") or crossing.unit_id
     verb = "进入" if crossing.entered else "离开"
     title = f"电子围栏越界：{callsign} {verb} {crossing.fence_name}"
-    alert = {
-        "id": state.next_alert_id(),
-        "kind": "efence",
-        "priority": PRIORITY,
-        "title": title[:_TITLE_MAX],
-        "description": f"{callsign}（{crossing.unit_id}）{verb}电子围栏{crossing.fence_name}"
+    alert = alert_body(
+        state.next_alert_id(),
+        ts,
+        kind="efence",
+        priority=PRIORITY,
+        title=title[:_TITLE_MAX],
+        description=f"{callsign}（{crossing.unit_id}）{verb}电子围栏{crossing.fence_name}"
         f"（{crossing.fence_id}）。",
-        "lat": crossing.lat,
-        "lon": crossing.lon,
-        "address": crossing.fence_name,
-        "grid_id": None,
-        "status": "new",
-        "created_ts": ts,
-        "version": 1,
-        "owner": None,
-        "unit_ids": [],
-        "camera_ids": [],
-        "history": [{"ts": ts, "operator": None, "action": "created", "note": "电子围栏系统"}],
-    }
+        lat=crossing.lat,
+        lon=crossing.lon,
+        address=crossing.fence_name,
+        grid_id=None,
+        note="电子围栏系统",
+    )
     return {"type": "alert.new", "alert": alert}
 
 

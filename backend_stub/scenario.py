@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from backend_stub.alert_body import alert_body
 from console.protocol.codec import format_ts
 
 Wire = dict[str, Any]
@@ -135,24 +136,23 @@ def _position(unit_id: str, lat: float, lon: float, t: float) -> Wire:
 def _bodies(kind: str, v: Wire, i: int, at: float, start: float) -> list[Wire]:
     ts = format_ts(start + at)
     if kind == "alert":
-        alert = {
-            "id": v["id"],
-            "kind": v.get("kind", "call_110"),
-            "priority": int(v.get("priority", 3)),
-            "title": v["title"],
-            "description": v.get("description", ""),
-            "lat": float(v["lat"]),
-            "lon": float(v["lon"]),
-            "address": v.get("address", ""),
-            "grid_id": v.get("grid_id"),
-            "status": v.get("status", "new"),
-            "created_ts": ts,
-            "version": int(v.get("version", 1)),
-            "owner": None,
-            "unit_ids": list(v.get("unit_ids", [])),
-            "camera_ids": list(v.get("camera_ids", [])),
-            "history": [{"ts": ts, "operator": None, "action": "created", "note": ""}],
-        }
+        alert = alert_body(
+            v["id"],
+            ts,
+            kind=v.get("kind", "call_110"),
+            priority=int(v.get("priority", 3)),
+            title=v["title"],
+            description=v.get("description", ""),
+            lat=float(v["lat"]),
+            lon=float(v["lon"]),
+            address=v.get("address", ""),
+            grid_id=v.get("grid_id"),
+            note="",
+            camera_ids=v.get("camera_ids", []),
+            unit_ids=v.get("unit_ids", []),
+            status=v.get("status", "new"),
+            version=int(v.get("version", 1)),
+        )
         return [{"type": "alert.new" if alert["version"] == 1 else "alert.updated", "alert": alert}]
     if kind == "radio":
         call = {

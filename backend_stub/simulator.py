@@ -1,5 +1,5 @@
 """The demo district simulator; it lives in :mod:`backend_stub.sim`, re-exported here."""
 
-from backend_stub.sim import PDT_GPS_S, UNIT_STATUSES, DistrictSimulator, format_ts
+from backend_stub.sim import PDT_GPS_S, UNIT_STATUSES, DistrictSimulator
 
-__all__ = ["PDT_GPS_S", "UNIT_STATUSES", "DistrictSimulator", "format_ts"]
+__all__ = ["PDT_GPS_S", "UNIT_STATUSES", "DistrictSimulator"]

@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
+from backend_stub.alert_body import alert_body
+
 Wire = dict[str, Any]
 
 # Legal alert moves: where each command may take an alert from each status.
@@ -514,25 +516,20 @@ def _reassigned_from(
 
 
 def _create(state: DistrictState, actor: Actor, args: Wire, ts: str) -> Wire:
-    alert_id = state.next_alert_id()
-    alert = {
-        "id": alert_id,
-        "kind": args["kind"],
-        "priority": args["priority"],
-        "title": args["title"],
-        "description": args.get("description", ""),
-        "lat": args["lat"],
-        "lon": args["lon"],
-        "address": args.get("address", ""),
-        "grid_id": None,
-        "status": "new",
-        "created_ts": ts,
-        "version": 1,
-        "owner": actor.id,
-        "unit_ids": [],
-        "camera_ids": [],
-        "history": [{"ts": ts, "operator": actor.id, "action": "created", "note": ""}],
-    }
+    alert = alert_body(
+        state.next_alert_id(),
+        ts,
+        kind=args["kind"],
+        priority=args["priority"],
+        title=args["title"],
+        description=args.get("description", ""),
+        lat=args["lat"],
+        lon=args["lon"],
+        address=args.get("address", ""),
+        grid_id=None,
+        note="",
+        owner=actor.id,
+    )
     return {"type": "alert.new", "alert": alert}
 
 

@@ -7,11 +7,10 @@
   cancel, merge), response phases, random status changes on patrol.
 * :mod:`~backend_stub.sim.incidents`: alert arrivals and alert making.
 * :mod:`~backend_stub.sim.radio`: radio calls and emergency alarms.
-* :mod:`~backend_stub.sim.common`: unit state, id series, arrival streams, geometry, time
-  formatting.
+* :mod:`~backend_stub.sim.common`: unit state, id series, arrival streams, geometry.
 """
 
-from backend_stub.sim.common import PDT_GPS_S, UNIT_STATUSES, format_ts
+from backend_stub.sim.common import PDT_GPS_S, UNIT_STATUSES
 from backend_stub.sim.simulator import DistrictSimulator
 
-__all__ = ["PDT_GPS_S", "UNIT_STATUSES", "DistrictSimulator", "format_ts"]
+__all__ = ["PDT_GPS_S", "UNIT_STATUSES", "DistrictSimulator"]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from abc import ABC, abstractmethod
 from typing import Any
+
+from console.protocol import schema
 
 __all__ = [
     "COS_LAT",
@@ -26,7 +27,6 @@ __all__ = [
     "Mover",
     "Numbering",
     "Response",
-    "format_ts",
     "gap",
     "locate",
     "near",
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Unit statuses of the wire contract.
-UNIT_STATUSES = frozenset({"available", "dispatched", "en_route", "on_scene", "busy", "off_duty"})
+UNIT_STATUSES = frozenset(schema.UNIT_STATUSES)
 #: Only these flip at random; dispatch statuses belong to the dispatcher.
 RANDOM_STATUSES = frozenset({"available", "busy", "off_duty"})
 M_PER_DEG = 111_320.0
@@ -43,28 +43,6 @@ COS_LAT = 0.7683  # cos(39.82°), good enough for a 15 km district
 MAX_STEP_S = 600.0  # movement and arrivals catch up at most this far after a pause
 PDT_GPS_S = 60.0
 """Default interval of the GPS reports of units located only through their PDT radio."""
-
-_ts_cache: dict[int, str] = {}
-
-
-def format_ts(epoch_s: float) -> str:
-    """Format seconds since the epoch as RFC 3339 UTC with milliseconds.
-
-    Args:
-        epoch_s: Seconds since the epoch.
-
-    Returns:
-        A string such as ``"2026-11-28T16:40:54.123Z"``.
-    """
-    sec = math.floor(epoch_s)
-    ms = min(999, int((epoch_s - sec) * 1000))
-    prefix = _ts_cache.get(sec)
-    if prefix is None:
-        if len(_ts_cache) > 4096:
-            _ts_cache.clear()
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec))
-        _ts_cache[sec] = prefix
-    return f"{prefix}.{ms:03d}Z"
 
 
 class Response:

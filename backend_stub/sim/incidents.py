@@ -11,6 +11,7 @@ import math
 import random
 from typing import Any
 
+from backend_stub.alert_body import alert_body
 from backend_stub.district import District
 from backend_stub.sim.common import (
     COS_LAT,
@@ -18,10 +19,10 @@ from backend_stub.sim.common import (
     Arrivals,
     Mover,
     Numbering,
-    format_ts,
     pick,
 )
 from backend_stub.sim.movement import Movement
+from console.protocol.codec import format_ts
 
 __all__ = ["Incidents"]
 
@@ -167,28 +168,20 @@ class Incidents(Arrivals):
             assert unit is not None
             priority, title = 1, f"电台紧急告警：{unit.callsign}"
             description = f"{unit.callsign}（PDT {unit.radio_id}）触发紧急报警按钮。"
-        alert_id = self.ids.issue()
-        created = format_ts(t)
-        return {
-            "id": alert_id,
-            "kind": kind,
-            "priority": priority,
-            "title": title,
-            "description": description,
-            "lat": lat,
-            "lon": lon,
-            "address": address,
-            "grid_id": grid.id if grid else "",
-            "status": "new",
-            "created_ts": created,
-            "version": 1,
-            "owner": None,
-            "unit_ids": [],
-            "camera_ids": d.cameras_near(lat, lon, 300.0, 4),
-            "history": [
-                {"ts": created, "operator": None, "action": "created", "note": _NOTES[kind]}
-            ],
-        }
+        return alert_body(
+            self.ids.issue(),
+            format_ts(t),
+            kind=kind,
+            priority=priority,
+            title=title,
+            description=description,
+            lat=lat,
+            lon=lon,
+            address=address,
+            grid_id=grid.id if grid else "",
+            note=_NOTES[kind],
+            camera_ids=d.cameras_near(lat, lon, 300.0, 4),
+        )
 
 
 def _offset(rng: random.Random, lat: float, lon: float, max_m: float) -> tuple[float, float]:

@@ -24,10 +24,10 @@ from backend_stub.sim.common import (
     MAX_STEP_S,
     Mover,
     Numbering,
-    format_ts,
     locate,
     near,
 )
+from console.protocol.codec import format_ts
 
 __all__ = ["Movement", "React"]
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from backend_stub.sim.common import Arrivals, Numbering, format_ts, pick
+from backend_stub.sim.common import Arrivals, Numbering, pick
 from backend_stub.sim.incidents import Incidents
 from backend_stub.sim.movement import Movement
+from console.protocol.codec import format_ts
 
 __all__ = ["Radio"]
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.protocol import schema
 from console.protocol.codec import (
@@ -47,6 +50,31 @@ def test_time_format_round_trips_with_milliseconds() -> None:
     text = format_ts(1795884054.123)
     assert text.endswith("Z") and len(text) == len("2026-11-28T16:40:54.123Z")
     assert abs(parse_ts(text) - 1795884054.123) < 1e-3
+
+
+def _datetime_text(epoch_s: float) -> str:
+    dt = datetime.fromtimestamp(epoch_s, UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+@given(
+    st.one_of(
+        st.floats(min_value=-62_135_596_800, max_value=253_402_300_799, allow_nan=False),
+        st.integers(-(10**9), 4 * 10**9).flatmap(
+            lambda s: st.sampled_from([s + 0.9999995, s + 0.0000005, s + 0.4999995, s - 5e-7])
+        ),
+    )
+)
+@settings(max_examples=2000, deadline=None)
+def test_time_format_is_exactly_the_datetime_text(epoch_s: float) -> None:
+    """The cached fast path gives the text ``datetime`` gives, rounding edges included."""
+    assert format_ts(epoch_s) == _datetime_text(epoch_s)
+
+
+def test_time_format_rounds_like_datetime_across_a_second() -> None:
+    assert format_ts(1.9999996) == "1970-01-01T00:00:02.000Z"
+    assert format_ts(-0.0000004) == "1970-01-01T00:00:00.000Z"
+    assert format_ts(-0.0015) == "1969-12-31T23:59:59.998Z"
 
 
 def test_valid_event_decodes() -> None:

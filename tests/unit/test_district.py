@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 from collections import deque
 
 import pytest
 
-from backend_stub.district import CORE_BOX, District, build_district, distance_m
+from backend_stub.district import CORE_BOX, District, build_district
+from console.geo import haversine_m
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +28,16 @@ def test_same_seed_same_district_and_other_seed_differs(district: District) -> N
     assert other.grids != district.grids
     assert other.cameras != district.cameras
     assert other.units != district.units
+
+
+def test_the_default_demo_district_is_the_one_it_always_was(district: District) -> None:
+    """Seed 7 is the demo everyone knows (bundled streets, screenshots, training scenarios).
+
+    A change to the generator that moves a grid, a junction, a camera or a unit shows here;
+    if it is meant, regenerate resources/map/demo_streets.json and put the new digest here.
+    """
+    digest = hashlib.sha256(repr(_fingerprint(district)).encode()).hexdigest()
+    assert digest == "9b734955b4fd7298ac154925d078ad50d5368c8d80fa5f7a1d696c93b4610c11"
 
 
 def test_sizes_and_ids(district: District) -> None:
@@ -116,7 +128,7 @@ def test_shortest_path_is_a_connected_route(district: District) -> None:
         assert path[0] == a and path[-1] == b
         assert all(v in district.graph[u] for u, v in itertools.pairwise(path))
         na, nb = district.nodes[a], district.nodes[b]
-        assert district.path_length_m(path) >= distance_m(na.lat, na.lon, nb.lat, nb.lon) - 1e-6
+        assert district.path_length_m(path) >= haversine_m(na.lat, na.lon, nb.lat, nb.lon) - 1e-6
     assert district.shortest_path(ids[5], ids[5]) == [ids[5]]
 
 
@@ -125,15 +137,15 @@ def test_nearest_node_and_address(district: District) -> None:
     west, south, east, north = CORE_BOX
     for _ in range(50):
         lat, lon = rng.uniform(south, north), rng.uniform(west, east)
-        best = min(district.nodes.values(), key=lambda n: distance_m(lat, lon, n.lat, n.lon))
+        best = min(district.nodes.values(), key=lambda n: haversine_m(lat, lon, n.lat, n.lon))
         assert district.nearest_node(lat, lon) == best.id
     node = district.nodes[100]
     assert district.address_near(node.lat, node.lon) == district.node_name(100) + "附近"
 
 
 def test_distance_m_haversine() -> None:
-    assert distance_m(39.82, 109.98, 39.82, 109.98) == 0
-    assert distance_m(39.0, 110.0, 40.0, 110.0) == pytest.approx(111_195, rel=1e-3)
+    assert haversine_m(39.82, 109.98, 39.82, 109.98) == 0
+    assert haversine_m(39.0, 110.0, 40.0, 110.0) == pytest.approx(111_195, rel=1e-3)
 
 
 def test_wire_shapes(district: District) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from backend_stub.district import build_district, distance_m
+from backend_stub.district import build_district
 from backend_stub.simulator import DistrictSimulator
+from console.geo import haversine_m
 
 T0 = 1_795_880_000.0
 
@@ -32,7 +33,7 @@ def test_dispatched_unit_goes_en_route_arrives_and_reports_back() -> None:
                 last_pos = (e["lat"], e["lon"])
     assert [s for _, s in statuses] == ["en_route", "on_scene", "available"]
     assert statuses[0][0] - T0 <= 21  # leaves within the turn-out time
-    assert last_pos is not None and distance_m(last_pos[0], last_pos[1], lat, lon) < 60
+    assert last_pos is not None and haversine_m(last_pos[0], last_pos[1], lat, lon) < 60
     handled = statuses[2][0] - statuses[1][0]
     assert 110 <= handled <= 370
 
@@ -46,7 +47,7 @@ def _setup() -> tuple[DistrictSimulator, str, tuple[float, float], tuple[float, 
     unit = next(u for u in district.units if u.kind == "patrol_car")
     home = district.nodes[unit.node]
     nodes = [district.nodes[i] for i in range(len(district.nodes))]
-    far = [n for n in nodes if 1000 < distance_m(home.lat, home.lon, n.lat, n.lon) < 3000]
+    far = [n for n in nodes if 1000 < haversine_m(home.lat, home.lon, n.lat, n.lon) < 3000]
     a, b = far[0], far[len(far) // 2]
     return sim, unit.id, (a.lat, a.lon), (b.lat, b.lon)
 
@@ -90,9 +91,9 @@ def test_released_unit_stops_driving_to_the_incident_and_patrols() -> None:
     assert not [e for e in after if e["type"] == "unit.status"]  # never arrives, never reports
     fixes = [(e["lat"], e["lon"]) for e in after if e["type"] == "unit.position"]
     assert len(fixes) > 800
-    closest = min(distance_m(lat, lon, *a) for lat, lon in fixes)
+    closest = min(haversine_m(lat, lon, *a) for lat, lon in fixes)
     assert closest > 60  # it did not drive on to the scene ...
-    assert distance_m(*fixes[0], *fixes[-1]) > 200  # ... but it patrols
+    assert haversine_m(*fixes[0], *fixes[-1]) > 200  # ... but it patrols
 
 
 def test_reassigned_unit_drives_to_the_new_incident() -> None:
@@ -119,7 +120,7 @@ def test_reassigned_unit_drives_to_the_new_incident() -> None:
     statuses = [(e["status"], e["alert_id"]) for e in seen if e["type"] == "unit.status"]
     assert statuses == [("en_route", "A-2"), ("on_scene", "A-2")]
     last = [e for e in seen if e["type"] == "unit.position"][-1]
-    assert distance_m(last["lat"], last["lon"], *b) < 80
+    assert haversine_m(last["lat"], last["lon"], *b) < 80
 
 
 def test_units_of_a_merged_alert_go_to_the_main_incident() -> None:

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
-from backend_stub.district import CORE_BOX, District, build_district, distance_m
-from backend_stub.simulator import PDT_GPS_S, DistrictSimulator, format_ts
+from backend_stub.district import CORE_BOX, District, build_district
+from backend_stub.simulator import PDT_GPS_S, DistrictSimulator
+from console.geo import haversine_m
+from console.protocol.codec import format_ts
 
 T0 = 1_795_000_000.0  # 2026-11-18, injected; nothing here reads the wall clock
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -92,7 +94,7 @@ def test_positions_stay_in_district_and_units_move(district: District) -> None:
     moved = {
         uid
         for uid in last
-        if distance_m(first[uid]["lat"], first[uid]["lon"], last[uid]["lat"], last[uid]["lon"])
+        if haversine_m(first[uid]["lat"], first[uid]["lon"], last[uid]["lat"], last[uid]["lon"])
         > 100
     }
     cars = [uid for uid, kind in kinds.items() if kind == "patrol_car"]
@@ -105,7 +107,9 @@ def test_positions_stay_in_district_and_units_move(district: District) -> None:
     assert 25 <= sum(car_speeds) / len(car_speeds) <= 55
     for uid, kind in kinds.items():
         if kind == "foot":  # 2 minutes on foot is at most ~250 m
-            d = distance_m(first[uid]["lat"], first[uid]["lon"], last[uid]["lat"], last[uid]["lon"])
+            d = haversine_m(
+                first[uid]["lat"], first[uid]["lon"], last[uid]["lat"], last[uid]["lon"]
+            )
             assert d < 300
 
 
@@ -134,7 +138,7 @@ def test_alert_arrivals_match_rate_and_shape(district: District) -> None:
         assert len(a["camera_ids"]) <= 4
         for cid in a["camera_ids"]:
             cam = cams[cid]
-            assert distance_m(a["lat"], a["lon"], cam.lat, cam.lon) <= 300
+            assert haversine_m(a["lat"], a["lon"], cam.lat, cam.lon) <= 300
         assert a["history"] == [
             {
                 "ts": a["created_ts"],
@@ -255,7 +259,7 @@ def test_restore_keeps_statuses_positions_and_ids(district: District) -> None:
             continue  # reports through its radio once a minute
         now = first_report[uid]
         # at most ~1 s of driving (plus GPS noise) from where it was persisted
-        assert distance_m(before["lat"], before["lon"], now["lat"], now["lon"]) < 60
+        assert haversine_m(before["lat"], before["lon"], now["lat"], now["lon"]) < 60
     # A unit set by the dispatcher keeps its status; random changes leave it alone.
     assert not [e for e in after if e["type"] == "unit.status" and e["unit_id"] == restored_unit]
     new_alerts = [int(e["alert"]["id"][2:]) for e in after if e["type"] == "alert.new"]
@@ -301,7 +305,7 @@ def test_radio_gps_reports_move_radio_only_units(district: District) -> None:
         if e["type"] == "radio.call" and e["call"]["source_radio_id"] == foot.radio_id:
             assert events[i + 1]["type"] == "unit.position"
             assert events[i + 1]["unit_id"] == foot.id
-    moved = distance_m(
+    moved = haversine_m(
         positions[0]["lat"], positions[0]["lon"], positions[-1]["lat"], positions[-1]["lon"]
     )
     assert moved > 100  # it walks (4-6 km/h for 15 min), seen only through its radio

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from backend_stub import sources
+from backend_stub.alert_body import alert_body
 from backend_stub.state import Refused
 from console.protocol.codec import ProtocolError, validate_event
 
@@ -181,27 +182,22 @@ def new_alert(
     extra: Wire | None = None,
 ) -> Wire:
     """An ``alert.new`` body (takes the next alert id from ``state``), as ``_create`` shapes it."""
-    alert: Wire = {
-        "id": state.next_alert_id(),
-        "kind": kind,
-        "priority": priority,
-        "title": clip(title, TITLE_MAX),
-        "description": clip(description, TEXT_MAX),
-        "lat": round(lat, 7),
-        "lon": round(lon, 7),
-        "address": clip(address, TEXT_MAX),
-        "grid_id": grid_at(state, lat, lon),
-        "status": "new",
-        "created_ts": ts,
-        "version": 1,
-        "owner": None,
-        "unit_ids": [],
-        "camera_ids": [],
-        "history": [{"ts": ts, "operator": None, "action": "created", "note": clip(note, 4000)}],
-        **(extra or {}),
-        "external_ref": ref,
-        "external_refs": [ref],
-    }
+    alert = alert_body(
+        state.next_alert_id(),
+        ts,
+        kind=kind,
+        priority=priority,
+        title=clip(title, TITLE_MAX),
+        description=clip(description, TEXT_MAX),
+        lat=round(lat, 7),
+        lon=round(lon, 7),
+        address=clip(address, TEXT_MAX),
+        grid_id=grid_at(state, lat, lon),
+        note=clip(note, 4000),
+    )
+    alert.update(extra or {})
+    alert["external_ref"] = ref
+    alert["external_refs"] = [ref]
     return {"type": "alert.new", "alert": alert}
 
 
