@@ -454,10 +454,16 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 async def _demo_standby(backend: Backend, args: argparse.Namespace) -> None:
-    # What the demo keeps outside the event log (the simulated past week of hourly counts) is
-    # the same in every process: a standby serves it too.
-    from backend_stub.demo import seed_past_week
+    # A standby serves the demo district from its start (the import is decided once in the
+    # shared log, whichever process commits it first), and what the demo keeps outside the
+    # event log (the simulated past week of hourly counts) is the same in every process.
+    from backend_stub.demo import import_district, seed_past_week
+    from backend_stub.district import build_district
 
+    district = await asyncio.get_running_loop().run_in_executor(
+        None, lambda: build_district(args.seed, n_units=args.units)
+    )
+    await import_district(backend, district, args.stream_base)
     seed_past_week(backend.state, args.seed, args.alert_rate, time.time())
 
 

@@ -42,6 +42,8 @@ async def run_demo(
     """Build the demo district, seed or restore it in the state, and start simulating."""
     loop = asyncio.get_running_loop()
     district = await loop.run_in_executor(None, lambda: build_district(seed, n_units=units))
+    # The district first: consoles see it while the radio clips are still being made.
+    report, sent = await import_district(backend, district, stream_base)
     # Recorded radio audio: real clips (espeak-ng, made once and cached), served on the
     # backend's HTTP port (a standalone server only for a backend embedded without one).
     audio = RadioAudioServer(Path(user_cache_dir("dispatch-console")) / "radio-audio")
@@ -55,10 +57,6 @@ async def run_demo(
     else:
         await loop.run_in_executor(None, audio.start)
         atexit.register(audio.stop)
-    # The district arrives as a real one does: its inventory files, imported (again after a
-    # restart: unchanged items add nothing; cameras follow a stream server that moved).
-    report = await loop.run_in_executor(None, lambda: _import_demo(backend, district, stream_base))
-    sent = await backend.sync_inventory()
     sim = DistrictSimulator(
         district,
         seed=seed,
@@ -80,6 +78,18 @@ async def run_demo(
     seed_past_week(backend.state, seed, alert_rate, time.time())
     backend.on_commit(lambda events: _follow_commands(backend, sim, events))
     backend.spawn(_simulate(backend, sim), "simulator")
+
+
+async def import_district(
+    backend: Backend, district: District, stream_base: str
+) -> tuple[str, int]:
+    """Import the demo district as a real one arrives: its inventory files (again after a
+    restart, or in a second process on a shared database: unchanged items add nothing,
+    cameras follow a stream server that moved). Returns the import's summary and the number
+    of events it caused here."""
+    loop = asyncio.get_running_loop()
+    report = await loop.run_in_executor(None, lambda: _import_demo(backend, district, stream_base))
+    return report, await backend.sync_inventory()
 
 
 def _import_demo(backend: Backend, district: District, stream_base: str) -> str:
