@@ -74,6 +74,12 @@ def _is_library(dest: str) -> bool:
     return bool(_LIBRARY.match(name))
 
 
+def _is_library_entry(entry: Entry) -> bool:
+    # An extension module is a root even when its name looks like a library:
+    # shapely/lib.cpython-311-x86_64-linux-gnu.so matches lib*.so.
+    return entry[2] != "EXTENSION" and _is_library(entry[0])
+
+
 def from_system(entry: Entry) -> bool:
     """A library PyInstaller took from the system (not from a wheel or the interpreter)."""
     name = PurePosixPath(entry[0]).name
@@ -104,9 +110,9 @@ def prune(
     files = [e for e in binaries + datas if e[2] != "SYMLINK"]
     # Roots: extension modules, Qt and libVLC plugins, executables, libVLC and libpython.
     # A library stays when a root, or a library that stays, links against it.
-    by_name = {PurePosixPath(e[0]).name: e for e in files if _is_library(e[0])}
+    by_name = {PurePosixPath(e[0]).name: e for e in files if _is_library_entry(e)}
     wanted: set[str] = set()
-    todo = [e for e in files if not _is_library(e[0])]
+    todo = [e for e in files if not _is_library_entry(e)]
     while todo:
         entry = todo.pop()
         for soname in needed_libraries(entry[1]):
@@ -115,7 +121,7 @@ def prune(
                 todo.append(by_name[soname])
 
     def keep(entry: Entry) -> bool:
-        return not _is_library(entry[0]) or PurePosixPath(entry[0]).name in wanted
+        return not _is_library_entry(entry) or PurePosixPath(entry[0]).name in wanted
 
     kept = {e[0] for e in files if keep(e)}
 
