@@ -122,9 +122,9 @@ def bench_feed(seconds: float, rate: float) -> dict[str, float]:
     from console.domain.store import Store
     from console.protocol.codec import format_ts
     from widgets.bridge import StoreBridge
+    from widgets.media import VlcEngine
     from widgets.radio import RadioLogPanel
     from widgets.theme import Theme
-    from widgets.video_wall.player import VlcEngine
 
     app = QApplication.instance() or QApplication([])
     rng = random.Random(5)

@@ -49,9 +49,9 @@ from backend_stub.streams import DemoStreamServer, default_folder, demo_cameras 
 from console.domain.store import Store  # noqa: E402
 from console.video import TileState  # noqa: E402
 from widgets.bridge import StoreBridge  # noqa: E402
+from widgets.media import DEFAULT_VLC_ARGS, VlcEngine  # noqa: E402
 from widgets.theme import Theme  # noqa: E402
-from widgets.video_wall import VideoWallPanel, VlcEngine  # noqa: E402
-from widgets.video_wall.player import DEFAULT_VLC_ARGS  # noqa: E402
+from widgets.video_wall import VideoWallPanel  # noqa: E402
 
 SOURCE_FPS = 25.0
 MEASURE_S = 10.0

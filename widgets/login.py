@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.naming import named
+
 
 class LoginDialog(QDialog):
     """Asks for the backend URL and the token an administrator issued."""
@@ -20,14 +22,14 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("loginDialog")
         self.setWindowTitle(self.tr("Sign in — Dispatch Console"))
-        self.url_edit = QLineEdit(url, objectName="loginUrl")
-        self.token_edit = QLineEdit(objectName="loginToken")
+        self.url_edit = named(QLineEdit(url), "loginUrl")
+        self.token_edit = named(QLineEdit(), "loginToken")
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.token_edit.setPlaceholderText(self.tr("token from 'dispatch-backend operator add'"))
         form = QFormLayout()
         form.addRow(self.tr("Backend"), self.url_edit)
         form.addRow(self.tr("Token"), self.token_edit)
-        self.message = QLabel(message, objectName="bannerError")
+        self.message = named(QLabel(message), "bannerError")
         self.message.setWordWrap(True)
         self.message.setVisible(bool(message))
         buttons = QDialogButtonBox(

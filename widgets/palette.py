@@ -9,6 +9,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from widgets.naming import named
+
 
 @dataclass(frozen=True, slots=True)
 class PaletteEntry:
@@ -29,11 +31,11 @@ class CommandPalette(QDialog):
         self.setObjectName("commandPalette")
         self.setWindowTitle(self.tr("Find anything"))
         self._entries = entries
-        self.query = QLineEdit(objectName="paletteQuery")
+        self.query = named(QLineEdit(), "paletteQuery")
         self.query.setPlaceholderText(
             self.tr("Alert, unit callsign or radio id, camera, layout or action…")
         )
-        self.results = QListWidget(objectName="paletteResults")
+        self.results = named(QListWidget(), "paletteResults")
         lay = QVBoxLayout(self)
         lay.addWidget(self.query)
         lay.addWidget(self.results, 1)

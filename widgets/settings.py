@@ -89,7 +89,7 @@ def save(qsettings: QSettings, settings: ConsoleSettings) -> None:
 
 def migrate(qsettings: QSettings) -> None:
     """Bring settings written by older versions up to :data:`VERSION`."""
-    version = int(qsettings.value("settings/version", 0) or 0)
+    version = int(str(qsettings.value("settings/version", 0) or 0))
     if version < 1:
         # v0 kept only the backend URL, under backend/url.
         url = qsettings.value("backend/url")

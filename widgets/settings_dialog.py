@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.map.mbtiles import MBTilesError, MBTilesFile, error_text, is_mbtiles_source
+from widgets.naming import named
 from widgets.settings import ConsoleSettings
 
 
@@ -25,20 +26,20 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
         self._current = current
-        self.backend = QLineEdit(current.backend_url, objectName="setBackend")
-        self.ca_file = QLineEdit(current.ca_file, objectName="setCaFile")
+        self.backend = named(QLineEdit(current.backend_url), "setBackend")
+        self.ca_file = named(QLineEdit(current.ca_file), "setCaFile")
         self.ca_file.setPlaceholderText(self.tr("system certificates"))
-        self.base_map = QLineEdit(current.base_map_url, objectName="setBaseMap")
+        self.base_map = named(QLineEdit(current.base_map_url), "setBaseMap")
         self.base_map.setPlaceholderText(
             self.tr("built-in offline map (or an XYZ URL template, or an .mbtiles file)")
         )
         self.gcj02 = QCheckBox(self.tr("Base map uses GCJ-02 (shift markers for display)"))
         self.gcj02.setChecked(current.base_map_gcj02)
-        self.language = QComboBox(objectName="setLanguage")
+        self.language = named(QComboBox(), "setLanguage")
         for code, name in (("", self.tr("System")), ("zh_CN", "中文（简体）"), ("en", "English")):
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(0, self.language.findData(current.language)))
-        self.theme = QComboBox(objectName="setTheme")
+        self.theme = named(QComboBox(), "setTheme")
         for code, name in (
             ("dark", self.tr("Dark (control room)")),
             ("light", self.tr("Light")),
@@ -48,8 +49,8 @@ class SettingsDialog(QDialog):
         self.theme.setCurrentIndex(max(0, self.theme.findData(current.theme)))
         self.sounds = QCheckBox(self.tr("Play sounds for priority-1 alerts"))
         self.sounds.setChecked(current.sounds)
-        self.evidence = QLineEdit(current.evidence_dir, objectName="setEvidence")
-        self.recordings = QLineEdit(current.recording_dir, objectName="setRecordings")
+        self.evidence = named(QLineEdit(current.evidence_dir), "setEvidence")
+        self.recordings = named(QLineEdit(current.recording_dir), "setRecordings")
         form = QFormLayout(self)
         form.addRow(self.tr("Backend URL"), self.backend)
         form.addRow(self.tr("CA file"), self.ca_file)
@@ -60,9 +61,9 @@ class SettingsDialog(QDialog):
         form.addRow("", self.sounds)
         form.addRow(self.tr("Evidence folder"), self.evidence)
         form.addRow(self.tr("Recording folder"), self.recordings)
-        note = QLabel(self.tr("Language and theme apply at the next start."), objectName="dim")
+        note = named(QLabel(self.tr("Language and theme apply at the next start.")), "dim")
         form.addRow(note)
-        self.error = QLabel(objectName="bannerError")
+        self.error = named(QLabel(), "bannerError")
         self.error.hide()
         form.addRow(self.error)
         buttons = QDialogButtonBox(

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from console.services.client import LinkState, LinkStatus
 from widgets import labels
+from widgets.naming import named
 from widgets.theme import Theme
 
 
@@ -34,11 +35,11 @@ class LinkStatusWidget(QWidget):
         self._metrics = metrics
         self._clock = clock
         self._status = LinkStatus(LinkState.CONNECTING)
-        self.state_label = QLabel(objectName="linkState")
-        self.detail_label = QLabel(objectName="dim")
-        self.seq_label = QLabel(objectName="linkSeq")
-        self.rate_label = QLabel(objectName="linkRate")
-        self.record_label = QLabel(objectName="bannerError")
+        self.state_label = named(QLabel(), "linkState")
+        self.detail_label = named(QLabel(), "dim")
+        self.seq_label = named(QLabel(), "linkSeq")
+        self.rate_label = named(QLabel(), "linkRate")
+        self.record_label = named(QLabel(), "bannerError")
         self.record_label.setVisible(False)
         self._recording_error: Callable[[], BaseException | None] | None = None
         lay = QHBoxLayout(self)

@@ -10,7 +10,7 @@ from importlib import resources
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-THEMES = ("dark", "light")
+THEMES: tuple[str, ...] = ("dark", "light")
 THEMES += ("wall",)  # high contrast, readable on a video wall from 5 m
 #: Tokens a theme may leave out; every other key is defined by every theme.
 OPTIONAL_TOKENS = frozenset({"font_scale"})

@@ -5,12 +5,16 @@ A layout document records which screen the main window and each floating panel w
 layout, then puts every window full screen on its screen; a panel whose monitor is gone docks
 back into the main window, and a main window whose monitor is gone takes a free screen. When
 several floating panels name one screen they share it side by side.
+
+Wall mode is given the window, its docks and a way to apply a layout document (the layout
+store's); the parts of panels it hides come from the panel registry. The commander's side
+(pushing to a wall) is ``widgets/wall_push.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
@@ -18,26 +22,18 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QDockWidget,
-    QFormLayout,
     QLineEdit,
+    QMainWindow,
     QTabBar,
     QToolBar,
     QWidget,
 )
 
-if TYPE_CHECKING:
-    from widgets.main_window import MainWindow
-
 MAIN = "mainWindow"
 #: Every control of these kinds is hidden on a wall: nobody works a wall with a mouse, and
 #: a wall console sends no commands.
 CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox)
-#: Other parts of panels a wall does not show (object names): the video wall's camera tree
-#: and evidence list.
-HIDDEN_PARTS = ("wallLeftSplitter", "wallLayoutLabel")
 
 
 def plan_screens(
@@ -79,11 +75,26 @@ class WallMode:
 
     Args:
         window: The console's main window (built with the wall role: nothing is sent).
+        docks: The window's docks by object name (as it holds them, kept up to date).
+        apply_layout: Restores a layout document (False: not a layout).
+        hidden_parts: Object names of panel parts a wall does not show (the registry's; a
+            name ending in ``*`` hides every part whose name starts with the rest).
         group: This wall console's group; pushes for it or for "all" are obeyed.
     """
 
-    def __init__(self, window: MainWindow, group: str = "all") -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        docks: Mapping[str, QDockWidget],
+        apply_layout: Callable[[dict[str, Any]], bool],
+        hidden_parts: Collection[str] = (),
+        group: str = "all",
+    ) -> None:
         self.window = window
+        self.docks = docks
+        self._apply_layout = apply_layout
+        self._hidden = frozenset(p for p in hidden_parts if not p.endswith("*"))
+        self._hidden_prefixes = tuple(p[:-1] for p in hidden_parts if p.endswith("*"))
         self.group = group
         self.layout_name = ""
         #: Where each window ended up (screen index), after :meth:`show_layout`.
@@ -111,20 +122,25 @@ class WallMode:
         cannot be moved or closed; no command UI."""
         for bar in self.window.findChildren(QToolBar):
             bar.hide()
-        for dock in self.window.docks.values():
+        for dock in self.docks.values():
             if not isinstance(dock.titleBarWidget(), _NoTitle):
                 dock.setTitleBarWidget(_NoTitle())
             dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
         for widget in self.window.findChildren(QWidget):
             if isinstance(widget, CONTROLS) and not isinstance(widget.parent(), QTabBar):
                 widget.hide()
-            elif widget.objectName() in HIDDEN_PARTS or widget.objectName().startswith("ptz"):
-                widget.hide()  # (PTZ pads on the video tiles)
+            elif self._is_hidden_part(widget.objectName()):
+                widget.hide()  # the video wall's camera tree, the tiles' PTZ pads, …
+
+    def _is_hidden_part(self, name: str) -> bool:
+        return name in self._hidden or bool(
+            self._hidden_prefixes and name.startswith(self._hidden_prefixes)
+        )
 
     def show_layout(self, doc: dict[str, Any]) -> bool:
         """Apply a layout document across the monitors. False if it is not a layout."""
-        window = self.window
-        if not window.apply_layout_document(doc):
+        window, docks = self.window, self.docks
+        if not self._apply_layout(doc):
             return False
         self.layout_name = str(doc.get("name", ""))
         self._strip_panels()
@@ -133,20 +149,20 @@ class WallMode:
             placement = {}
         placement = {str(k): v for k, v in placement.items() if isinstance(v, int)}
         screens = QGuiApplication.screens()
-        floating = [n for n, d in window.docks.items() if d.isFloating() and not d.isHidden()]
+        floating = [n for n, d in docks.items() if d.isFloating() and not d.isHidden()]
         plan = plan_screens(placement, floating, len(screens))
         per_screen: dict[int, list[QWidget]] = {}
         self.screens = {}
         for name in [MAIN, *floating]:
             index = plan[name]
             if index is None:
-                window.docks[name].setFloating(False)  # its monitor is gone: back inside
+                docks[name].setFloating(False)  # its monitor is gone: back inside
                 self.screens[name] = plan[MAIN] or 0
                 continue
-            widget: QWidget = window if name == MAIN else window.docks[name]
+            widget: QWidget = window if name == MAIN else docks[name]
             per_screen.setdefault(index, []).append(widget)
             self.screens[name] = index
-        for name, dock in window.docks.items():
+        for name, dock in docks.items():
             if not dock.isFloating():
                 self.screens[name] = plan[MAIN] or 0
         for index, widgets in per_screen.items():
@@ -181,52 +197,3 @@ def _move_to_screen(widget: QWidget, screen: QScreen) -> None:
 
 class _NoTitle(QWidget):
     """An empty title bar: a wall shows panels, not window chrome."""
-
-
-class PushDialog(QDialog):
-    """Ask a commander which wall group (and, for layouts, which layout) to push to.
-
-    Args:
-        groups: Wall groups to offer ("all" first); the operator may type another.
-        layouts: Saved layout names to offer after "Current layout", or None when pushing
-            cameras (no layout choice).
-    """
-
-    def __init__(
-        self, groups: list[str], layouts: list[str] | None, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("pushToWallDialog")
-        self.setMinimumWidth(380)
-        self.setWindowTitle(
-            self.tr("Push layout to wall") if layouts is not None else self.tr("Push cameras")
-        )
-        self.group_box = QComboBox(objectName="pushGroup")
-        self.group_box.setEditable(True)
-        self.group_box.addItems(groups)
-        form = QFormLayout(self)
-        form.addRow(self.tr("Wall group:"), self.group_box)
-        self.layout_box: QComboBox | None = None
-        if layouts is not None:
-            self.layout_box = QComboBox(objectName="pushLayout")
-            self.layout_box.addItem(self.tr("Current layout"), None)
-            for name in layouts:
-                self.layout_box.addItem(name, name)
-            form.addRow(self.tr("Layout:"), self.layout_box)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def group(self) -> str:
-        """The wall group chosen or typed ("all" for every wall console)."""
-        return self.group_box.currentText().strip()
-
-    def layout_name(self) -> str | None:
-        """The saved layout chosen, or None for the current arrangement."""
-        if self.layout_box is None:
-            return None
-        data = self.layout_box.currentData()
-        return None if data is None else str(data)

@@ -1,7 +1,8 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name />
+    <name></name>
     <message>
         <source>Alert</source>
         <translation>警情</translation>
@@ -62,7 +63,7 @@
         <translation>P%1 及以上</translation>
     </message>
     <message>
-        <source>Anyone's</source>
+        <source>Anyone&apos;s</source>
         <translation>全部负责人</translation>
     </message>
     <message>
@@ -538,7 +539,7 @@
         <translation>打开文件</translation>
     </message>
     <message>
-        <source>Open the file with the system's viewer</source>
+        <source>Open the file with the system&apos;s viewer</source>
         <translation>用系统查看器打开文件</translation>
     </message>
     <message>
@@ -1061,7 +1062,7 @@
         <translation>分配给警力…</translation>
     </message>
     <message>
-        <source>Add the selected device to a unit's devices (updates the inventory)</source>
+        <source>Add the selected device to a unit&apos;s devices (updates the inventory)</source>
         <translation>把所选终端加入某个警力的终端列表（更新清单）</translation>
     </message>
     <message>
@@ -1449,8 +1450,8 @@
         <translation>登录 — 指挥调度台</translation>
     </message>
     <message>
-        <source>token from 'dispatch-backend operator add'</source>
-        <translation>由 'dispatch-backend operator add' 生成的令牌</translation>
+        <source>token from &apos;dispatch-backend operator add&apos;</source>
+        <translation>由 &apos;dispatch-backend operator add&apos; 生成的令牌</translation>
     </message>
     <message>
         <source>Backend</source>
@@ -1497,7 +1498,7 @@
     <name>MainWindow</name>
     <message>
         <source>Dispatch Console — 指挥调度台</source>
-        <extracomment>Builds a new panel of a kind ("map", "video", "dashboard", "radio") for another dock. Object names of the first dock of each panel kind; the n-th instance is "&lt;kind&gt;Dock&lt;n&gt;". Extra panels a layout may open (each map or video wall costs a web page or players).</extracomment>
+        <extracomment>Builds a new panel of a kind (&quot;map&quot;, &quot;video&quot;, &quot;dashboard&quot;, &quot;radio&quot;) for another dock. Object names of the first dock of each panel kind; the n-th instance is &quot;&lt;kind&gt;Dock&lt;n&gt;&quot;. Extra panels a layout may open (each map or video wall costs a web page or players).</extracomment>
         <translation>指挥调度台</translation>
     </message>
     <message>
@@ -1847,7 +1848,7 @@ Ctrl+Q：退出</translation>
     <name>MapTools</name>
     <message>
         <source>%1 m</source>
-        <extracomment>Positions in a drawn fence's ring, the closing one included (the protocol's limit).</extracomment>
+        <extracomment>Positions in a drawn fence&apos;s ring, the closing one included (the protocol&apos;s limit).</extracomment>
         <translation>%1 米</translation>
     </message>
     <message>
@@ -1969,7 +1970,7 @@ Ctrl+Q：退出</translation>
     <name>PushDialog</name>
     <message>
         <source>Push layout to wall</source>
-        <extracomment>Every control of these kinds is hidden on a wall: nobody works a wall with a mouse, and a wall console sends no commands. Other parts of panels a wall does not show (object names): the video wall's camera tree and evidence list. Where each window ended up (screen index), after :meth:`show_layout`.</extracomment>
+        <extracomment>Every control of these kinds is hidden on a wall: nobody works a wall with a mouse, and a wall console sends no commands. Other parts of panels a wall does not show (object names): the video wall&apos;s camera tree and evidence list. Where each window ended up (screen index), after :meth:`show_layout`.</extracomment>
         <translation>推送布局到大屏</translation>
     </message>
     <message>
@@ -2542,7 +2543,7 @@ Ctrl+Q：退出</translation>
         <translation>抓图</translation>
     </message>
     <message>
-        <source>Save the selected tile's picture as evidence</source>
+        <source>Save the selected tile&apos;s picture as evidence</source>
         <translation>将选中画面保存为证据</translation>
     </message>
     <message>
@@ -2550,7 +2551,7 @@ Ctrl+Q：退出</translation>
         <translation>录像取证</translation>
     </message>
     <message>
-        <source>Record the next seconds of the selected tile's stream as evidence</source>
+        <source>Record the next seconds of the selected tile&apos;s stream as evidence</source>
         <translation>将所选画面接下来若干秒的视频录制为证据</translation>
     </message>
     <message>
@@ -2656,13 +2657,6 @@ Ctrl+Q：退出</translation>
     <message>
         <source>%1 of %2 tiles live</source>
         <translation>%1 / %2 路在线</translation>
-    </message>
-</context>
-<context>
-    <name>panel</name>
-    <message>
-        <source>Video wall</source>
-        <translation>视频墙</translation>
     </message>
 </context>
 <context>

@@ -23,8 +23,9 @@ from backend_stub.streams import DemoStreamServer
 from console.domain.store import Store
 from console.video import TileState
 from widgets.bridge import StoreBridge
+from widgets.media import VlcEngine
 from widgets.theme import Theme
-from widgets.video_wall import VideoTile, VideoWallPanel, VlcEngine
+from widgets.video_wall import VideoTile, VideoWallPanel
 
 CAMS = [("C1", "西环路口"), ("C2", "长青路口")]
 

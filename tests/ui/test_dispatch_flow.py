@@ -219,14 +219,12 @@ def test_two_consoles_see_each_other_owner_and_who_was_first(
         assert wang.window.alerts.model.index(row, owner_col).data() == "me"
 
         # li acts on what he saw (version 1): refused, and told wang changed it first.
-        li.window.run_command(
-            "alert.acknowledge", {"alert_id": alert_id, "version": stale.version}, "ok"
-        )
+        li.commands.run("alert.acknowledge", {"alert_id": alert_id, "version": stale.version}, "ok")
         await until(lambda: li_panel.banner.isVisible(), what="conflict banner")
         assert "by wang" in li_panel.banner.text() and "first" in li_panel.banner.text()
 
         # wang hands it to li: on li's console the owner column now says "me".
-        wang.window.run_command(
+        wang.commands.run(
             "alert.transfer",
             {
                 "alert_id": alert_id,

@@ -25,7 +25,7 @@ def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -
     async def scenario() -> None:
         backend, url = await start_backend(db_url)
         console = build_console(url, me, settings, panels=("dashboard",))
-        window = console.window
+        window, layouts = console.window, console.layouts
         window.show()
         console.client.start()
         await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
@@ -33,24 +33,24 @@ def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -
 
         # Save a layout with the overview hidden; change it; loading brings it back.
         dashboard.hide()
-        window.save_layout("夜班")
-        assert window.layout_names() == ["夜班"]
+        layouts.save("夜班")
+        assert layouts.names() == ["夜班"]
         dashboard.show()
         assert dashboard.isVisible()
-        assert window.load_layout("夜班")
+        assert layouts.load("夜班")
         await until(lambda: not dashboard.isVisible(), what="layout applied")
 
         # Export, reset, import: the file carries the layout.
         path = tmp_path / "night.layout.json"
-        path.write_text(json.dumps(window.layout_document("night")), "utf-8")
-        window.reset_layout()
+        path.write_text(json.dumps(layouts.document("night")), "utf-8")
+        layouts.reset()
         await until(lambda: dashboard.isVisible(), what="reset")
-        assert window.import_layout_file(str(path))
+        assert layouts.import_file(str(path))
         await until(lambda: not dashboard.isVisible(), what="imported")
-        assert "night" in window.layout_names()
+        assert "night" in layouts.names()
         bad = tmp_path / "bad.layout.json"
         bad.write_text('{"format": "something else"}', "utf-8")
-        assert not window.import_layout_file(str(bad))
+        assert not layouts.import_file(str(bad))
         assert "Not a layout file" in window.alerts.banner.text()
 
         # A second overview (View → New overview): its own dock with a stable name, saved
@@ -60,15 +60,15 @@ def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -
         assert second.isFloating() and second.isVisible()
         assert second.windowTitle() == "Overview 2"
         assert len(console.extras) == 1
-        window.save_layout("two overviews")
+        layouts.save("two overviews")
         second.close()
         await until(lambda: "dashboardDock2" not in window.docks, what="closed for good")
         assert console.extras == []
-        assert window.load_layout("two overviews")
+        assert layouts.load("two overviews")
         again = window.docks["dashboardDock2"]
         await until(lambda: again.isVisible(), what="second overview restored")
         await until(lambda: again.widget().figures is not None, what="it shows figures")
-        assert window.load_layout("夜班")  # a layout without it closes it
+        assert layouts.load("夜班")  # a layout without it closes it
         assert "dashboardDock2" not in window.docks
 
         # Ctrl+K: type an alert id, Enter selects it for every panel.
@@ -77,7 +77,8 @@ def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -
         alert_id = other.events[-1]["alert"]["id"]
         await until(lambda: alert_id in console.store.alerts, what="alert")
         open_palette(console)
-        palette = window.palette
+        palette = console.palette
+        assert palette is not None
         palette.query.setText(f"{alert_id} 电动车")
         assert palette.results.count() == 1
         palette.run_current()
@@ -94,8 +95,9 @@ def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -
         )
         # Ctrl+K also finds "New overview"; an operator has no Wall menu.
         open_palette(console)
-        window.palette.query.setText("New overview")
-        assert window.palette.results.count() == 1
+        assert console.palette is not None
+        console.palette.query.setText("New overview")
+        assert console.palette.results.count() == 1
         assert not window.wall_menu.menuAction().isVisible()
         await other.ws.close()
 

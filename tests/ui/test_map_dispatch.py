@@ -145,7 +145,9 @@ def test_drag_a_unit_onto_an_alert_dispatches_it(aloop: LoopRunner, tmp_path: Pa
         await until(lambda: store.alerts[first].status is AlertStatus.DISPATCHED, what="dispatched")
         assert store.alerts[first].unit_ids == ("U01",)
         assert store.selected_alert_id == first
-        await until(lambda: "P1001 dispatched to" in window.alerts.banner.text(), what="done text")
+        # The answer shows where the operator asked: on the map.
+        await until(lambda: "P1001 dispatched to" in panel.base_error.text(), what="done text")
+        assert panel.base_error.isVisible() and panel.base_error.objectName() == "bannerInfo"
 
         # An off-duty unit: the backend refuses, the operator reads why, nothing changes.
         panel.flush()  # the selection, which zooms in on the alert, goes first
@@ -162,8 +164,9 @@ def test_drag_a_unit_onto_an_alert_dispatches_it(aloop: LoopRunner, tmp_path: Pa
             assert time.monotonic() < deadline + 15, "the map back at zoom 14"
         result = await page(DRAG_JS % {"unit": "'U03'", "alert": repr(second)})
         assert json.loads(str(result))[0] is True
-        await until(lambda: "off duty" in window.alerts.banner.text(), what="the refusal")
-        assert window.alerts.banner.objectName() == "bannerError"
+        await until(lambda: "off duty" in panel.base_error.text(), what="the refusal")
+        assert panel.base_error.objectName() == "bannerError"
+        assert not window.alerts.banner.isVisible()  # not in the alert queue's banner
         assert (
             store.alerts[second].status is AlertStatus.NEW and store.alerts[second].unit_ids == ()
         )

@@ -23,10 +23,10 @@ from backend_stub.simulator import DistrictSimulator
 from console.domain.store import Store
 from console.protocol.codec import format_ts
 from widgets.bridge import StoreBridge
+from widgets.media import VlcEngine
 from widgets.radio import RadioLogPanel
 from widgets.radio.model import CALL_ROLE, COLUMNS
 from widgets.theme import Theme
-from widgets.video_wall.player import VlcEngine
 
 T0 = 1_795_000_000.0  # a fixed "now"
 BG = Qt.ItemDataRole.BackgroundRole

@@ -22,10 +22,10 @@ from console.services.client import LinkState
 from tests.integration.conftest import open_client, start_backend
 from tests.ui.conftest import LoopRunner, until
 from widgets.assembly import build_console
+from widgets.media import VlcEngine
 from widgets.radio import RadioLogPanel
 from widgets.radio.model import COLUMNS
 from widgets.theme import Theme
-from widgets.video_wall.player import VlcEngine
 
 BG = Qt.ItemDataRole.BackgroundRole
 
@@ -124,7 +124,7 @@ def test_acknowledgement_shows_on_every_console(
             settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
             console = build_console(url, token, settings, panels=())
             panel = RadioLogPanel(console.bridge, Theme("dark"), engine=engine)
-            panel.sig_command_requested.connect(console.window.run_command)
+            console.commands.attach(panel.sig_command_requested, panel)
             panel.resize(1200, 500)
             panel.show()
             console.client.start()

@@ -17,8 +17,9 @@ from console.domain.model import Alert, AlertStatus
 from console.domain.store import Store
 from console.video import LAYOUTS, TileState
 from widgets.bridge import StoreBridge
+from widgets.media import VlcEngine
 from widgets.theme import Theme
-from widgets.video_wall import VideoWallPanel, VlcEngine, camera_mime
+from widgets.video_wall import VideoWallPanel, camera_mime
 
 CAMS = [("C1", "西环路口"), ("C2", "长青路口"), ("C3", "杭锦路口"), ("C4", "伊煤路口")]
 LAT, LON = 39.6, 109.8

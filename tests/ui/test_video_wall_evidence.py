@@ -19,8 +19,9 @@ from console.domain.store import Store
 from console.video import TileState
 from tests.ui.test_video_wall import WAIT_MS, engine, panel, streams  # noqa: F401
 from widgets.bridge import StoreBridge
+from widgets.media import VlcEngine
 from widgets.theme import Theme
-from widgets.video_wall import VideoWallPanel, VlcEngine
+from widgets.video_wall import VideoWallPanel
 from widgets.video_wall.evidence import EvidenceListWidget
 
 

@@ -146,7 +146,7 @@ def test_wall_mode_two_screens_and_commander_pushes(aloop: LoopRunner, tmp_path:
             # docked in the main window on the first. (This test process has one screen, so
             # the placement the author's second monitor would record is written in.)
             window.docks["videoDock"].setFloating(True)
-            doc = window.layout_document("两屏")
+            doc = commander.layouts.document("两屏")
             assert doc["placement"] == {MAIN: 0, "videoDock": 0}
             doc["placement"] = {MAIN: 0, "videoDock": 1}
             layout_file = tmp_path / "two.layout.json"
@@ -182,14 +182,17 @@ def test_wall_mode_two_screens_and_commander_pushes(aloop: LoopRunner, tmp_path:
             # Layout "三屏" for three monitors: overview on the second, video wall on a third
             # that this wall does not have. Pushed to another wall group first: ignored.
             window.docks["dashboardDock"].setFloating(True)
-            window.save_layout("三屏")
-            three = window.saved_layout("三屏")
+            commander.layouts.save("三屏")
+            three = commander.layouts.saved("三屏")
             assert three is not None
             three["placement"] = {MAIN: 0, "dashboardDock": 1, "videoDock": 2}
             settings.setValue("layouts/" + chief.split(".")[0] + "/三屏", json.dumps(three))
-            window.sig_push_layout.emit("south", "南区", {**three, "name": "南区"})
+            wall_push = commander.wall_push
+            assert wall_push is not None
+            wall_push.sig_push_layout.emit("south", "南区", {**three, "name": "南区"})
             window.push_layout_action.trigger()
-            dialog = window.push_dialog
+            dialog = wall_push.dialog
+            assert dialog is not None
             dialog.group_box.setEditText("north")
             assert dialog.layout_box is not None
             dialog.layout_box.setCurrentIndex(dialog.layout_box.findText("三屏"))
@@ -201,14 +204,15 @@ def test_wall_mode_two_screens_and_commander_pushes(aloop: LoopRunner, tmp_path:
             assert pushed["floating"] == ["dashboardDock"]
             assert pushed["geometry"]["dashboardDock"] == [0, 0, *SCREENS[1]]
             assert pushed["chrome"]["titles"] is False
-            assert "north" in window._wall_groups()
+            assert "north" in wall_push.groups()
 
             # Cameras: what the commander's video wall shows goes onto the wall's tiles.
             assert commander.video is not None
             commander.video.open_cameras(["C3", "C1", "C5"])
             window.push_cameras_action.trigger()
-            window.push_dialog.group_box.setEditText("all")
-            window.push_dialog.accept()
+            assert wall_push.dialog is not None
+            wall_push.dialog.group_box.setEditText("all")
+            wall_push.dialog.accept()
             cams = await next_report(2, "pushed cameras")
             assert cams["event"] == "cameras"
             assert cams["cameras"] == ["C3", "C1", "C5", None]
@@ -242,7 +246,7 @@ def _report(console: Any, event: str) -> dict[str, Any]:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    from widgets.main_window import screen_index
+    from widgets.layout_store import screen_index
 
     window, wall = console.window, console.wall
     geometry = {MAIN: list(window.geometry().getRect())}
@@ -278,7 +282,7 @@ def _report(console: Any, event: str) -> dict[str, Any]:
         },
         "point_size": app.font().pointSizeF(),
         "base_point_size": BASE_POINT_SIZE[0],
-        "recorded": window.layout_document("x")["placement"],
+        "recorded": console.layouts.document("x")["placement"],
         "cameras": video.assigned()[: video.current_layout.size],
         "video_layout": video.layout_name,
         "tiles_shown": sum(1 for t in video.visible_tiles() if t.isVisible()),

@@ -1,9 +1,10 @@
 """The queue's side-path actions: merge, cancel, transfer, release, reassign; records.
 
 Kept apart from the panel (which does the main loop: acknowledge → dispatch → on scene →
-feedback → close) so neither grows past a screenful of responsibilities. Every command goes
-out through the panel's ``sig_command_requested`` with the alert's version read from the
-Store at the moment of sending.
+feedback → close) so neither grows past a screenful of responsibilities. It knows the panel
+only as the widget its dialogs belong to: every command goes out as ``sig_command_requested``
+(the panel forwards it as its own) with the alert's version read from the Store at the
+moment of sending, and what the operator should read as ``sig_message``.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from console.dispatch import busy_elsewhere, known_operators, merge_targets, possible_duplicates
 from console.domain.model import Alert, AlertStatus
+from console.domain.store import Store
 from console.protocol.codec import ProtocolError
 from console.protocol.session import CommandAnswered
 from console.records import IncidentRecord, incident_record, to_eido
@@ -34,24 +36,34 @@ from widgets.alerts.lifecycle import (
 )
 from widgets.alerts.records import RecordWriter
 
-if TYPE_CHECKING:
-    from widgets.alerts.panel import AlertQueuePanel
-
 _SAFE = re.compile(r"[^\w.-]+")
 
 
 class IncidentActions(QObject):
-    """Side paths of the incident lifecycle and its records, for one queue panel."""
+    """Side paths of the incident lifecycle and its records, for one queue panel.
+
+    Args:
+        panel: The widget the dialogs belong to (the queue panel).
+        store: The Store (alerts, units, log) the actions read.
+        renderer: The incident HTML (reports; "me").
+        clock: Seconds since the epoch (report times).
+    """
+
+    sig_command_requested = Signal(str, dict, str)
+    """A command to send (name, args, text to show when it is done)."""
+    sig_message = Signal(str, bool)
+    """Something for the operator to read (text, is an error)."""
 
     def __init__(
         self,
-        panel: AlertQueuePanel,
+        panel: QWidget,
+        store: Store,
         renderer: IncidentHtml,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(panel)
         self._panel = panel
-        self._store = panel.bridge.store
+        self._store = store
         self._renderer = renderer
         self._clock = clock
         self.send: SendCommand | None = None
@@ -67,7 +79,7 @@ class IncidentActions(QObject):
         current = self._store.alerts.get(str(args["alert_id"]))
         if current is not None:
             args = {**args, "version": current.version}
-        self._panel.sig_command_requested.emit(name, args, done)
+        self.sig_command_requested.emit(name, args, done)
 
     # ---- merge / cancel / transfer / release
 
@@ -229,12 +241,10 @@ class IncidentActions(QObject):
 
     def _on_writer_written(self, path: str, error: str) -> None:
         if error:
-            self._panel.show_message(
-                self.tr("Could not write %1: %2").replace("%1", path).replace("%2", error),
-                error=True,
-            )
+            text = self.tr("Could not write %1: %2").replace("%1", path).replace("%2", error)
+            self.sig_message.emit(text, True)
         else:
-            self._panel.show_message(self.tr("Written: %1").replace("%1", path), error=False)
+            self.sig_message.emit(self.tr("Written: %1").replace("%1", path), False)
 
     # ---- history
 
@@ -253,7 +263,7 @@ class IncidentActions(QObject):
     # ---- helpers
 
     def _refuse(self, text: str) -> None:
-        self._panel.show_message(text, error=True)
+        self.sig_message.emit(text, True)
 
     def _open(self, dialog: QFileDialog | QMessageBox | Any) -> None:
         self.dialog = dialog

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from console.dispatch import BusyUnit, Recommendation
 from console.domain.model import Alert
+from console.protocol.schema import ALERT_KINDS
 from widgets import labels
+from widgets.naming import named
 
 DISPOSITIONS = ("handled", "false_alarm", "duplicate", "transferred", "no_action")
 
@@ -61,7 +63,7 @@ class DispatchDialog(QDialog):
         self.ranked = ranked
         self.busy = busy or []
         self._row_units = [r.unit.id for r in ranked] + [b.unit.id for b in self.busy]
-        self.table = QTableWidget(len(self._row_units), 4, objectName="recommendationTable")
+        self.table = named(QTableWidget(len(self._row_units), 4), "recommendationTable")
         self.table.setHorizontalHeaderLabels(
             [self.tr("Unit"), self.tr("ETA"), self.tr("Distance"), self.tr("Why")]
         )
@@ -98,12 +100,12 @@ class DispatchDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         if ranked:
             self.table.selectRow(0)
-        self.reason = QLineEdit(objectName="overrideReason")
+        self.reason = named(QLineEdit(), "overrideReason")
         self.reason.setPlaceholderText(self.tr("Why not the recommended unit?"))
-        self.note = QLabel(objectName="bannerError")
+        self.note = named(QLabel(), "bannerError")
         self.note.setWordWrap(True)
         self.note.hide()
-        empty = QLabel(self.tr("No available unit with a known position."), objectName="dim")
+        empty = named(QLabel(self.tr("No available unit with a known position.")), "dim")
         empty.setVisible(not ranked)
         buttons = _buttons(self, self.tr("Dispatch"))
         buttons.accepted.connect(self._on_accept)
@@ -145,7 +147,7 @@ class CloseDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("closeDialog")
         self.setWindowTitle(self.tr("Close — %1").replace("%1", alert.id))
-        self.disposition = QComboBox(objectName="disposition")
+        self.disposition = named(QComboBox(), "disposition")
         names = {
             "handled": self.tr("Handled"),
             "false_alarm": self.tr("False alarm"),
@@ -155,7 +157,7 @@ class CloseDialog(QDialog):
         }
         for key in DISPOSITIONS:
             self.disposition.addItem(names[key], key)
-        self.note = QPlainTextEdit(objectName="closeNote")
+        self.note = named(QPlainTextEdit(), "closeNote")
         form = QFormLayout(self)
         form.addRow(QLabel(f"<b>{alert.title}</b>"))
         form.addRow(self.tr("Disposition"), self.disposition)
@@ -172,7 +174,7 @@ class FeedbackDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("feedbackDialog")
         self.setWindowTitle(self.tr("Feedback — %1").replace("%1", alert.id))
-        self.note = QPlainTextEdit(objectName="feedbackNote")
+        self.note = named(QPlainTextEdit(), "feedbackNote")
         self.note.setPlaceholderText(self.tr("What the unit reported from the scene"))
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(f"<b>{alert.title}</b>"))
@@ -185,13 +187,12 @@ class FeedbackDialog(QDialog):
 class IntakeDialog(QDialog):
     """接警: a new alert from a phone call."""
 
+    #: What a phone call usually is comes first; a radio emergency (pressed on a radio,
+    #: rarely phoned in) last; the rest in the protocol's order.
     KINDS = (
         "call_110",
         "manual",
-        "efence",
-        "face_match",
-        "plate_match",
-        "video_analytics",
+        *(k for k in ALERT_KINDS if k not in ("call_110", "manual", "radio_emergency")),
         "radio_emergency",
     )
 
@@ -199,20 +200,20 @@ class IntakeDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("intakeDialog")
         self.setWindowTitle(self.tr("New alert (phone call)"))
-        self.caller = QLineEdit(objectName="intakeCaller")
-        self.number = QLineEdit(objectName="intakeNumber")
-        self.kind = QComboBox(objectName="intakeKind")
+        self.caller = named(QLineEdit(), "intakeCaller")
+        self.number = named(QLineEdit(), "intakeNumber")
+        self.kind = named(QComboBox(), "intakeKind")
         for kind in self.KINDS:
             self.kind.addItem(labels.alert_kind(kind), kind)
-        self.priority = QSpinBox(objectName="intakePriority", minimum=1, maximum=4, value=3)
-        self.title = QLineEdit(objectName="intakeTitle")
-        self.address = QLineEdit(objectName="intakeAddress")
-        self.lat = QDoubleSpinBox(objectName="intakeLat", decimals=6, minimum=-90, maximum=90)
-        self.lon = QDoubleSpinBox(objectName="intakeLon", decimals=6, minimum=-180, maximum=180)
+        self.priority = named(QSpinBox(minimum=1, maximum=4, value=3), "intakePriority")
+        self.title = named(QLineEdit(), "intakeTitle")
+        self.address = named(QLineEdit(), "intakeAddress")
+        self.lat = named(QDoubleSpinBox(decimals=6, minimum=-90, maximum=90), "intakeLat")
+        self.lon = named(QDoubleSpinBox(decimals=6, minimum=-180, maximum=180), "intakeLon")
         self.lat.setValue(lat)
         self.lon.setValue(lon)
-        self.description = QPlainTextEdit(objectName="intakeDescription")
-        self.note = QLabel(objectName="bannerError")
+        self.description = named(QPlainTextEdit(), "intakeDescription")
+        self.note = named(QLabel(), "bannerError")
         self.note.hide()
         form = QFormLayout(self)
         form.addRow(self.tr("Caller"), self.caller)

@@ -28,21 +28,14 @@ from PySide6.QtWidgets import (
 from console.domain.model import Alert
 from console.domain.store import Store
 from console.protocol.codec import ProtocolError, format_ts
+from console.protocol.schema import ALERT_KINDS
 from console.protocol.session import CommandAnswered
 from console.records import incident_record
 from widgets import labels
 from widgets.alerts.detail import IncidentHtml
+from widgets.naming import named
 
 SendCommand = Callable[[str, dict[str, Any]], "asyncio.Future[CommandAnswered]"]
-KINDS = (
-    "call_110",
-    "efence",
-    "face_match",
-    "plate_match",
-    "radio_emergency",
-    "video_analytics",
-    "manual",
-)
 LIMIT = 200
 
 
@@ -72,15 +65,15 @@ class HistorySearchDialog(QDialog):
         self.results: list[Alert] = []
         self.pending: asyncio.Future[CommandAnswered] | None = None
 
-        self.text = QLineEdit(objectName="historyText")
+        self.text = named(QLineEdit(), "historyText")
         self.text.setPlaceholderText(self.tr("Text in id, title, address, description…"))
         self.text.setClearButtonEnabled(True)
         self.text.returnPressed.connect(self.search)
-        self.kind = QComboBox(objectName="historyKind")
+        self.kind = named(QComboBox(), "historyKind")
         self.kind.addItem(self.tr("All kinds"), None)
-        for kind in KINDS:
+        for kind in ALERT_KINDS:
             self.kind.addItem(labels.alert_kind(kind), kind)
-        self.period = QComboBox(objectName="historyPeriod")
+        self.period = named(QComboBox(), "historyPeriod")
         for text, hours in (
             (self.tr("Last 24 hours"), 24),
             (self.tr("Last 7 days"), 24 * 7),
@@ -89,12 +82,12 @@ class HistorySearchDialog(QDialog):
         ):
             self.period.addItem(text, hours)
         self.period.setCurrentIndex(1)
-        self.search_button = QPushButton(self.tr("Search"), objectName="historySearch")
+        self.search_button = named(QPushButton(self.tr("Search")), "historySearch")
         self.search_button.setDefault(True)
         self.search_button.clicked.connect(self.search)
-        self.status = QLabel(objectName="dim")
+        self.status = named(QLabel(), "dim")
 
-        self.table = QTableWidget(0, 7, objectName="historyTable")
+        self.table = named(QTableWidget(0, 7), "historyTable")
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("ID"),
@@ -112,9 +105,9 @@ class HistorySearchDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
-        self.detail = QTextBrowser(objectName="historyDetail")
-        self.report_button = QPushButton(self.tr("Report (PDF)…"), objectName="historyReport")
-        self.export_button = QPushButton(self.tr("Export EIDO…"), objectName="historyExport")
+        self.detail = named(QTextBrowser(), "historyDetail")
+        self.report_button = named(QPushButton(self.tr("Report (PDF)…")), "historyReport")
+        self.export_button = named(QPushButton(self.tr("Export EIDO…")), "historyExport")
         self.report_button.clicked.connect(lambda: self.sig_report_requested.emit(self.selected()))
         self.export_button.clicked.connect(lambda: self.sig_export_requested.emit(self.selected()))
 

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 from console.domain.model import Alert, Unit
 from widgets import labels
 from widgets.alerts.dialogs import _buttons
+from widgets.naming import named
 
 
 def _error_label() -> QLabel:
-    label = QLabel(objectName="bannerError")
+    label = named(QLabel(), "bannerError")
     label.setWordWrap(True)
     label.hide()
     return label
@@ -52,22 +53,25 @@ class MergeDialog(QDialog):
         self.setObjectName("mergeDialog")
         self.setWindowTitle(self.tr("Merge — %1").replace("%1", alert.id))
         self.alert = alert
-        self.target = QComboBox(objectName="mergeTarget")
+        self.target = named(QComboBox(), "mergeTarget")
         for other in targets:
             text = _alert_text(other)
             if other.id in duplicates:
                 text = self.tr("%1 (possible duplicate)").replace("%1", text)
             self.target.addItem(text, other.id)
-        self.note = QPlainTextEdit(objectName="mergeNote")
+        self.note = named(QPlainTextEdit(), "mergeNote")
         self.note.setFixedHeight(70)
         self.error = _error_label()
         form = QFormLayout(self)
         form.addRow(QLabel(f"<b>{html.escape(_alert_text(alert))}</b>"))
-        explain = QLabel(
-            self.tr(
-                "This alert will be closed as merged; its units and cameras join the main incident."
+        explain = named(
+            QLabel(
+                self.tr(
+                    "This alert will be closed as merged; its units and cameras join the main "
+                    "incident."
+                )
             ),
-            objectName="dim",
+            "dim",
         )
         explain.setWordWrap(True)
         form.addRow(explain)
@@ -103,21 +107,15 @@ class CancelDialog(QDialog):
         self.setObjectName("cancelDialog")
         self.setWindowTitle(self.tr("Cancel — %1").replace("%1", alert.id))
         self.alert = alert
-        self.reason = QPlainTextEdit(objectName="cancelReason")
+        self.reason = named(QPlainTextEdit(), "cancelReason")
         self.reason.setPlaceholderText(self.tr("Why is this alert cancelled?"))
         self.reason.setFixedHeight(80)
         self.error = _error_label()
         form = QFormLayout(self)
         form.addRow(QLabel(f"<b>{html.escape(_alert_text(alert))}</b>"))
         if alert.unit_ids:
-            form.addRow(
-                QLabel(
-                    self.tr("Its units will be released: %1").replace(
-                        "%1", ", ".join(alert.unit_ids)
-                    ),
-                    objectName="dim",
-                )
-            )
+            released = self.tr("Its units will be released: %1")
+            form.addRow(named(QLabel(released.replace("%1", ", ".join(alert.unit_ids))), "dim"))
         form.addRow(self.tr("Reason"), self.reason)
         form.addRow(self.error)
         buttons = _buttons(self, self.tr("Cancel alert"))
@@ -151,7 +149,7 @@ class TransferDialog(QDialog):
         self.setWindowTitle(self.tr("Transfer — %1").replace("%1", alert.id))
         self.alert = alert
         self._me = me
-        self.operator = QComboBox(objectName="transferOperator")
+        self.operator = named(QComboBox(), "transferOperator")
         self.operator.setEditable(True)
         for op in operators:
             if op != me and op != alert.owner:
@@ -160,7 +158,7 @@ class TransferDialog(QDialog):
         line = self.operator.lineEdit()
         if line is not None:
             line.setPlaceholderText(self.tr("Operator id"))
-        self.note = QPlainTextEdit(objectName="transferNote")
+        self.note = named(QPlainTextEdit(), "transferNote")
         self.note.setFixedHeight(70)
         self.error = _error_label()
         owner = alert.owner or self.tr("nobody")
@@ -222,7 +220,7 @@ class ReleaseDialog(QDialog):
         self.setObjectName("releaseDialog")
         self.setWindowTitle(self.tr("Release a unit — %1").replace("%1", alert.id))
         self.alert = alert
-        self.unit = QComboBox(objectName="releaseUnit")
+        self.unit = named(QComboBox(), "releaseUnit")
         for unit_id in alert.unit_ids:
             unit = units.get(unit_id)
             text = (
@@ -231,16 +229,15 @@ class ReleaseDialog(QDialog):
                 else unit_id
             )
             self.unit.addItem(text, unit_id)
-        self.note = QPlainTextEdit(objectName="releaseNote")
+        self.note = named(QPlainTextEdit(), "releaseNote")
         self.note.setFixedHeight(70)
         form = QFormLayout(self)
         form.addRow(QLabel(f"<b>{html.escape(_alert_text(alert))}</b>"))
         form.addRow(self.tr("Unit"), self.unit)
         form.addRow(self.tr("Note"), self.note)
         if len(alert.unit_ids) == 1 and alert.status.value == "dispatched":
-            last = QLabel(
-                self.tr("It is the last unit: the alert goes back to acknowledged."),
-                objectName="dim",
+            last = named(
+                QLabel(self.tr("It is the last unit: the alert goes back to acknowledged.")), "dim"
             )
             last.setWordWrap(True)
             form.addRow(last)

@@ -36,8 +36,8 @@ from console.dispatch import (
     reassignable,
     recommend,
 )
-from console.domain.model import Alert, AlertStatus
-from console.domain.store import DomainEvent, LogEntryAdded
+from console.domain.model import Alert, AlertStatus, LogEntry
+from console.protocol.schema import ALERT_KINDS
 from console.records import incident_record
 from widgets import labels
 from widgets.alerts.actions import IncidentActions
@@ -45,18 +45,8 @@ from widgets.alerts.detail import IncidentHtml
 from widgets.alerts.dialogs import CloseDialog, DispatchDialog, FeedbackDialog, IntakeDialog
 from widgets.alerts.model import ALERT_ROLE, COLUMNS, AlertFilterProxy, AlertTableModel
 from widgets.bridge import StoreBridge
+from widgets.naming import named
 from widgets.theme import Theme
-
-KINDS = (
-    "call_110",
-    "efence",
-    "face_match",
-    "plate_match",
-    "radio_emergency",
-    "video_analytics",
-    "manual",
-)
-
 
 _DISPATCHABLE = (
     AlertStatus.NEW,
@@ -93,7 +83,9 @@ class AlertQueuePanel(QWidget):
             met=theme.color("state_live").name(),
             late=theme.color("timer_red").name(),
         )
-        self.side_paths = IncidentActions(self, self.renderer, clock)
+        self.side_paths = IncidentActions(self, bridge.store, self.renderer, clock)
+        self.side_paths.sig_command_requested.connect(self.sig_command_requested)
+        self.side_paths.sig_message.connect(self._on_side_paths_message)
         self.model = AlertTableModel(theme, parent=self, layers=lambda: bridge.store.layers)
         self.model.names = self.renderer.names = bridge.store.operator_label
         self.proxy = AlertFilterProxy(self)
@@ -103,6 +95,7 @@ class AlertQueuePanel(QWidget):
         bridge.sig_alerts_raised.connect(self._on_bridge_alerts_raised)
         bridge.sig_alerts_changed.connect(self._on_bridge_alerts_changed)
         bridge.sig_alert_selected.connect(self._on_bridge_alert_selected)
+        bridge.sig_log_added.connect(self._on_bridge_log_added)
         self._age_timer = QTimer(self)
         self._age_timer.setInterval(1000)
         # Ages and countdowns are computed when cells paint: repainting the visible rows once a
@@ -110,24 +103,22 @@ class AlertQueuePanel(QWidget):
         # through the sort/filter proxy).
         self._age_timer.timeout.connect(self.table.viewport().update)
         self._age_timer.start()
-        self._unsubscribe = bridge.store.subscribe(self._on_store_events)
-        self.destroyed.connect(lambda *_: self._unsubscribe())
         if bridge.store.alerts:
             self._on_bridge_snapshot_loaded(bridge.store.seq or 0)
 
     # ---- layout
 
     def _build(self) -> None:
-        self.status_filter = QComboBox(objectName="alertStatusFilter")
+        self.status_filter = named(QComboBox(), "alertStatusFilter")
         self.status_filter.addItem(self.tr("Open"), AlertFilterProxy.OPEN)
         self.status_filter.addItem(self.tr("All"), AlertFilterProxy.ALL)
         for status in AlertStatus:
             self.status_filter.addItem(labels.alert_status(status.value), status.value)
-        self.kind_filter = QComboBox(objectName="alertKindFilter")
+        self.kind_filter = named(QComboBox(), "alertKindFilter")
         self.kind_filter.addItem(self.tr("All kinds"), None)
-        for kind in KINDS:
+        for kind in ALERT_KINDS:
             self.kind_filter.addItem(labels.alert_kind(kind), kind)
-        self.priority_filter = QComboBox(objectName="alertPriorityFilter")
+        self.priority_filter = named(QComboBox(), "alertPriorityFilter")
         for p in (4, 3, 2, 1):
             text = (
                 self.tr("All priorities")
@@ -135,17 +126,17 @@ class AlertQueuePanel(QWidget):
                 else self.tr("P%1 and higher").replace("%1", str(p))
             )
             self.priority_filter.addItem(text, p)
-        self.owner_filter = QComboBox(objectName="alertOwnerFilter")
+        self.owner_filter = named(QComboBox(), "alertOwnerFilter")
         self.owner_filter.addItem(self.tr("Anyone's"), AlertFilterProxy.ANYONE)
         self.owner_filter.addItem(self.tr("Mine"), AlertFilterProxy.MINE)
         self.owner_filter.addItem(self.tr("Unowned"), AlertFilterProxy.UNOWNED)
-        self.history_button = QPushButton(self.tr("History…  [H]"), objectName="historyButton")
+        self.history_button = named(QPushButton(self.tr("History…  [H]")), "historyButton")
         self.history_button.setToolTip(self.tr("Search closed incidents"))
         self.history_button.clicked.connect(self.side_paths.open_history)
-        self.search = QLineEdit(objectName="alertSearch")
+        self.search = named(QLineEdit(), "alertSearch")
         self.search.setPlaceholderText(self.tr("Search id, title, address…"))
         self.search.setClearButtonEnabled(True)
-        self.count_label = QLabel(objectName="dim")
+        self.count_label = named(QLabel(), "dim")
         self._count_timer = QTimer(self, singleShot=True, interval=250)
         self._count_timer.timeout.connect(self._show_count)
 
@@ -176,7 +167,7 @@ class AlertQueuePanel(QWidget):
         filters.addWidget(self.count_label)
         filters.addWidget(self.history_button)
 
-        self.table = QTableView(objectName="alertTable")
+        self.table = named(QTableView(), "alertTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COLUMNS.index("priority"), Qt.SortOrder.AscendingOrder)
@@ -208,36 +199,36 @@ class AlertQueuePanel(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._on_table_context_menu)
 
-        self.detail = QTextBrowser(objectName="alertDetail")
+        self.detail = named(QTextBrowser(), "alertDetail")
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(self._on_detail_anchor_clicked)
-        self.ack_button = QPushButton(self.tr("Acknowledge  [A]"), objectName="ackButton")
+        self.ack_button = named(QPushButton(self.tr("Acknowledge  [A]")), "ackButton")
         self.ack_button.clicked.connect(self.acknowledge_selected)
-        self.dispatch_button = QPushButton(self.tr("Dispatch  [D]"), objectName="dispatchButton")
+        self.dispatch_button = named(QPushButton(self.tr("Dispatch  [D]")), "dispatchButton")
         self.dispatch_button.clicked.connect(self.dispatch_selected)
-        self.scene_button = QPushButton(self.tr("On scene  [S]"), objectName="sceneButton")
+        self.scene_button = named(QPushButton(self.tr("On scene  [S]")), "sceneButton")
         self.scene_button.clicked.connect(self.on_scene_selected)
-        self.feedback_button = QPushButton(self.tr("Feedback  [F]"), objectName="feedbackButton")
+        self.feedback_button = named(QPushButton(self.tr("Feedback  [F]")), "feedbackButton")
         self.feedback_button.clicked.connect(self.feedback_selected)
-        self.close_button = QPushButton(self.tr("Close  [C]"), objectName="closeButton")
+        self.close_button = named(QPushButton(self.tr("Close  [C]")), "closeButton")
         self.close_button.clicked.connect(self.close_selected)
-        self.new_button = QPushButton(self.tr("New alert  [N]"), objectName="newAlertButton")
+        self.new_button = named(QPushButton(self.tr("New alert  [N]")), "newAlertButton")
         self.new_button.clicked.connect(self.new_alert)
-        self.merge_button = QPushButton(self.tr("Merge  [M]"), objectName="mergeButton")
+        self.merge_button = named(QPushButton(self.tr("Merge  [M]")), "mergeButton")
         self.merge_button.clicked.connect(lambda: self.side_paths.merge(self.selected_alert()))
-        self.cancel_button = QPushButton(self.tr("Cancel  [X]"), objectName="cancelButton")
+        self.cancel_button = named(QPushButton(self.tr("Cancel  [X]")), "cancelButton")
         self.cancel_button.clicked.connect(lambda: self.side_paths.cancel(self.selected_alert()))
-        self.transfer_button = QPushButton(self.tr("Transfer  [T]"), objectName="transferButton")
+        self.transfer_button = named(QPushButton(self.tr("Transfer  [T]")), "transferButton")
         self.transfer_button.clicked.connect(
             lambda: self.side_paths.transfer(self.selected_alert())
         )
-        self.release_button = QPushButton(self.tr("Release unit  [R]"), objectName="releaseButton")
+        self.release_button = named(QPushButton(self.tr("Release unit  [R]")), "releaseButton")
         self.release_button.clicked.connect(lambda: self.side_paths.release(self.selected_alert()))
-        self.report_button = QPushButton(self.tr("Report PDF  [P]"), objectName="reportButton")
+        self.report_button = named(QPushButton(self.tr("Report PDF  [P]")), "reportButton")
         self.report_button.clicked.connect(lambda: self.side_paths.report(self.selected_alert()))
-        self.eido_button = QPushButton(self.tr("Export EIDO  [E]"), objectName="eidoButton")
+        self.eido_button = named(QPushButton(self.tr("Export EIDO  [E]")), "eidoButton")
         self.eido_button.clicked.connect(lambda: self.side_paths.export_eido(self.selected_alert()))
-        self.banner = QLabel(objectName="bannerInfo")
+        self.banner = named(QLabel(), "bannerInfo")
         self.banner.setWordWrap(True)
         self.banner.hide()
         self._banner_timer = QTimer(self, singleShot=True, interval=8000)
@@ -252,7 +243,7 @@ class AlertQueuePanel(QWidget):
             grid.addWidget(button, i // 3, i % 3)
         rlay.addLayout(grid)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="alertSplitter")
+        splitter = named(QSplitter(Qt.Orientation.Horizontal), "alertSplitter")
         splitter.addWidget(self.table)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
@@ -263,7 +254,7 @@ class AlertQueuePanel(QWidget):
         lay.addLayout(filters)
         lay.addWidget(self.banner)
         lay.addWidget(splitter, 1)
-        self.command_line = QLineEdit(objectName="alertCommandLine")
+        self.command_line = named(QLineEdit(), "alertCommandLine")
         self.command_line.setPlaceholderText(
             self.tr(
                 "Command: A A-42 · D P1023 A-42 · S · F · C A-42 false_alarm · "
@@ -460,6 +451,9 @@ class AlertQueuePanel(QWidget):
         self.banner.show()
         self._banner_timer.start()
 
+    def _on_side_paths_message(self, text: str, error: bool) -> None:
+        self.show_message(text, error=error)
+
     def set_operator(self, operator_id: str | None) -> None:
         """Who "me" is in the owner column and the "Mine" filter."""
         self.model.me = operator_id
@@ -514,12 +508,10 @@ class AlertQueuePanel(QWidget):
         if url.scheme() == "merge":
             self.side_paths.merge(self.selected_alert(), url.path())
 
-    def _on_store_events(self, events: list[DomainEvent]) -> None:
+    def _on_bridge_log_added(self, entries: list[LogEntry]) -> None:
         # Log entries against the selected incident (notes, linked radio calls) show at once.
         current = self._bridge.store.selected_alert_id
-        if current and any(
-            isinstance(e, LogEntryAdded) and e.entry.alert_id == current for e in events
-        ):
+        if current and any(e.alert_id == current for e in entries):
             self._show_detail(self.selected_alert())
 
     # ---- bridge handlers

@@ -16,21 +16,12 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from console import kpi
+from console.protocol.schema import ALERT_KINDS, UNIT_STATUSES
 from widgets import labels
 from widgets.bridge import StoreBridge
 from widgets.dashboard.hourly import today_vs_average
+from widgets.naming import named
 from widgets.theme import Theme
-
-UNIT_ORDER = ("available", "dispatched", "en_route", "on_scene", "busy", "off_duty")
-KIND_ORDER = (
-    "call_110",
-    "efence",
-    "face_match",
-    "plate_match",
-    "radio_emergency",
-    "video_analytics",
-    "manual",
-)
 
 
 class DashboardPanel(QWidget):
@@ -67,9 +58,9 @@ class DashboardPanel(QWidget):
         self.heat_plot.setAspectLocked(True)
         self.heat_plot.getAxis("bottom").setStyle(showValues=False)
         self.heat_plot.getAxis("left").setStyle(showValues=False)
-        self.top_grids = QLabel(objectName="dashTopGrids")
+        self.top_grids = named(QLabel(), "dashTopGrids")
         self.top_grids.setWordWrap(True)
-        self.shift_label = QLabel(objectName="dashShift")
+        self.shift_label = named(QLabel(), "dashShift")
         self.shift_label.setWordWrap(True)
 
         numbers = QGridLayout()
@@ -80,7 +71,7 @@ class DashboardPanel(QWidget):
                 (self.tr("Radio calls / min"), self.radio_label),
             ]
         ):
-            caption = QLabel(title, objectName="dim")
+            caption = named(QLabel(title), "dim")
             numbers.addWidget(caption, 0, col)
             numbers.addWidget(label, 1, col)
         grid = QGridLayout()
@@ -100,7 +91,7 @@ class DashboardPanel(QWidget):
         bridge.sig_snapshot_loaded.connect(self.refresh)
 
     def _big(self, name: str) -> QLabel:
-        label = QLabel("—", objectName=name)
+        label = named(QLabel("—"), name)
         label.setStyleSheet("font-size: 22pt; font-weight: 600;")
         return label
 
@@ -158,7 +149,7 @@ class DashboardPanel(QWidget):
         )
         self.shift = kpi.shift_kpis(self._bridge.store.alerts.values(), now)
         self.shift_label.setText(self._shift_html(self.shift))
-        kinds = [k for k in KIND_ORDER if f.by_kind.get(k)]
+        kinds = [k for k in ALERT_KINDS if f.by_kind.get(k)]
         self._bars(
             self.kind_plot,
             list(range(len(kinds))),
@@ -183,13 +174,13 @@ class DashboardPanel(QWidget):
             self.stage_plot.plot(
                 [i - 0.4, i + 0.4], [target, target], pen=pg.mkPen(tok["timer_red"], width=2)
             )
-        counts = [f.units_by_status.get(s, 0) for s in UNIT_ORDER]
-        brushes = [self._theme.unit_color(s) for s in UNIT_ORDER]
+        counts = [f.units_by_status.get(s, 0) for s in UNIT_STATUSES]
+        brushes = [self._theme.unit_color(s) for s in UNIT_STATUSES]
         self.unit_plot.clear()
         self.unit_plot.addItem(
             pg.BarGraphItem(x=list(range(6)), height=counts, width=0.7, brushes=brushes)
         )
-        self._ticks(self.unit_plot, [labels.unit_status(s) for s in UNIT_ORDER])
+        self._ticks(self.unit_plot, [labels.unit_status(s) for s in UNIT_STATUSES])
         self._heat(f)
         top = ", ".join(f"{g} ({n})" for g, n in f.by_grid[:8])
         self.top_grids.setText(f"<b>{self.tr('Busiest grids')}</b><br>{top or '—'}")

@@ -14,6 +14,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from widgets.naming import named
+
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -25,10 +27,10 @@ class RowsTableModel(QAbstractTableModel):
         self.headers = list(headers)
         self.rows: list[tuple[str, ...]] = []
 
-    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
+    def set_rows(self, rows: Sequence[tuple[str, ...]]) -> None:
         """Replace every row (an inventory change; rare)."""
         self.beginResetModel()
-        self.rows = rows
+        self.rows = list(rows)
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -60,9 +62,9 @@ class InventoryTable(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.filter = QLineEdit(placeholderText=hint, objectName=f"{name}Filter")
+        self.filter = named(QLineEdit(placeholderText=hint), f"{name}Filter")
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.view = QTableView(objectName=f"{name}Table")
+        self.view = named(QTableView(), f"{name}Table")
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -70,11 +72,12 @@ class InventoryTable(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 4, 0, 0)
-        lay.addWidget(self.filter)
-        lay.addWidget(self.view, 1)
+        self.box = QVBoxLayout(self)
+        """The table's layout (the window adds buttons under some tables)."""
+        self.box.setContentsMargins(0, 4, 0, 0)
+        self.box.addWidget(self.filter)
+        self.box.addWidget(self.view, 1)
 
-    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
+    def set_rows(self, rows: Sequence[tuple[str, ...]]) -> None:
         self.model.set_rows(rows)
         self.view.resizeColumnsToContents()

@@ -35,32 +35,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.store import (
-    CameraUpserted,
-    DomainEvent,
-    ItemRetired,
-    LayerUpserted,
-    SnapshotLoaded,
-    TalkgroupUpserted,
-    UnitUpserted,
-)
 from console.protocol.codec import ProtocolError, format_ts
 from console.protocol.session import CommandAnswered
 from widgets import labels
 from widgets.bridge import StoreBridge
 from widgets.inventory.tables import InventoryTable
+from widgets.naming import named
 
 Send = Callable[[str, dict[str, Any]], "asyncio.Future[CommandAnswered]"]
 #: What one ``inventory.import`` may carry: base64 grows a file by 4/3 inside a 1 MiB frame.
 MAX_CONSOLE_IMPORT_BYTES = 700 * 1024
-_INVENTORY_EVENTS = (
-    UnitUpserted,
-    CameraUpserted,
-    LayerUpserted,
-    TalkgroupUpserted,
-    ItemRetired,
-    SnapshotLoaded,
-)
 
 
 class InventoryWindow(QDialog):
@@ -153,13 +137,13 @@ class InventoryWindow(QDialog):
             ],
             self.tr("Filter devices…"),
         )
-        self.assign_button = QPushButton(self.tr("Assign to unit…"), objectName="assignDevice")
+        self.assign_button = named(QPushButton(self.tr("Assign to unit…")), "assignDevice")
         self.assign_button.setToolTip(
             self.tr("Add the selected device to a unit's devices (updates the inventory)")
         )
         self.assign_button.clicked.connect(self._ask_assign)
-        self.unregistered.layout().addWidget(self.assign_button)
-        self.tabs = QTabWidget(objectName="inventoryTabs")
+        self.unregistered.box.addWidget(self.assign_button)
+        self.tabs = named(QTabWidget(), "inventoryTabs")
         for table, title in (
             (self.units, self.tr("Units")),
             (self.cameras, self.tr("Cameras")),
@@ -169,20 +153,20 @@ class InventoryWindow(QDialog):
             (self.unregistered, self.tr("Unregistered devices")),
         ):
             self.tabs.addTab(table, title)
-        self.refresh_sources_button = QPushButton(
-            self.tr("Refresh sources"), objectName="refreshSources"
+        self.refresh_sources_button = named(
+            QPushButton(self.tr("Refresh sources")), "refreshSources"
         )
         self.refresh_sources_button.clicked.connect(self.refresh_sources)
-        self.crs = QComboBox(objectName="importCrs")
+        self.crs = named(QComboBox(), "importCrs")
         self.crs.addItem(self.tr("WGS-84 / CGCS2000"), "wgs84")
         self.crs.addItem(self.tr("GCJ-02 (Gaode, Tencent)"), "gcj02")
         self.crs.addItem(self.tr("BD-09 (Baidu)"), "bd09")
-        self.dry_run = QCheckBox(self.tr("Check only"), objectName="importDryRun")
-        self.import_button = QPushButton(self.tr("Import files…"), objectName="importButton")
+        self.dry_run = named(QCheckBox(self.tr("Check only")), "importDryRun")
+        self.import_button = named(QPushButton(self.tr("Import files…")), "importButton")
         self.import_button.clicked.connect(self._ask_files)
-        self.status = QLabel(objectName="inventoryStatus")
+        self.status = named(QLabel(), "inventoryStatus")
         self.status.setWordWrap(True)
-        self.report = QPlainTextEdit(objectName="importReport", readOnly=True)
+        self.report = named(QPlainTextEdit(readOnly=True), "importReport")
         self.report.setMaximumHeight(140)
         self.report.hide()
         bar = QHBoxLayout()
@@ -201,8 +185,15 @@ class InventoryWindow(QDialog):
         self.sig_files_read.connect(self._on_files_read)
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self._rebuild_if_dirty)
-        unsubscribe = self.store.subscribe(self._on_store_events)
-        self.destroyed.connect(lambda *_: unsubscribe())
+        # Any change to the inventory (a retired item comes as a snapshot), not fixes.
+        for signal in (
+            bridge.sig_snapshot_loaded,
+            bridge.sig_units_changed,
+            bridge.sig_cameras_changed,
+            bridge.sig_layers_changed,
+            bridge.sig_talkgroups_changed,
+        ):
+            signal.connect(self._on_bridge_inventory_changed)
         self.rebuild()
 
     # ---- tables from the Store
@@ -216,9 +207,8 @@ class InventoryWindow(QDialog):
         super().hideEvent(event)
         self._timer.stop()
 
-    def _on_store_events(self, events: list[DomainEvent]) -> None:
-        if any(isinstance(e, _INVENTORY_EVENTS) for e in events):
-            self._dirty = True
+    def _on_bridge_inventory_changed(self, *_args: object) -> None:
+        self._dirty = True
 
     def _rebuild_if_dirty(self) -> None:
         if self._dirty:

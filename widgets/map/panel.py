@@ -1,7 +1,7 @@
 """The GIS map panel: live units, alerts, cameras, grids and fences on an offline Leaflet map.
 
-Data flow: bridge signals (and, for cameras and layers which the bridge does not signal yet
-and for fixes, the Store's own listener) only record *pending* changes. A ``QTimer`` at
+Data flow: bridge signals (units, fixes, alerts, cameras, layers, the selection) only record
+*pending* changes. A ``QTimer`` at
 :data:`FLUSH_HZ` turns whatever is pending into one JSON batch and hands it to the page with
 **one** ``runJavaScript`` call per tick, however many markers moved. The page applies the batch in
 ``ConsoleMap.apply`` and returns how long that took (``sig_batch_applied``).
@@ -11,10 +11,12 @@ The batch format is described in :mod:`widgets.map.batch`.
 Clicks come back over QWebChannel (:class:`~widgets.map.page.MapPageBridge`): a click on an
 alert selects it for every panel (``StoreBridge.select_alert``); a click on a unit or camera
 is re-emitted as :attr:`MapPanel.sig_unit_clicked` / :attr:`MapPanel.sig_camera_clicked`.
+Commands the map asks for (a fence, a dispatch) go out as :attr:`MapPanel.sig_command_requested`;
+their answers come back to :meth:`MapPanel.show_message`.
 
-Wiring in ``main.py``: call :func:`widgets.map.register_map_scheme` and set
-``Qt.AA_ShareOpenGLContexts`` before the ``QApplication`` is created, then
-``MapPanel(bridge, theme, parent)``.
+Wiring (``widgets/launch.py`` and ``widgets/assembly.py``): call
+:func:`widgets.map.register_map_scheme` and set ``Qt.AA_ShareOpenGLContexts`` before the
+``QApplication`` is created, then ``MapPanel(bridge, theme, parent)``.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QToolBar, QVBoxLayout, QWidget
 
-from console.domain.model import Alert, Unit, UnitStatus
-from console.domain.store import CameraUpserted, DomainEvent, LayerUpserted, Store, UnitsMoved
+from console.domain.model import Alert, Camera, Layer, Position, Unit, UnitStatus
+from console.domain.store import Store
 from widgets import labels
 from widgets.bridge import StoreBridge
 from widgets.map.batch import LAYERS, TRAIL_MINUTES, MapBatcher, batch_json
@@ -69,7 +71,8 @@ class MapPanel(QWidget):
     """A worker opened an MBTiles file (request number, file or error, GCJ-02)."""
     sig_command_requested = Signal(str, dict, str)
     """A command to send (name, args, text to show when it succeeds): ``layer.create`` for a
-    fence the operator drew. Connect to ``MainWindow.run_command``."""
+    fence the operator drew, ``alert.dispatch`` for a unit dropped on an alert. The answer
+    comes back to :meth:`show_message`."""
 
     def __init__(
         self,
@@ -128,7 +131,8 @@ class MapPanel(QWidget):
         )
         self._actions: dict[str, QAction] = {}
         self._build_toolbar()
-        self.tools = MapTools(self)
+        self.tools = MapTools(self, self)
+        self.tools.sig_command_requested.connect(self.sig_command_requested)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -152,11 +156,11 @@ class MapPanel(QWidget):
         bridge.sig_alerts_raised.connect(self._on_bridge_alerts_changed)
         bridge.sig_alerts_changed.connect(self._on_bridge_alerts_changed)
         bridge.sig_alert_selected.connect(self._on_bridge_alert_selected)
-        # The bridge has no camera/layer signals yet; listen to the Store for those two. Fixes
-        # come this way too, not via sig_units_moved: a Signal(list) hands every slot a fresh
-        # copy of the list, 1-3 ms of GUI time per 10,000 fixes (bench/map_updates.py).
-        unsubscribe = self._store.subscribe(self._on_store_events)
-        self.destroyed.connect(lambda *_: unsubscribe())
+        bridge.sig_cameras_changed.connect(self._on_bridge_cameras_changed)
+        bridge.sig_layers_changed.connect(self._on_bridge_layers_changed)
+        # A Signal(object): a Signal(list) would hand the slot a fresh copy of the list, 1-3 ms
+        # of GUI time per 10,000 fixes (bench/map_updates.py).
+        bridge.sig_units_moved.connect(self._on_bridge_units_moved)
 
         self._timer = QTimer(self)
         self._timer.setInterval(max(1, round(1000 / flush_hz)))
@@ -210,6 +214,17 @@ class MapPanel(QWidget):
 
         A base map that cannot be used stays said until the base map changes.
         """
+        self._show_banner(text, error=True, transient=transient)
+
+    def show_message(self, text: str, *, error: bool) -> None:
+        """The answer to a command the map asked for, above the map for 10 s (red: refused)."""
+        self._show_banner(text, error=error, transient=True)
+
+    def _show_banner(self, text: str, *, error: bool, transient: bool) -> None:
+        name = "bannerError" if error else "bannerInfo"
+        if self.base_error.objectName() != name:
+            self.base_error.setObjectName(name)
+            self.base_error.setStyleSheet("")  # re-polish for the new object name
         self.base_error.setText(text)
         self.base_error.show()
         if transient:
@@ -480,14 +495,16 @@ class MapPanel(QWidget):
     def _on_bridge_alert_selected(self, alert_id: str | None) -> None:
         self._batch.select(alert_id)
 
-    def _on_store_events(self, events: list[DomainEvent]) -> None:
-        for event in events:
-            if isinstance(event, CameraUpserted):
-                self._batch.add_camera(event.camera)
-            elif isinstance(event, LayerUpserted):
-                self._batch.add_layer(event.layer)
-            elif isinstance(event, UnitsMoved):
-                self._batch.add_positions(event.positions)
+    def _on_bridge_cameras_changed(self, cameras: list[Camera]) -> None:
+        for camera in cameras:
+            self._batch.add_camera(camera)
+
+    def _on_bridge_layers_changed(self, layers: list[Layer]) -> None:
+        for layer in layers:
+            self._batch.add_layer(layer)
+
+    def _on_bridge_units_moved(self, positions: Sequence[Position]) -> None:
+        self._batch.add_positions(positions)
 
 
 __all__ = ["FENCE_MAX_VERTICES", "FLUSH_HZ", "LAYERS", "MapPanel", "fence_ring"]

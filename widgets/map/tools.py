@@ -2,30 +2,70 @@
 search, and the outline of a drawn fence.
 
 Kept out of :mod:`widgets.map.panel` so the panel stays about data flow. :class:`MapTools`
-adds its actions to the panel's toolbar, answers the page's calls for these tools (through
-the panel's :class:`~widgets.map.page.MapPageBridge`) and talks back to the page with
-``MapPanel.run_js``. Dispatching goes out as the panel's ``sig_command_requested``, like every
-other command the map asks for, so the operator sees the backend's answer or refusal in the
-alert panel's banner.
+works on a :class:`MapPage` (what it needs of the panel, nothing more): it adds its actions to
+the page's toolbar, answers the page's calls for these tools (through its
+:class:`~widgets.map.page.MapPageBridge`) and talks back with ``run_js``. Dispatching goes out
+as ``MapTools.sig_command_requested``, which the panel forwards as its own like every other
+command the map asks for, so the operator reads the backend's answer or refusal on the map.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QCursor
-from PySide6.QtWidgets import QLabel, QMenu
+from PySide6.QtWidgets import QLabel, QMenu, QToolBar, QWidget
 
 from console import geo
+from console.domain.store import Store
+from widgets.bridge import StoreBridge
+from widgets.map.page import MapPageBridge
 from widgets.map.search import MapHit, MapSearchBox
 
 #: Positions in a drawn fence's ring, the closing one included (the protocol's limit).
 FENCE_MAX_VERTICES = 500
 
-if TYPE_CHECKING:
-    from widgets.map.panel import MapPanel
+
+class MapPage(Protocol):
+    """What the tools need of the map they serve (the map panel is one)."""
+
+    @property
+    def toolbar(self) -> QToolBar:
+        """The map's toolbar (the tools add their actions to it)."""
+
+    @property
+    def page_bridge(self) -> MapPageBridge:
+        """The page's calls back into Qt."""
+
+    @property
+    def store(self) -> Store:
+        """The Store the map shows."""
+
+    @property
+    def bridge(self) -> StoreBridge:
+        """The Store's Qt face (selection goes through it)."""
+
+    @property
+    def is_drawing(self) -> bool:
+        """True while the operator draws a fence."""
+
+    def set_drawing(self, on: bool) -> None:
+        """Start or stop drawing a fence."""
+
+    def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
+        """Run a script in the page."""
+
+    def flush(self) -> None:
+        """Push everything pending to the page now."""
+
+    def centre_on(self, lat: float, lon: float, zoom: int = 16) -> None:
+        """Centre the map on a WGS-84 position."""
+
+    def show_error(self, text: str, *, transient: bool = True) -> None:
+        """Say something went wrong, above the map."""
 
 
 def fence_ring(outline: str) -> list[list[float]] | None:
@@ -76,12 +116,21 @@ def distance_text(metres: float) -> str:
 
 
 class MapTools(QObject):
-    """Follow, measure and drag-to-dispatch for one :class:`MapPanel`."""
+    """Follow, measure and drag-to-dispatch for one map.
 
-    def __init__(self, panel: MapPanel) -> None:
+    Args:
+        panel: The map the tools work on.
+        parent: The widget their menus belong to (the map panel).
+    """
+
+    sig_command_requested = Signal(str, dict, str)
+    """A command to send (name, args, text to show when it succeeds): ``alert.dispatch``."""
+
+    def __init__(self, panel: MapPage, parent: QWidget) -> None:
         """Add the tools' actions to ``panel.toolbar`` and listen to the page."""
-        super().__init__(panel)
+        super().__init__(parent)
         self._panel = panel
+        self._parent = parent
         self._store = panel.store
         self._following: str | None = None
         self.context_menu: QMenu | None = None
@@ -209,7 +258,7 @@ class MapTools(QObject):
         unit = self._store.units.get(unit_id)
         if unit is None:
             return
-        menu = QMenu(self._panel)
+        menu = QMenu(self._parent)
         follow = menu.addAction(self.tr("Follow %1").replace("%1", unit.callsign))
         follow.triggered.connect(lambda: self.follow_unit(unit_id))
         alert_id = self._store.selected_alert_id
@@ -233,4 +282,4 @@ class MapTools(QObject):
         self._panel.bridge.select_alert(alert.id)  # the queue shows the alert being dispatched
         args = {"alert_id": alert.id, "unit_ids": [unit.id], "version": alert.version}
         done = self.tr("%1 dispatched to %2.").replace("%1", unit.callsign).replace("%2", alert.id)
-        self._panel.sig_command_requested.emit("alert.dispatch", args, done)
+        self.sig_command_requested.emit("alert.dispatch", args, done)

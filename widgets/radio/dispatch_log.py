@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.model import LogEntry
 from console.radio import check_entry_text, correction_text
+from widgets.naming import named
 from widgets.radio.model import ENTRY_ROLE, LogEntryTableModel
 
 
@@ -52,7 +53,7 @@ class DispatchLogView(QWidget):
         self.model = model
         self._selected_alert = selected_alert
         self._talkgroup = talkgroup
-        self.table = QTableView(objectName="radioDispatchLog")
+        self.table = named(QTableView(), "radioDispatchLog")
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -64,14 +65,14 @@ class DispatchLogView(QWidget):
             header.resizeSection(i, width)
         header.setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self.update_buttons)
-        self.input = QLineEdit(objectName="radioLogInput")
+        self.input = named(QLineEdit(), "radioLogInput")
         self.input.setPlaceholderText(self.tr("Write a dispatch log entry…"))
         self.input.returnPressed.connect(self.write_entry)
-        self.attach_incident = QCheckBox(objectName="radioLogAttach")
+        self.attach_incident = named(QCheckBox(), "radioLogAttach")
         self.attach_incident.setChecked(True)
-        self.write_button = QPushButton(self.tr("Write"), objectName="radioLogWrite")
+        self.write_button = named(QPushButton(self.tr("Write")), "radioLogWrite")
         self.write_button.clicked.connect(self.write_entry)
-        self.correct_button = QPushButton(self.tr("Correct…"), objectName="radioLogCorrect")
+        self.correct_button = named(QPushButton(self.tr("Correct…")), "radioLogCorrect")
         self.correct_button.setToolTip(
             self.tr("Entries cannot be edited: write a correction that supersedes this one")
         )
@@ -83,7 +84,7 @@ class DispatchLogView(QWidget):
         row.addWidget(self.correct_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(QLabel(self.tr("Dispatch log"), objectName="dim"))
+        lay.addWidget(named(QLabel(self.tr("Dispatch log")), "dim"))
         lay.addWidget(self.table, 1)
         lay.addLayout(row)
         self.update_buttons()

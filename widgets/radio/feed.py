@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.model import RadioCall
 from console.radio import NewCallsCounter
+from widgets.naming import named
 from widgets.radio.model import CALL_ROLE, COLUMNS, RadioCallFilterProxy, RadioCallTableModel
 from widgets.theme import Theme
 
@@ -53,7 +54,7 @@ class RadioFeedView(QWidget):
         self.model = model
         self.proxy = proxy
         self.counter = NewCallsCounter()
-        self.table = QTableView(objectName="radioCallTable")
+        self.table = named(QTableView(), "radioCallTable")
         self.table.setModel(proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -72,7 +73,7 @@ class RadioFeedView(QWidget):
         self.table.selectionModel().selectionChanged.connect(
             lambda *_a: self.sig_selection_changed.emit()
         )
-        self.new_badge = QPushButton(self.table, objectName="newCallsBadge")
+        self.new_badge = named(QPushButton(self.table), "newCallsBadge")
         t = theme.tokens
         self.new_badge.setStyleSheet(
             f"QPushButton {{ background: {t['accent']}; color: {t['text']}; "

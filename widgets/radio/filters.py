@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.radio import KINDS, RadioFilter, format_alias, toggle_favourite
+from widgets.naming import named
 from widgets.radio.model import kind_label
 from widgets.theme import Theme
 
@@ -43,36 +44,36 @@ class RadioFilterBar(QWidget):
         self.setObjectName("radioFilterBar")
         self.favourites: frozenset[str] = frozenset()
         self._talkgroups: dict[str, str] = {}
-        self.talkgroup_filter = QComboBox(objectName="radioTalkgroupFilter")
-        self.favourite_button = QPushButton("★", objectName="radioFavouriteButton")
+        self.talkgroup_filter = named(QComboBox(), "radioTalkgroupFilter")
+        self.favourite_button = named(QPushButton("★"), "radioFavouriteButton")
         self.favourite_button.setCheckable(True)
         self.favourite_button.setToolTip(self.tr("Add or remove the talkgroup from favourites"))
         self.favourite_button.setFixedWidth(32)
-        self.radio_filter = QLineEdit(objectName="radioIdFilter")
+        self.radio_filter = named(QLineEdit(), "radioIdFilter")
         self.radio_filter.setPlaceholderText(self.tr("Radio id"))
         self.radio_filter.setClearButtonEnabled(True)
         self.radio_filter.setMaximumWidth(110)
-        self.kind_filter = QComboBox(objectName="radioKindFilter")
+        self.kind_filter = named(QComboBox(), "radioKindFilter")
         self.kind_filter.addItem(self.tr("All kinds"), None)
         for kind in KINDS:
             self.kind_filter.addItem(kind_label(kind), kind)
-        self.min_duration = QDoubleSpinBox(objectName="radioMinDuration")
+        self.min_duration = named(QDoubleSpinBox(), "radioMinDuration")
         self.min_duration.setRange(0, 600)
         self.min_duration.setDecimals(0)
         self.min_duration.setPrefix(self.tr("≥ "))
         self.min_duration.setSuffix(self.tr(" s"))
         self.min_duration.setToolTip(self.tr("Minimum duration"))
-        self.range_check = QCheckBox(self.tr("From"), objectName="radioRangeCheck")
+        self.range_check = named(QCheckBox(self.tr("From")), "radioRangeCheck")
         now = QDateTime.fromSecsSinceEpoch(int(clock()))
-        self.range_from = QDateTimeEdit(now.addSecs(-3600), objectName="radioRangeFrom")
-        self.range_to = QDateTimeEdit(now.addSecs(3600), objectName="radioRangeTo")
+        self.range_from = named(QDateTimeEdit(now.addSecs(-3600)), "radioRangeFrom")
+        self.range_to = named(QDateTimeEdit(now.addSecs(3600)), "radioRangeTo")
         for edit in (self.range_from, self.range_to):
             edit.setDisplayFormat("MM-dd HH:mm")
             edit.setEnabled(False)
-        self.search = QLineEdit(objectName="radioSearch")
+        self.search = named(QLineEdit(), "radioSearch")
         self.search.setPlaceholderText(self.tr("Search calls…"))
         self.search.setClearButtonEnabled(True)
-        self.count_label = QLabel(objectName="dim")
+        self.count_label = named(QLabel(), "dim")
 
         for signal in (
             self.talkgroup_filter.currentIndexChanged,

@@ -43,6 +43,8 @@ from console.radio import (
     replay_last,
 )
 from widgets.bridge import StoreBridge
+from widgets.media import VlcEngine
+from widgets.naming import named
 from widgets.radio.dispatch_log import DispatchLogView
 from widgets.radio.export import RadioExporter
 from widgets.radio.feed import RadioFeedView
@@ -56,7 +58,6 @@ from widgets.radio.model import (
 from widgets.radio.playback import RadioPlayerBar
 from widgets.radio.player import RADIO_VLC_ARGS, RadioPlayer
 from widgets.theme import Theme
-from widgets.video_wall.player import VlcEngine
 
 __all__ = ["FAVOURITES", "LOG_COLUMNS", "RadioLogPanel"]
 
@@ -129,8 +130,8 @@ class RadioLogPanel(QWidget):
         self.log_view.sig_command_requested.connect(self.sig_command_requested)
         self.log_view.sig_error.connect(lambda text: self.show_message(text, error=True))
 
-        self.emergency_banner = QLabel(objectName="bannerError")
-        self.ack_button = QPushButton(self.tr("Acknowledge emergency"), objectName="radioAck")
+        self.emergency_banner = named(QLabel(), "bannerError")
+        self.ack_button = named(QPushButton(self.tr("Acknowledge emergency")), "radioAck")
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.emergency_box = QWidget()
         banner = QHBoxLayout(self.emergency_box)
@@ -144,13 +145,13 @@ class RadioLogPanel(QWidget):
         tlay.setContentsMargins(0, 0, 0, 0)
         tlay.addWidget(self.feed, 1)
         tlay.addWidget(self.player_bar)
-        splitter = QSplitter(Qt.Orientation.Vertical, objectName="radioSplitter")
+        splitter = named(QSplitter(Qt.Orientation.Vertical), "radioSplitter")
         splitter.addWidget(top)
         splitter.addWidget(self.log_view)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
 
-        self.banner = QLabel(objectName="bannerInfo")
+        self.banner = named(QLabel(), "bannerInfo")
         self.banner.setWordWrap(True)
         self.banner.hide()
         self._banner_timer = QTimer(self, singleShot=True, interval=8000)

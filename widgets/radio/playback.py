@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.model import RadioCall
+from widgets.naming import named
 from widgets.radio.model import RadioCallTableModel
 from widgets.radio.player import RATES, RadioPlayer
 
@@ -50,18 +51,18 @@ class RadioPlayerBar(QWidget):
         self.player = player
         self._model = model
         self.has_selection = False
-        self.play_button = QPushButton(self.tr("Play"), objectName="radioPlay")
+        self.play_button = named(QPushButton(self.tr("Play")), "radioPlay")
         self.play_button.clicked.connect(self._on_play_clicked)
-        self.stop_button = QPushButton(self.tr("Stop"), objectName="radioStop")
+        self.stop_button = named(QPushButton(self.tr("Stop")), "radioStop")
         self.stop_button.clicked.connect(player.stop)
-        self.seek_slider = QSlider(Qt.Orientation.Horizontal, objectName="radioSeek")
+        self.seek_slider = named(QSlider(Qt.Orientation.Horizontal), "radioSeek")
         self.seek_slider.setRange(0, 1000)
         self.seek_slider.sliderReleased.connect(
             lambda: self.player.seek(self.seek_slider.value() / 1000)
         )
-        self.time_label = QLabel("0:00 / 0:00", objectName="dim")
-        self.now_playing = QLabel(objectName="dim")
-        self.speed = QComboBox(objectName="radioSpeed")
+        self.time_label = named(QLabel("0:00 / 0:00"), "dim")
+        self.now_playing = named(QLabel(), "dim")
+        self.speed = named(QComboBox(), "radioSpeed")
         for rate in RATES:
             self.speed.addItem(f"{rate:g}×", rate)
         self.speed.setCurrentIndex(RATES.index(1.0))
@@ -69,18 +70,18 @@ class RadioPlayerBar(QWidget):
         self.speed.currentIndexChanged.connect(
             lambda: self.player.set_rate(float(self.speed.currentData()))
         )
-        self.replay_n = QSpinBox(objectName="radioReplayN")
+        self.replay_n = named(QSpinBox(), "radioReplayN")
         self.replay_n.setRange(1, 50)
         self.replay_n.setValue(5)
-        self.replay_button = QPushButton(self.tr("Replay last"), objectName="radioReplay")
+        self.replay_button = named(QPushButton(self.tr("Replay last")), "radioReplay")
         self.replay_button.clicked.connect(
             lambda: self.sig_replay_requested.emit(self.replay_n.value())
         )
-        self.play_results_button = QPushButton(self.tr("Play results"), objectName="radioPlayAll")
+        self.play_results_button = named(QPushButton(self.tr("Play results")), "radioPlayAll")
         self.play_results_button.clicked.connect(self.sig_play_results_requested)
-        self.export_button = QPushButton(self.tr("Export…"), objectName="radioExport")
+        self.export_button = named(QPushButton(self.tr("Export…")), "radioExport")
         self.export_button.clicked.connect(self.sig_export_requested)
-        self.link_button = QPushButton(self.tr("Link to incident"), objectName="radioLink")
+        self.link_button = named(QPushButton(self.tr("Link to incident")), "radioLink")
         self.link_button.clicked.connect(self.sig_link_requested)
         player.sig_state_changed.connect(self._on_player_state_changed)
         player.sig_position_changed.connect(self._on_player_position_changed)

@@ -17,7 +17,7 @@ import vlc
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.domain.model import RadioCall
-from widgets.video_wall.player import VlcEngine
+from widgets.media import VlcEngine
 
 log = logging.getLogger(__name__)
 
@@ -122,11 +122,15 @@ class RadioPlayer(QObject):
             self.queue = []
             self._released = concurrent.futures.Future()
             fut = self._jobs.submit(self._release_now)
-            fut.add_done_callback(lambda _f: self._released and self._released.set_result(None))
+            fut.add_done_callback(self._on_release_done)
             self._jobs.shutdown(wait=False)
         return self._released
 
     # ---- worker side
+
+    def _on_release_done(self, _job: concurrent.futures.Future[None]) -> None:
+        if self._released is not None:
+            self._released.set_result(None)
 
     def _submit(self, job: object) -> None:
         if self._released is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.model import Camera
+from widgets.naming import named
 from widgets.theme import Theme
 from widgets.video_wall.tile import camera_mime
 
@@ -34,10 +35,24 @@ def _dot(colour: QColor, size: int = 10) -> QIcon:
     return QIcon(pix)
 
 
+def _grids(tree: QTreeWidget) -> Iterator[QTreeWidgetItem]:
+    for g in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(g)
+        if item is not None:
+            yield item
+
+
+def _children(item: QTreeWidgetItem) -> Iterator[QTreeWidgetItem]:
+    for i in range(item.childCount()):
+        child = item.child(i)
+        if child is not None:
+            yield child
+
+
 class _CameraTreeView(QTreeWidget):
     """A tree whose camera items drag out as camera ids."""
 
-    def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:
+    def mimeData(self, items: Sequence[QTreeWidgetItem]) -> QMimeData:
         """The first dragged camera's id."""
         for item in items:
             camera_id = item.data(0, CAMERA_ID_ROLE)
@@ -59,11 +74,11 @@ class CameraTree(QWidget):
         self._offline = _dot(theme.color("state_offline"))
         self._items: dict[str, QTreeWidgetItem] = {}
         self._grids: dict[str, QTreeWidgetItem] = {}
-        self.search = QLineEdit(objectName="cameraSearch")
+        self.search = named(QLineEdit(), "cameraSearch")
         self.search.setPlaceholderText(self.tr("Search cameras…"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._apply_filter)
-        self.tree = _CameraTreeView(objectName="cameraTreeView")
+        self.tree = named(_CameraTreeView(), "cameraTreeView")
         self.tree.setHeaderHidden(True)
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
@@ -107,10 +122,8 @@ class CameraTree(QWidget):
     def visible_camera_ids(self) -> list[str]:
         """Cameras the current search shows, in tree order (for tours)."""
         out = []
-        for g in range(self.tree.topLevelItemCount()):
-            grid = self.tree.topLevelItem(g)
-            for i in range(grid.childCount()):
-                item = grid.child(i)
+        for grid in _grids(self.tree):
+            for item in _children(grid):
                 if not item.isHidden():
                     out.append(str(item.data(0, CAMERA_ID_ROLE)))
         return out
@@ -135,19 +148,15 @@ class CameraTree(QWidget):
     def _update_grid_label(self, grid: QTreeWidgetItem) -> None:
         grid_id = grid.data(0, Qt.ItemDataRole.UserRole) or self.tr("No grid")
         online = sum(
-            1
-            for i in range(grid.childCount())
-            if grid.child(i).icon(0).cacheKey() == self._online.cacheKey()
+            1 for item in _children(grid) if item.icon(0).cacheKey() == self._online.cacheKey()
         )
         grid.setText(0, f"{grid_id}  ({online}/{grid.childCount()})")
 
     def _apply_filter(self, text: str) -> None:
         needle = text.strip().lower()
-        for g in range(self.tree.topLevelItemCount()):
-            grid = self.tree.topLevelItem(g)
+        for grid in _grids(self.tree):
             shown = 0
-            for i in range(grid.childCount()):
-                item = grid.child(i)
+            for item in _children(grid):
                 hit = not needle or needle in item.text(0).lower()
                 item.setHidden(not hit)
                 shown += hit

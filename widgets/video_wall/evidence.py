@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.video import EvidenceRecord, read_evidence, sha256_file
+from widgets.naming import named
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -60,20 +61,20 @@ class EvidenceListWidget(QWidget):
         self._relay = _Relay(self)
         self._relay.sig_loaded.connect(self._on_loaded)
         self._relay.sig_verified.connect(self._on_verified)
-        self.list = QListWidget(objectName="wallEvidence")
+        self.list = named(QListWidget(), "wallEvidence")
         self.list.setToolTip(self.tr("Snapshots and clips saved as evidence"))
         self.list.itemDoubleClicked.connect(lambda _item: self.open_selected())
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
-        self.open_button = QPushButton(self.tr("Open file"), objectName="evidenceOpen")
+        self.open_button = named(QPushButton(self.tr("Open file")), "evidenceOpen")
         self.open_button.setToolTip(self.tr("Open the file with the system's viewer"))
         self.open_button.clicked.connect(self.open_selected)
-        self.folder_button = QPushButton(self.tr("Show folder"), objectName="evidenceFolder")
+        self.folder_button = named(QPushButton(self.tr("Show folder")), "evidenceFolder")
         self.folder_button.setToolTip(self.tr("Show the evidence folder"))
         self.folder_button.clicked.connect(self.show_folder)
-        self.verify_button = QPushButton(self.tr("Verify"), objectName="evidenceVerify")
+        self.verify_button = named(QPushButton(self.tr("Verify")), "evidenceVerify")
         self.verify_button.setToolTip(self.tr("Check the file against the SHA-256 in its sidecar"))
         self.verify_button.clicked.connect(self.verify_selected)
-        self.result_label = QLabel(objectName="dim")
+        self.result_label = named(QLabel(), "dim")
         self.result_label.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -109,7 +110,8 @@ class EvidenceListWidget(QWidget):
     def selected_record(self) -> EvidenceRecord | None:
         """The record of the current row, if any."""
         item = self.list.currentItem()
-        return None if item is None else item.data(RECORD_ROLE)
+        record = None if item is None else item.data(RECORD_ROLE)
+        return record if isinstance(record, EvidenceRecord) else None
 
     def open_selected(self) -> None:
         """Open the selected file with the desktop's viewer."""

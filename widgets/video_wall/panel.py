@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import os
 import string
 import time
@@ -40,12 +41,13 @@ from console.video import (
     wall_pages,
 )
 from widgets.bridge import StoreBridge
+from widgets.media import VlcEngine
+from widgets.naming import named
 from widgets.theme import Theme
 from widgets.video_wall.camera_tree import CameraTree
 from widgets.video_wall.clip_bar import ClipProgressBar
 from widgets.video_wall.clips import ClipJob, ClipRequest
 from widgets.video_wall.evidence import EvidenceListWidget
-from widgets.video_wall.player import VlcEngine
 from widgets.video_wall.tile import VideoTile
 from widgets.video_wall.views import ViewBook
 
@@ -150,25 +152,25 @@ class VideoWallPanel(QWidget):
     # ---- layout
 
     def _build(self) -> None:
-        self.layout_box = QComboBox(objectName="wallLayout")
+        self.layout_box = named(QComboBox(), "wallLayout")
         for name in LAYOUTS:
             self.layout_box.addItem(self.tr("%1 tiles").replace("%1", name), name)
         self.layout_box.setCurrentIndex(list(LAYOUTS).index(self.layout_name))
         self.layout_box.currentIndexChanged.connect(
             lambda: self.set_layout(str(self.layout_box.currentData()))
         )
-        self.tour_button = QPushButton(self.tr("Tour"), objectName="wallTourButton")
+        self.tour_button = named(QPushButton(self.tr("Tour")), "wallTourButton")
         self.tour_button.setCheckable(True)
         self.tour_button.setToolTip(self.tr("Cycle the cameras the tree shows over the wall"))
         self.tour_button.toggled.connect(self._on_tour_button_toggled)
-        self.dwell_box = QSpinBox(objectName="wallTourDwell")
+        self.dwell_box = named(QSpinBox(), "wallTourDwell")
         self.dwell_box.setRange(5, 300)
         self.dwell_box.setValue(20)
         self.dwell_box.setSuffix(self.tr(" s"))
-        self.snapshot_button = QPushButton(self.tr("Snapshot"), objectName="wallSnapshot")
+        self.snapshot_button = named(QPushButton(self.tr("Snapshot")), "wallSnapshot")
         self.snapshot_button.setToolTip(self.tr("Save the selected tile's picture as evidence"))
         self.snapshot_button.clicked.connect(self.snapshot_selected)
-        self.clip_button = QToolButton(objectName="wallClipButton")
+        self.clip_button = named(QToolButton(), "wallClipButton")
         self.clip_button.setText(self.tr("Record clip"))
         self.clip_button.setToolTip(
             self.tr("Record the next seconds of the selected tile's stream as evidence")
@@ -179,26 +181,26 @@ class VideoWallPanel(QWidget):
         for seconds in CLIP_LENGTHS_S:
             clip_menu.addAction(
                 self.tr("Record %1 s").replace("%1", str(seconds)),
-                lambda s=seconds: self.record_clip(s),
+                functools.partial(self.record_clip, seconds),
             )
         self.clip_button.setMenu(clip_menu)
         self.clip_progress = ClipProgressBar()
         self.clip_progress.sig_clip_saved.connect(self._on_clip_saved)
         self.clip_progress.sig_clip_failed.connect(self._on_clip_failed)
-        self.views_button = QToolButton(objectName="wallViewsButton")
+        self.views_button = named(QToolButton(), "wallViewsButton")
         self.views_button.setText(self.tr("Views"))
         self.views_button.setToolTip(self.tr("Saved wall views: recall, save, delete"))
         self.views_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.views_menu = QMenu(self.views_button)
         self.views_menu.aboutToShow.connect(self._fill_views_menu)
         self.views_button.setMenu(self.views_menu)
-        self.tour_source = QComboBox(objectName="wallTourSource")
+        self.tour_source = named(QComboBox(), "wallTourSource")
         self.tour_source.addItem(self.tr("cameras"), "cameras")
         self.tour_source.addItem(self.tr("views"), "views")
         self.tour_source.setToolTip(self.tr("What the tour cycles through"))
-        self.follow_box = QCheckBox(self.tr("Follow P1 alerts"), objectName="wallFollowAlerts")
+        self.follow_box = named(QCheckBox(self.tr("Follow P1 alerts")), "wallFollowAlerts")
         self.follow_box.setChecked(True)
-        self.status_label = QLabel(objectName="dim")
+        self.status_label = named(QLabel(), "dim")
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Layout")))
@@ -218,13 +220,13 @@ class VideoWallPanel(QWidget):
         self.camera_tree = CameraTree(self._theme)
         self.camera_tree.sig_camera_activated.connect(self._on_tree_camera_activated)
         self.evidence_list = EvidenceListWidget(self.evidence_dir, self._io)
-        left = QSplitter(Qt.Orientation.Vertical, objectName="wallLeftSplitter")
+        left = named(QSplitter(Qt.Orientation.Vertical), "wallLeftSplitter")
         left.addWidget(self.camera_tree)
         left.addWidget(self.evidence_list)
         left.setStretchFactor(0, 4)
         left.setStretchFactor(1, 1)
 
-        self.wall = QWidget(objectName="wallGrid")
+        self.wall = named(QWidget(), "wallGrid")
         self.grid = QGridLayout(self.wall)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(2)
@@ -239,7 +241,7 @@ class VideoWallPanel(QWidget):
             tile.sig_ptz_requested.connect(self._on_tile_ptz_requested)
             self.tiles.append(tile)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="wallSplitter")
+        splitter = named(QSplitter(Qt.Orientation.Horizontal), "wallSplitter")
         splitter.addWidget(left)
         splitter.addWidget(self.wall)
         splitter.setStretchFactor(0, 1)
@@ -497,14 +499,14 @@ class VideoWallPanel(QWidget):
         menu.clear()
         names = self.views.names()
         for name in names:
-            menu.addAction(name, lambda n=name: self.recall_view(n))
+            menu.addAction(name, functools.partial(self.recall_view, name))
         if names:
             menu.addSeparator()
         menu.addAction(self.tr("Save current view…"), self._ask_view_name)
         if names:
             sub = menu.addMenu(self.tr("Delete view"))
             for name in names:
-                sub.addAction(name, lambda n=name: self.delete_view(n))
+                sub.addAction(name, functools.partial(self.delete_view, name))
 
     def _ask_view_name(self) -> None:
         dialog = QInputDialog(self)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import string
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QMenu, QToolButton, QWidget
 
+from widgets.naming import named
 from widgets.theme import Theme
 
 PRESETS = 8
@@ -49,7 +51,7 @@ class PtzPad(QWidget):
             "zoom_out": ("−", 2, 3),
         }
         for action, (glyph, row, col) in places.items():
-            button = QToolButton(self, objectName=f"ptz_{action}")
+            button = named(QToolButton(self), f"ptz_{action}")
             button.setText(glyph)
             button.setToolTip(tips[action])
             button.setAutoRepeat(False)
@@ -57,7 +59,7 @@ class PtzPad(QWidget):
             button.released.connect(lambda: self.sig_ptz_requested.emit("stop", 0))
             grid.addWidget(button, row, col)
             self.buttons[action] = button
-        presets = QToolButton(self, objectName="ptz_presets")
+        presets = named(QToolButton(self), "ptz_presets")
         presets.setText("P")
         presets.setToolTip(self.tr("Go to a preset position"))
         presets.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -65,7 +67,7 @@ class PtzPad(QWidget):
         for n in range(1, PRESETS + 1):
             menu.addAction(
                 self.tr("Preset %1").replace("%1", str(n)),
-                lambda n=n: self.sig_ptz_requested.emit("preset", n),
+                functools.partial(self.sig_ptz_requested.emit, "preset", n),
             )
         presets.setMenu(menu)
         grid.addWidget(presets, 1, 1)

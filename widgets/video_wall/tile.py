@@ -34,8 +34,8 @@ from console.video import (
     evidence_basename,
     write_evidence_sidecar,
 )
+from widgets.media import TilePlayer, VlcEngine
 from widgets.theme import Theme
-from widgets.video_wall.player import TilePlayer, VlcEngine
 from widgets.video_wall.ptz import PtzPad
 
 CAMERA_MIME = "application/x-dispatch-camera-id"
@@ -247,7 +247,7 @@ class VideoTile(QWidget):
         folder.mkdir(parents=True, exist_ok=True)
         taken = time.time()
         path = folder / f"{evidence_basename(self.camera.id, taken)}.png"
-        if not image.save(str(path), "PNG"):
+        if not image.save(str(path)):  # PNG, from the suffix
             return None
         return write_evidence_sidecar(path, self.camera.id, self.camera.name, operator, taken)
 

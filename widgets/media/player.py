@@ -1,8 +1,10 @@
-"""libVLC players for the wall: frame callbacks into triple buffers, all blocking calls off the GUI.
+"""libVLC shared by the panels: one engine, and players with all blocking calls off the GUI.
 
-Two outputs: frame callbacks into memory (works everywhere: offscreen, Wayland, tests), or a
-native X11 window (``native=True``: libVLC draws into the tile's window itself, no copies; the
-wall uses it when Qt runs on xcb).
+``VlcEngine`` (one libVLC instance and its worker threads) is shared by the video wall and
+the radio log. ``TilePlayer`` is the wall tile's player, with two outputs: frame callbacks
+into memory (works everywhere: offscreen, Wayland, tests), or a native X11 window
+(``native=True``: libVLC draws into the tile's window itself, no copies; the wall uses it
+when Qt runs on xcb).
 
 Nothing here touches a widget. libVLC calls back on its own threads; those callbacks only
 write into a frame buffer, bump counters and queue events under a ``threading.Lock``. The

@@ -1,8 +1,9 @@
-"""Show the video wall alone on live demo streams: ``python -m widgets.video_wall.demo``.
+"""Show the video wall alone on live demo streams: ``python -m tools.video_wall_demo``.
 
 Starts a ``DemoStreamServer`` for the demo district's cameras, fills a Store with them and
 opens a ``VideoWallPanel`` in a window (layout 9 by default). Used for screenshots and to
-try the wall without a backend.
+try the wall without a backend. A developer tool (it uses the backend's demo district and
+stream server), so it lives outside the shipped packages.
 """
 
 from __future__ import annotations
