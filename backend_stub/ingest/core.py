@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from backend_stub.state import Refused
-from console.protocol.codec import format_ts
+from console.protocol.codec import ProtocolError, format_ts, validate_event
 
 if TYPE_CHECKING:
     from backend_stub.server import Backend
@@ -302,14 +302,24 @@ class Ingest:
             self.unregistered.popitem(last=False)
 
     def simulated(self, events: list[Wire]) -> list[Wire]:
-        """The simulator's events through the same checks: its fixes go by each unit's device.
+        """The simulator's events through the same checks as the doors'.
 
-        Positions that fail a check are dropped (and counted under ``sim``); other events pass
-        as they are. Returns the events to append, in order.
+        Its fixes go by each unit's device (as a terminal's would); its radio calls must be on
+        a talkgroup of the inventory (as an rdio-scanner upload must); its alerts must be
+        valid events of the protocol (as a CAP or JSON alarm must). What fails a check is
+        dropped and counted under ``sim`` with the reason; what passes is counted as accepted.
+        Returns the events to append, in order.
         """
         out: list[Wire] = []
         for event in events:
-            if event["type"] != "unit.position":
+            kind = event["type"]
+            if kind == "radio.call" or kind == "alert.new":
+                reason = self._simulated_refusal(event)
+                self.count("sim", error=reason)
+                if not reason:
+                    out.append(event)
+                continue
+            if kind != "unit.position":
                 out.append(event)
                 continue
             unit_id = event["unit_id"]
@@ -334,8 +344,37 @@ class Ingest:
             except Refused as exc:
                 self.count("sim", error=exc.message)
                 continue
+            self.count("sim")
             out.append(body)
         return out
+
+    def _simulated_refusal(self, event: Wire) -> str:
+        """Why a simulated radio call or alert is refused ("" when it is not)."""
+        if event["type"] == "radio.call":
+            talkgroup = event["call"].get("talkgroup")
+            if talkgroup not in self.backend.state.talkgroups:
+                return f"radio call on talkgroup {talkgroup}, which the inventory does not list"
+        try:
+            checked([event], format_ts(self.clock()))
+        except Refused as exc:
+            return exc.message
+        return ""
+
+
+def checked(bodies: list[Wire], ts: str) -> list[Wire]:
+    """``bodies`` unchanged, once each validates as an event of the protocol.
+
+    Raises:
+        Refused: ``invalid``, what the schema says (the door answers 400).
+    """
+    for body in bodies:
+        event = {"type": body["type"], "seq": 0, "ts": ts}
+        event.update((k, v) for k, v in body.items() if k != "type")
+        try:
+            validate_event(event)
+        except ProtocolError as exc:
+            raise Refused("invalid", f"the {body['type']} it makes is invalid: {exc}") from None
+    return bodies
 
 
 def _finite(value: float) -> bool:

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from backend_stub.ingest.core import checked
 from backend_stub.ingest.doors.common import (
     EARLIEST_S,
     TEXT_MAX,
     TITLE_MAX,
     ExternalRefs,
-    checked,
     decide_alert,
     keyed_document,
     new_alert,

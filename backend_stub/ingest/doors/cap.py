@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from lxml import etree
 
+from backend_stub.ingest.core import checked
 from backend_stub.ingest.doors.common import (
     TITLE_MAX,
     ExternalRefs,
-    checked,
     clip,
     decide_alert,
     keyed_document,

@@ -8,9 +8,9 @@
   (``cap:<sender>:<identifier>``, ``alerts:<source>:<ref>``). They live on the alerts
   themselves (``external_ref``, ``external_refs``), so the lookup is rebuilt from the
   committed state after a restart and kept current from the commits.
-* :func:`new_alert`, :func:`stamp` and :func:`checked` — alert wire objects as
-  ``state._create`` shapes them, history entries by no operator, and a last look at every
-  event against the protocol's schema before it is appended.
+* :func:`new_alert` and :func:`stamp` — alert wire objects as ``state._create`` shapes them,
+  and history entries by no operator (``ingest.core.checked`` takes the last look at every
+  event against the protocol's schema before it is appended).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from aiohttp import web
 from backend_stub import sources
 from backend_stub.alert_body import alert_body
 from backend_stub.state import Refused
-from console.protocol.codec import ProtocolError, validate_event
 
 if TYPE_CHECKING:
     from backend_stub.ingest.core import Ingest
@@ -209,22 +208,6 @@ def stamp(alert: Wire, ts: str, action: str, note: str) -> Wire:
         {"ts": ts, "operator": None, "action": action, "note": clip(note, TEXT_MAX)}
     )
     return new
-
-
-def checked(bodies: list[Wire], ts: str) -> list[Wire]:
-    """``bodies`` unchanged, once each validates as an event of the protocol.
-
-    Raises:
-        Refused: ``invalid``, what the schema says (the door answers 400).
-    """
-    for body in bodies:
-        event = {"type": body["type"], "seq": 0, "ts": ts}
-        event.update((k, v) for k, v in body.items() if k != "type")
-        try:
-            validate_event(event)
-        except ProtocolError as exc:
-            raise Refused("invalid", f"the {body['type']} it makes is invalid: {exc}") from None
-    return bodies
 
 
 _GRIDS: dict[str, tuple[Wire, Any]] = {}

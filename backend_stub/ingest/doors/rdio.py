@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import BodyPartReader, web
 
-from backend_stub.ingest.doors.common import EARLIEST_S, authenticate, checked
+from backend_stub.ingest.core import checked
+from backend_stub.ingest.doors.common import EARLIEST_S, authenticate
 from backend_stub.ingest.http import MAX_BODY_BYTES, PORT_KEY, add_door, parse_time
 from backend_stub.state import Refused
 from console.protocol.codec import format_ts, now_ts
