@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from console.domain.model import Alert, Camera, Layer, LogEntry, Position, Unit
+from console.domain.model import Alert, Camera, Layer, LogEntry, Position, RadioCall, Unit
 from console.domain.store import (
     AlertChanged,
     AlertRaised,
@@ -21,6 +21,7 @@ from console.domain.store import (
     ItemRetired,
     LayerUpserted,
     LogEntryAdded,
+    RadioCallHeard,
     SnapshotLoaded,
     Store,
     TalkgroupUpserted,
@@ -53,6 +54,8 @@ class StoreBridge(QObject):
     """Talkgroups added or renamed (list of talkgroup ids)."""
     sig_log_added = Signal(list)
     """New dispatch log entries (list of LogEntry)."""
+    sig_calls_heard = Signal(list)
+    """Radio calls heard (list of RadioCall)."""
     sig_wall_pushed = Signal(object)
     """A commander pushed a layout or cameras to the wall (WallLayoutPushed/WallCamerasPushed)."""
     sig_alert_selected = Signal(object)
@@ -78,6 +81,7 @@ class StoreBridge(QObject):
         layers: list[Layer] = []
         talkgroups: list[str] = []
         entries: list[LogEntry] = []
+        calls: list[RadioCall] = []
         retired = False
         for event in events:
             if isinstance(event, AlertRaised):
@@ -90,6 +94,8 @@ class StoreBridge(QObject):
                 units.append(event.unit)
             elif isinstance(event, LogEntryAdded):
                 entries.append(event.entry)
+            elif isinstance(event, RadioCallHeard):
+                calls.append(event.call)
             elif isinstance(event, CameraUpserted):
                 cameras.append(event.camera)
             elif isinstance(event, LayerUpserted):
@@ -120,6 +126,8 @@ class StoreBridge(QObject):
             self.sig_talkgroups_changed.emit(talkgroups)
         if entries:
             self.sig_log_added.emit(entries)
+        if calls:
+            self.sig_calls_heard.emit(calls)
         if retired:
             # Rare (an inventory import retired something): every panel redraws from the Store,
             # as after a snapshot, rather than each learning to remove items.

@@ -6,6 +6,7 @@ console_zh_CN.ts is the source of truth (translated in Qt Linguist); `make trans
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import shutil
 import subprocess
@@ -67,3 +68,70 @@ def test_unfinished_sees_empty_unfinished_and_numerus_messages(tmp_path: Path) -
         encoding="utf-8",
     )
     assert update.unfinished(ts) == [("C", "new"), ("C", "draft"), ("C", "empty"), ("C", "%n min")]
+
+
+def _lookups(source: str) -> tuple[list[tuple[str, str, int]], list[int]]:
+    """What the code asks the translator at runtime: (context, source, line) of every ``self.tr``
+    / ``QCoreApplication.translate`` / ``QT_TRANSLATE_NOOP`` call with literal text, and the
+    lines of ``x.tr(...)`` on another object (looked up under that object's class name, which
+    lupdate cannot know)."""
+    found: list[tuple[str, str, int]] = []
+    foreign: list[int] = []
+
+    def text(node: ast.expr) -> str | None:
+        return (
+            node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+        )
+
+    def visit(node: ast.AST, cls: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, child.name)
+                continue
+            if isinstance(child, ast.Call) and child.args:
+                func = child.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                first = text(child.args[0])
+                second = text(child.args[1]) if len(child.args) > 1 else None
+                if name == "tr" and isinstance(func, ast.Attribute) and first is not None:
+                    if isinstance(func.value, ast.Name) and func.value.id == "self":
+                        found.append((cls, first, child.lineno))
+                    else:
+                        foreign.append(child.lineno)
+                elif name in ("translate", "QT_TRANSLATE_NOOP") and first and second is not None:
+                    found.append((first, second, child.lineno))
+            visit(child, cls)
+
+    visit(ast.parse(source), "")
+    return found, foreign
+
+
+def test_every_string_the_code_looks_up_is_in_the_ts_under_that_context() -> None:
+    """lupdate misses a tr() inside an f-string, a translate() through an alias and a tr() on
+    another object; such a string shows in English to a zh_CN operator. This reads the code as
+    Python does and asks the .ts for each (context, text) the translator will be asked for."""
+    known = _messages(TS)
+    problems = []
+    for path in map(Path, update.sources()):
+        found, foreign = _lookups(path.read_text(encoding="utf-8"))
+        rel = path.relative_to(ROOT)
+        problems += [
+            f"{rel}:{line}: [{c}] {s!r} not in the .ts"
+            for c, s, line in found
+            if (c, s) not in known
+        ]
+        problems += [f"{rel}:{line}: tr() on another object" for line in foreign]
+    assert problems == []
+
+
+def test_the_lookup_reader_sees_what_lupdate_misses() -> None:
+    found, foreign = _lookups(
+        "class Panel:\n"
+        "    def show(self, window):\n"
+        "        html = f\"<b>{self.tr('Busy')}</b>\"\n"
+        "        window.tr('Pushed')\n"
+        "        QCoreApplication.translate('Report', f'{x}')\n"
+        "        return QCoreApplication.translate('Report', 'Title')\n"
+    )
+    assert found == [("Panel", "Busy", 3), ("Report", "Title", 6)]
+    assert foreign == [4]
