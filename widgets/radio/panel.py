@@ -14,7 +14,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from console.domain.model import Alert, LogEntry, RadioCall, Unit
@@ -93,13 +93,17 @@ class RadioLogPanel(QWidget):
         self._flush_timer = QTimer(self, interval=100)
         self._flush_timer.timeout.connect(self._flush)
         self._flush_timer.start()
-        bridge.sig_calls_heard.connect(self._on_calls_heard)
-        bridge.sig_log_added.connect(self._on_log_added)
-        bridge.sig_alerts_raised.connect(self._on_alerts)
-        bridge.sig_alerts_changed.connect(self._on_alerts)
-        bridge.sig_units_changed.connect(self._on_units)
-        bridge.sig_snapshot_loaded.connect(self._reload)
-        self._connected = True
+        # Disconnected in shutdown (the bridge outlives a panel closed from the View menu).
+        self._listening: list[tuple[SignalInstance, Callable[..., None]]] = [
+            (bridge.sig_calls_heard, self._on_calls_heard),
+            (bridge.sig_log_added, self._on_log_added),
+            (bridge.sig_alerts_raised, self._on_alerts),
+            (bridge.sig_alerts_changed, self._on_alerts),
+            (bridge.sig_units_changed, self._on_units),
+            (bridge.sig_snapshot_loaded, self._reload),
+        ]
+        for signal, slot in self._listening:
+            signal.connect(slot)
         self._reload()
 
     # ---- layout
@@ -444,15 +448,9 @@ class RadioLogPanel(QWidget):
 
     def shutdown(self) -> None:
         """Stop playback and release libVLC (call before the application quits)."""
-        if self._connected:
-            self._connected = False
-            bridge = self._bridge
-            bridge.sig_calls_heard.disconnect(self._on_calls_heard)
-            bridge.sig_log_added.disconnect(self._on_log_added)
-            bridge.sig_alerts_raised.disconnect(self._on_alerts)
-            bridge.sig_alerts_changed.disconnect(self._on_alerts)
-            bridge.sig_units_changed.disconnect(self._on_units)
-            bridge.sig_snapshot_loaded.disconnect(self._reload)
+        for signal, slot in self._listening:
+            signal.disconnect(slot)
+        self._listening.clear()
         self._flush_timer.stop()
         done = self.player.release()
         done.result(timeout=10)

@@ -14,7 +14,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TS = ROOT / "resources" / "translations" / "console_zh_CN.ts"
 
 _spec = importlib.util.spec_from_file_location("translations_update", TS.with_name("update.py"))
