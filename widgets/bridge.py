@@ -1,11 +1,12 @@
 """Turns Store domain events into Qt signals, on the GUI thread: the one route out of the Store.
 
 Views read the Store's state (``bridge.store.alerts``, ``.units``, …) whenever they like, but
-they learn of changes only here: the bridge is the Store's only subscriber in ``widgets/``,
-sorts each applied batch once, and emits one typed signal per kind of change. A view connects
-its handlers (Qt disconnects them when the view is destroyed; a raw ``store.subscribe`` would
-have to be undone by hand). The composition root connects cross-panel behaviour to the same
-signals. See ``docs/architecture.md``.
+they learn of changes only here: the bridge is the Store's subscriber in ``widgets/`` (the
+video wall still subscribes for cameras and PTZ moves, to move here), sorts each applied
+batch once, and emits one typed signal per kind of change. A view connects its handlers (Qt
+disconnects them when the view is destroyed; a raw ``store.subscribe`` would have to be undone
+by hand). The composition root connects cross-panel behaviour to the same signals. See
+``docs/architecture.md``.
 """
 
 from __future__ import annotations
