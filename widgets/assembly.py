@@ -351,9 +351,14 @@ def build_replay(
     window.setMenuWidget(_with_banner(window, ReplayBanner(console.theme, path)))
     # No link at all in replay: say so rather than "Connecting".
     window.set_link_status(
-        LinkStatus(LinkState.OFFLINE, detail=window.tr("replay: no backend link"))
+        LinkStatus(
+            LinkState.OFFLINE,
+            detail=QCoreApplication.translate("MainWindow", "replay: no backend link"),
+        )
     )
-    window.setWindowTitle(window.tr("Replay — %1").replace("%1", Path(path).name))
+    window.setWindowTitle(
+        QCoreApplication.translate("MainWindow", "Replay — %1").replace("%1", Path(path).name)
+    )
     engine.seek(engine.start_ts)
     _finish(console)
     return console

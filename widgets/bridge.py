@@ -1,18 +1,19 @@
 """Turns Store domain events into Qt signals, on the GUI thread: the one route out of the Store.
 
 Views read the Store's state (``bridge.store.alerts``, ``.units``, …) whenever they like, but
-they learn of changes only here: the bridge is the Store's only subscriber in ``widgets/``,
-sorts each applied batch once, and emits one typed signal per kind of change. A view connects
-its handlers (Qt disconnects them when the view is destroyed; a raw ``store.subscribe`` would
-have to be undone by hand). The composition root connects cross-panel behaviour to the same
-signals. See ``docs/architecture.md``.
+they learn of changes only here: the bridge is the Store's subscriber in ``widgets/`` (the
+video wall still subscribes for cameras and PTZ moves, to move here), sorts each applied
+batch once, and emits one typed signal per kind of change. A view connects its handlers (Qt
+disconnects them when the view is destroyed; a raw ``store.subscribe`` would have to be undone
+by hand). The composition root connects cross-panel behaviour to the same signals. See
+``docs/architecture.md``.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from console.domain.model import Alert, Camera, Layer, LogEntry, Position, Unit
+from console.domain.model import Alert, Camera, Layer, LogEntry, Position, RadioCall, Unit
 from console.domain.store import (
     AlertChanged,
     AlertRaised,
@@ -21,6 +22,7 @@ from console.domain.store import (
     ItemRetired,
     LayerUpserted,
     LogEntryAdded,
+    RadioCallHeard,
     SnapshotLoaded,
     Store,
     TalkgroupUpserted,
@@ -53,6 +55,8 @@ class StoreBridge(QObject):
     """Talkgroups added or renamed (list of talkgroup ids)."""
     sig_log_added = Signal(list)
     """New dispatch log entries (list of LogEntry)."""
+    sig_calls_heard = Signal(list)
+    """Radio calls heard (list of RadioCall)."""
     sig_wall_pushed = Signal(object)
     """A commander pushed a layout or cameras to the wall (WallLayoutPushed/WallCamerasPushed)."""
     sig_alert_selected = Signal(object)
@@ -78,6 +82,7 @@ class StoreBridge(QObject):
         layers: list[Layer] = []
         talkgroups: list[str] = []
         entries: list[LogEntry] = []
+        calls: list[RadioCall] = []
         retired = False
         for event in events:
             if isinstance(event, AlertRaised):
@@ -90,6 +95,8 @@ class StoreBridge(QObject):
                 units.append(event.unit)
             elif isinstance(event, LogEntryAdded):
                 entries.append(event.entry)
+            elif isinstance(event, RadioCallHeard):
+                calls.append(event.call)
             elif isinstance(event, CameraUpserted):
                 cameras.append(event.camera)
             elif isinstance(event, LayerUpserted):
@@ -120,6 +127,8 @@ class StoreBridge(QObject):
             self.sig_talkgroups_changed.emit(talkgroups)
         if entries:
             self.sig_log_added.emit(entries)
+        if calls:
+            self.sig_calls_heard.emit(calls)
         if retired:
             # Rare (an inventory import retired something): every panel redraws from the Store,
             # as after a snapshot, rather than each learning to remove items.

@@ -12,6 +12,8 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QCoreApplication
+
 from console.dispatch import recommend
 from console.domain.store import DomainEvent, WallCamerasPushed, WallLayoutPushed
 from widgets import labels
@@ -82,11 +84,12 @@ def show_cameras(console: Console, camera_ids: list[str]) -> None:
 
 def push_layout(console: Console, group: str, name: str, doc: dict[str, Any]) -> None:
     """Commander: show a layout on the wall consoles of ``group``."""
-    window = console.window
     console.commands.run(
         "wall.show_layout",
         {"wall": group, "name": name, "layout": doc},
-        window.tr("Layout %1 pushed to wall %2.").replace("%1", name).replace("%2", group),
+        QCoreApplication.translate("MainWindow", "Layout %1 pushed to wall %2.")
+        .replace("%1", name)
+        .replace("%2", group),
     )
 
 
@@ -96,12 +99,15 @@ def push_cameras(console: Console, group: str) -> None:
     walls = video_panels(console)
     ids = [c for c in (walls[0].assigned() if walls else []) if c]
     if not ids:
-        window.show_message(window.tr("No cameras on the video wall to push."), error=True)
+        window.show_message(
+            QCoreApplication.translate("MainWindow", "No cameras on the video wall to push."),
+            error=True,
+        )
         return
     console.commands.run(
         "wall.show_cameras",
         {"wall": group, "camera_ids": ids[:36]},
-        window.tr("%1 cameras pushed to wall %2.")
+        QCoreApplication.translate("MainWindow", "%1 cameras pushed to wall %2.")
         .replace("%1", str(len(ids[:36])))
         .replace("%2", group),
     )
@@ -110,19 +116,24 @@ def push_cameras(console: Console, group: str) -> None:
 def dispatch_nearest(console: Console, alert_id: str, reply_to: MessageSink) -> None:
     """派警 from the map: the recommended (nearest by ETA) available unit, in one gesture;
     the answer is shown where it was asked for (``reply_to``)."""
-    store, window = console.store, console.window
+    store = console.store
     alert = store.alerts.get(alert_id)
     if alert is None:
         return
     ranked = recommend(alert, store.units, store.positions, time.time(), limit=1)
     if not ranked:
-        reply_to.show_message(window.tr("No available unit with a known position."), error=True)
+        reply_to.show_message(
+            QCoreApplication.translate("MainWindow", "No available unit with a known position."),
+            error=True,
+        )
         return
     unit = ranked[0].unit
     console.commands.run(
         "alert.dispatch",
         {"alert_id": alert.id, "unit_ids": [unit.id], "version": alert.version},
-        window.tr("%1 dispatched to %2.").replace("%1", unit.callsign).replace("%2", alert.id),
+        QCoreApplication.translate("MainWindow", "%1 dispatched to %2.")
+        .replace("%1", unit.callsign)
+        .replace("%2", alert.id),
         reply_to,
     )
 

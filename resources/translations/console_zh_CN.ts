@@ -414,6 +414,10 @@
         <translation>近7日平均</translation>
     </message>
     <message>
+        <source>Busiest grids</source>
+        <translation>最繁忙网格</translation>
+    </message>
+    <message>
         <source>Night shift %1–%2</source>
         <translation>夜班 %1–%2</translation>
     </message>
@@ -436,6 +440,121 @@
     <message>
         <source>%1 within target %2 % (median %3, P90 %4)</source>
         <translation>%1达标率 %2 %（中位 %3，P90 %4）</translation>
+    </message>
+</context>
+<context>
+    <name>DebriefReport</name>
+    <message>
+        <source>Debrief report</source>
+        <translation>复盘报告</translation>
+    </message>
+    <message>
+        <source>Time range (UTC)</source>
+        <translation>时间范围 (UTC)</translation>
+    </message>
+    <message>
+        <source>Annotations and bookmarks</source>
+        <translation>批注与书签</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>No bookmarks in this range.</source>
+        <translation>此时段内没有书签。</translation>
+    </message>
+    <message>
+        <source>Incident timeline</source>
+        <translation>警情时间线</translation>
+    </message>
+    <message>
+        <source>No alerts in this range.</source>
+        <translation>此时段内没有警情。</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>警力</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Radio calls</source>
+        <translation>无线电通话</translation>
+    </message>
+    <message>
+        <source>Talkgroup</source>
+        <translation>通话组</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>发起方</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>No radio calls in this range.</source>
+        <translation>此时段内没有无线电通话。</translation>
+    </message>
+    <message>
+        <source>Commands sent</source>
+        <translation>已发送的指令</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>指令</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>No commands in this range.</source>
+        <translation>此时段内没有指令。</translation>
+    </message>
+    <message>
+        <source>Screenshots</source>
+        <translation>截图</translation>
+    </message>
+    <message>
+        <source>No screenshots captured in this range.</source>
+        <translation>此时段内没有截图。</translation>
     </message>
 </context>
 <context>
@@ -692,6 +811,10 @@
         <source>%1 closed incidents found.</source>
         <translation>找到 %1 起已结警情。</translation>
     </message>
+    <message>
+        <source>Search, then pick an incident.</source>
+        <translation>请先搜索，再选择一个警情。</translation>
+    </message>
 </context>
 <context>
     <name>IncidentActions</name>
@@ -883,6 +1006,7 @@
     <name>IntakeDialog</name>
     <message>
         <source>New alert (phone call)</source>
+        <extracomment>What a phone call usually is comes first; a radio emergency (pressed on a radio, rarely phoned in) last; the rest in the protocol&apos;s order.</extracomment>
         <translation>接警（电话报警）</translation>
     </message>
     <message>
@@ -1498,7 +1622,7 @@
     <name>MainWindow</name>
     <message>
         <source>Dispatch Console — 指挥调度台</source>
-        <extracomment>Builds a new panel of a kind (&quot;map&quot;, &quot;video&quot;, &quot;dashboard&quot;, &quot;radio&quot;) for another dock. Object names of the first dock of each panel kind; the n-th instance is &quot;&lt;kind&gt;Dock&lt;n&gt;&quot;. Extra panels a layout may open (each map or video wall costs a web page or players).</extracomment>
+        <extracomment>Builds a new panel of a kind (&quot;map&quot;, &quot;video&quot;, &quot;dashboard&quot;, &quot;radio&quot;) for another dock.</extracomment>
         <translation>指挥调度台</translation>
     </message>
     <message>
@@ -1536,6 +1660,15 @@
     <message>
         <source>New radio log</source>
         <translation>新建电台日志</translation>
+    </message>
+    <message>
+        <source>replay: no backend link</source>
+        <extracomment>The optional panels a console has unless told otherwise.</extracomment>
+        <translation>回放：未连接后端</translation>
+    </message>
+    <message>
+        <source>Replay — %1</source>
+        <translation>回放 — %1</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -1726,6 +1859,26 @@ Ctrl+Q：退出</translation>
     <message>
         <source>Not done (%1): %2</source>
         <translation>未执行（%1）：%2</translation>
+    </message>
+    <message>
+        <source>Layout %1 pushed to wall %2.</source>
+        <translation>布局 %1 已推送到大屏 %2。</translation>
+    </message>
+    <message>
+        <source>No cameras on the video wall to push.</source>
+        <translation>视频墙上没有可推送的摄像机。</translation>
+    </message>
+    <message>
+        <source>%1 cameras pushed to wall %2.</source>
+        <translation>%1 路摄像机已推送到大屏 %2。</translation>
+    </message>
+    <message>
+        <source>No available unit with a known position.</source>
+        <translation>没有位置已知的可用警力。</translation>
+    </message>
+    <message>
+        <source>%1 dispatched to %2.</source>
+        <translation>已派 %1 处置 %2。</translation>
     </message>
 </context>
 <context>
@@ -1970,7 +2123,6 @@ Ctrl+Q：退出</translation>
     <name>PushDialog</name>
     <message>
         <source>Push layout to wall</source>
-        <extracomment>Every control of these kinds is hidden on a wall: nobody works a wall with a mouse, and a wall console sends no commands. Other parts of panels a wall does not show (object names): the video wall&apos;s camera tree and evidence list. Where each window ended up (screen index), after :meth:`show_layout`.</extracomment>
         <translation>推送布局到大屏</translation>
     </message>
     <message>
@@ -2657,38 +2809,6 @@ Ctrl+Q：退出</translation>
     <message>
         <source>%1 of %2 tiles live</source>
         <translation>%1 / %2 路在线</translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <source>replay: no backend link</source>
-        <extracomment>Panels opened more than once (View → New map …). Set on a wall console (``--wall``): shows pushed layouts and cameras. The Inventory and sources window (commanders; View menu), made on first use.</extracomment>
-        <translation>回放：未连接后端</translation>
-    </message>
-    <message>
-        <source>Replay — %1</source>
-        <translation>回放 — %1</translation>
-    </message>
-    <message>
-        <source>Layout %1 pushed to wall %2.</source>
-        <translation>布局 %1 已推送到大屏 %2。</translation>
-    </message>
-    <message>
-        <source>No cameras on the video wall to push.</source>
-        <translation>视频墙上没有可推送的摄像机。</translation>
-    </message>
-    <message>
-        <source>%1 cameras pushed to wall %2.</source>
-        <translation>%1 路摄像机已推送到大屏 %2。</translation>
-    </message>
-    <message>
-        <source>No available unit with a known position.</source>
-        <translation>没有位置已知的可用警力。</translation>
-    </message>
-    <message>
-        <source>%1 dispatched to %2.</source>
-        <translation>已派 %1 处置 %2。</translation>
     </message>
 </context>
 </TS>

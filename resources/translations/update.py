@@ -6,7 +6,7 @@ translations-update``) after adding or changing user-visible strings: pyside6-lu
 strings as unfinished and keeps every existing translation (``-no-obsolete``: strings gone from the
 sources are dropped; ``-locations none``: no line numbers, so diffs stay small), pyside6-lrelease
 rebuilds the .qm, and every unfinished zh_CN message is printed. Exit status 1 while any is left;
-tests/unit/test_translations.py fails on them too.
+tests/unit/console/test_translations.py fails on them too.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A real backend on 127.0.0.1 (port 0) over a real SQLite file, and a real websockets client.
+"""The `running` backend (tests.live starts it) with a token per role.
 
 Also a real PostgreSQL server (Debian's ``postgresql`` package), started once per session
 when a test asks for ``pg_url``: each test gets a database of its own.
@@ -6,7 +6,6 @@ when a test asks for ``pg_url``: each test gets a database of its own.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -14,36 +13,14 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
 
 from backend_stub import db
-from backend_stub.server import Backend
+from tests.live import Running, start_backend
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-
-
-@dataclass
-class Running:
-    """A started backend plus tokens for each role."""
-
-    backend: Backend
-    url: str
-    db_url: str
-    tokens: dict[str, str] = field(default_factory=dict)
-
-
-async def start_backend(
-    db_url: str, port: int = 0, ssl: Any = None, **kwargs: Any
-) -> tuple[Backend, str]:
-    engine = db.open_engine(db_url)
-    backend = Backend(engine, **kwargs)
-    bound = await backend.start("127.0.0.1", port, ssl=ssl)
-    return backend, f"{'wss' if ssl else 'ws'}://127.0.0.1:{bound}/ws"
 
 
 @pytest.fixture
@@ -61,83 +38,6 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     yield handle
     await handle.backend.stop()
     handle.backend.engine.dispose()
-
-
-class Client:
-    """A bare websockets client speaking the contract, for tests."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-        self.welcome: dict[str, Any] = {}
-        self.events: list[dict[str, Any]] = []
-        self.snapshot: dict[str, Any] | None = None
-        self._n = 0
-
-    async def recv(self, timeout: float = 10) -> dict[str, Any]:
-        import asyncio
-
-        raw = await asyncio.wait_for(self.ws.recv(), timeout)
-        msg: dict[str, Any] = json.loads(raw)
-        return msg
-
-    async def send(self, msg: Any) -> None:
-        await self.ws.send(msg if isinstance(msg, str | bytes) else json.dumps(msg))
-
-    async def command(self, name: str, args: dict[str, Any], cid: str | None = None) -> str:
-        self._n += 1
-        cid = cid or f"c{self._n}-{id(self)}"
-        await self.send({"type": "command", "id": cid, "name": name, "args": args})
-        return cid
-
-    async def until(self, pred: Any, timeout: float = 10) -> dict[str, Any]:
-        """Read messages (collecting events) until one satisfies ``pred``."""
-        while True:
-            msg = await self.recv(timeout)
-            found = None
-            for m in msg["events"] if msg.get("type") == "batch" else [msg]:
-                if "seq" in m and m.get("type") not in ("snapshot", "result"):
-                    self.events.append(m)
-                if m.get("type") == "snapshot":
-                    self.snapshot = m
-                if found is None and pred(m):
-                    found = m
-            if found is not None:
-                return found
-
-    async def result(self, cid: str) -> dict[str, Any]:
-        return await self.until(lambda m: m.get("type") == "result" and m["id"] == cid)
-
-    async def run(self, name: str, args: dict[str, Any], cid: str | None = None) -> dict[str, Any]:
-        return await self.result(await self.command(name, args, cid))
-
-
-async def open_client(url: str, token: str | None, resume_from: int | None = None) -> Client:
-    ws = await connect(url, max_size=64 << 20)
-    client = Client(ws)
-    await client.send(
-        {
-            "type": "hello",
-            "protocol": 1,
-            "token": token,
-            "client": "tests",
-            "resume_from": resume_from,
-        }
-    )
-    client.welcome = await client.recv()
-    assert client.welcome["type"] == "welcome", client.welcome
-    if resume_from is None:
-        client.snapshot = await client.recv()
-        assert client.snapshot["type"] == "snapshot"
-    return client
-
-
-ALERT_ARGS = {
-    "kind": "call_110",
-    "priority": 2,
-    "title": "110报警：盗窃",
-    "lat": 39.82,
-    "lon": 109.98,
-}
 
 
 def free_port() -> int:

@@ -8,7 +8,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.integration.conftest import ALERT_ARGS, Running, open_client, start_backend
+from tests.live import ALERT_ARGS, Running, open_client, start_backend
 
 
 async def _closed_with(ws: object) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.integration.conftest import ALERT_ARGS, Running, open_client
+from tests.live import ALERT_ARGS, Running, open_client
 
 
 async def test_history_query_answers_in_data_and_causes_no_event(running: Running) -> None:

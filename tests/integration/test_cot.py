@@ -25,7 +25,7 @@ from backend_stub.inventory import store
 from backend_stub.inventory.read import read_bytes
 from backend_stub.server import Backend
 from console.protocol.codec import format_ts
-from tests.integration.conftest import ALERT_ARGS, Client, open_client, start_backend
+from tests.live import ALERT_ARGS, Client, open_client, start_backend
 
 UNITS_CSV = (
     "id,callsign,kind,radio_id,talkgroup,station,status,device_ids\n"
@@ -245,12 +245,12 @@ async def test_an_unknown_uid_is_refused_and_remembered(door: Door) -> None:
 
 
 async def test_hostile_xml_over_tcp_changes_nothing_and_the_backend_stays_up(door: Door) -> None:
-    from tests.unit.test_cot import BILLION_LAUGHS, XXE
+    from tests.documents import COT_BILLION_LAUGHS, COT_XXE
 
     client = await console(door)
     seq = door.backend.committed_seq
     _reader, writer = await asyncio.open_connection("127.0.0.1", door.port)
-    writer.write(BILLION_LAUGHS + XXE)
+    writer.write(COT_BILLION_LAUGHS + COT_XXE)
     await writer.drain()
     await door.refused(2)
     assert all("no DTDs or entities" in e for e in door.errors)

@@ -16,7 +16,8 @@ from backend_stub import db
 from console.domain.store import Store
 from console.services.client import BackendClient, LinkState
 from console.storage.outbox import Outbox
-from tests.integration.conftest import open_client, start_backend
+from tests.live import open_client, start_backend
+from tests.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,15 +96,6 @@ async def test_sigkilled_backend_keeps_every_acknowledged_event(tmp_path: Path) 
         await proc.wait()
 
 
-async def _wait_for(cond: object, event: asyncio.Event, timeout: float = 10) -> None:
-    async def loop() -> None:
-        while not cond():  # type: ignore[operator]
-            event.clear()
-            await event.wait()
-
-    await asyncio.wait_for(loop(), timeout)
-
-
 async def test_outbox_sends_commands_issued_offline_exactly_once(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'outbox-backend.sqlite3'}"
     engine = db.open_engine(db_url)
@@ -132,7 +124,7 @@ async def test_outbox_sends_commands_issued_offline_exactly_once(tmp_path: Path)
     box = Outbox(box_path)
     second = BackendClient(url, token, Store(), outbox=box, on_answer=on_answer)
     second.start()
-    await _wait_for(lambda: len(answered) == 3, changed)
+    await until(lambda: len(answered) == 3, timeout=10, wake=changed)
     assert answered == ids
     await second.stop()
     assert box.entries() == []
@@ -177,7 +169,7 @@ async def test_outbox_after_answers_were_lost_is_still_exactly_once(tmp_path: Pa
         for i in range(3):
             first.command("log.write", {"text": f"lost answer {i}"})
         ids = list(first.session.pending)
-        await _wait_for(lambda: len(forwarded) == 3, got)
+        await until(lambda: len(forwarded) == 3, timeout=10, wake=got)
         await first.stop()  # killed: it never saw an answer
     assert backend.committed_seq == 3
     seqs = [f["seq"] for f in forwarded]
@@ -192,8 +184,8 @@ async def test_outbox_after_answers_were_lost_is_still_exactly_once(tmp_path: Pa
     box = Outbox(box_path)
     second = BackendClient(url, token, Store(), outbox=box, on_answer=on_answer)
     second.start()
-    await _wait_for(lambda: len(answers) == 3, changed)
-    await _wait_for(lambda: second.status.state is LinkState.LIVE, changed)
+    await until(lambda: len(answers) == 3, timeout=10, wake=changed)
+    await until(lambda: second.status.state is LinkState.LIVE, timeout=10, wake=changed)
     assert [answers[i] for i in ids] == seqs  # the first answers, not new events
     await second.stop()
     assert box.entries() == []

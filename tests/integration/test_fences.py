@@ -13,26 +13,10 @@ import pytest
 from backend_stub import db
 from backend_stub.server import Backend
 from backend_stub.state import DistrictState
-from tests.integration.conftest import Client, open_client, start_backend
+from tests.fences import EAST, FENCE, INSIDE, OUTSIDE, RING, SOUTH, WEST, fence_args, fix, unit
+from tests.live import Client, open_client, start_backend
 
 # A square fence in the demo district (WGS-84), about 1.1 km a side.
-WEST, SOUTH, EAST, NORTH = 109.97, 39.81, 109.98, 39.82
-RING = [[WEST, SOUTH], [EAST, SOUTH], [EAST, NORTH], [WEST, NORTH], [WEST, SOUTH]]
-INSIDE = (39.815, 109.975)
-OUTSIDE = (39.805, 109.975)
-FENCE = "万达广场电子围栏"
-
-
-def fence_args(name: str = FENCE, kind: str = "efence", ring: Any = None) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "name": name,
-        "geojson": {
-            "type": "Feature",
-            "properties": {"note": "drawn on the map"},
-            "geometry": {"type": "Polygon", "coordinates": [RING if ring is None else ring]},
-        },
-    }
 
 
 class Clock:
@@ -71,25 +55,6 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     await handle.start()
     yield handle
     await handle.stop()
-
-
-def unit(uid: str, callsign: str) -> dict[str, Any]:
-    return {
-        "type": "unit.upsert",
-        "unit": {
-            "id": uid,
-            "callsign": callsign,
-            "kind": "patrol_car",
-            "radio_id": "4600101",
-            "talkgroup": "1101",
-            "grid_id": None,
-            "status": "available",
-        },
-    }
-
-
-def fix(uid: str, where: tuple[float, float]) -> dict[str, Any]:
-    return {"type": "unit.position", "unit_id": uid, "lat": where[0], "lon": where[1]}
 
 
 async def fence_alerts(client: Client) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend_stub import db
-from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
+from tests.live import ALERT_ARGS, open_client, start_backend
 
 COMMANDS = [
     "alert.acknowledge",

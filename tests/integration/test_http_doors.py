@@ -22,8 +22,8 @@ from backend_stub import db, server, sources
 from backend_stub.inventory import store
 from backend_stub.inventory.read import read_bytes
 from backend_stub.server import Backend
-from tests.integration.conftest import Client, open_client, start_backend
-from tests.unit.test_cap import BILLION_LAUGHS, cap_doc
+from tests.documents import CAP_BILLION_LAUGHS, cap_doc, trunk_recorder_form
+from tests.live import Client, open_client, start_backend
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("ffprobe") and shutil.which("espeak-ng")),
@@ -136,44 +136,6 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     command = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:s=16x16"]
     subprocess.run([*command, "-frames:v", "1", str(path)], check=True, timeout=60)
     return path.read_bytes()
-
-
-def trunk_recorder_form(
-    key: str,
-    audio: bytes,
-    *,
-    talkgroup: str | None = "1101",
-    system: str = "1",
-    start: int | None = None,
-    source: int = 4600101,
-    extra: dict[str, str] | None = None,
-) -> aiohttp.FormData:
-    """The multipart body trunk-recorder's rdioscanner_uploader posts (curl_formadd order)."""
-    form = aiohttp.FormData()
-    form.add_field(
-        "audio",
-        audio,
-        filename="1101-1714528800_851162500.0-call_1.wav",
-        content_type="application/octet-stream",
-    )
-    form.add_field("audioName", "1101-1714528800_851162500.0-call_1.wav")
-    form.add_field("audioType", "audio/wav")
-    form.add_field("dateTime", str(start if start is not None else int(time.time()) - 30))
-    form.add_field("frequencies", "[]")
-    form.add_field("frequency", "851162500")
-    form.add_field("key", key)
-    form.add_field("patches", "[]")
-    if talkgroup is not None:
-        form.add_field("talkgroup", talkgroup)
-    form.add_field("talkgroupGroup", "Police")
-    form.add_field("talkgroupLabel", "东胜区指挥调度")
-    form.add_field("talkgroupTag", "Dispatch")
-    form.add_field("sources", json.dumps([{"pos": 0.0, "src": source}]))
-    form.add_field("system", system)
-    form.add_field("systemLabel", "ordos")
-    for name, value in (extra or {}).items():
-        form.add_field(name, value)
-    return form
 
 
 async def post_call(http: str, form: aiohttp.FormData) -> tuple[int, str]:
@@ -427,7 +389,7 @@ async def test_cap_refusals(doors: Doors) -> None:
     invalid = cap_doc().replace(b"<msgType>Alert</msgType>", b"<msgType>Shout</msgType>")
     for doc, reason in (
         (invalid, "not a valid CAP 1.2 alert"),
-        (BILLION_LAUGHS, "DOCTYPE"),
+        (CAP_BILLION_LAUGHS, "DOCTYPE"),
         (b"<alert", "well-formed"),
         (
             cap_doc("K-5", msg_type="Update", references="x@y,unknown,2024-05-01T10:00:00+08:00"),

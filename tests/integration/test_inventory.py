@@ -26,7 +26,7 @@ from backend_stub import db, sources
 from backend_stub.inventory import store
 from backend_stub.inventory.read import read_bytes
 from console.protocol.codec import validate_message
-from tests.integration.conftest import Client, Running, open_client, start_backend
+from tests.live import Client, Running, open_client, start_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "S3cret"

@@ -1,12 +1,11 @@
 """JT/T 808 terminals over real TCP into a real backend, seen by a real websocket client.
 
-The terminals are built from the standard in ``tests/unit/test_jt808_codec.py`` (not with the
+The terminals are built from the standard in ``tests/jt808_terminal.py`` (not with the
 codec under test). Nothing sleeps: every step waits on a reply or an event, with a timeout.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,19 +18,14 @@ from backend_stub import db
 from backend_stub.inventory import store
 from backend_stub.inventory.read import read_bytes
 from backend_stub.server import Backend
-from tests.integration.conftest import Client, open_client, start_backend
-from tests.unit.test_jt808_codec import (
-    Reply,
-    Terminal,
-    auth_body,
+from tests.jt808_terminal import (
+    TIMEOUT,
+    TcpTerminal,
     batch_body,
     location_body,
-    parse_reply,
-    register_body,
-    split_frames,
 )
+from tests.live import Client, open_client, start_backend
 
-TIMEOUT = 10.0
 UNITS_CSV = (
     "id,callsign,kind,device_ids\n"
     "U1,东胜巡逻一组,patrol_car,jt808:013912345678\n"
@@ -67,75 +61,6 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     yield Env(backend, url, tokens)
     await backend.stop()
     backend.engine.dispose()
-
-
-class TcpTerminal:
-    """A :class:`Terminal` on a real TCP connection to the door."""
-
-    def __init__(self, term: Terminal, reader: asyncio.StreamReader, writer: Any) -> None:
-        self.term = term
-        self.reader = reader
-        self.writer = writer
-        self._buffer = bytearray()
-        self._frames: list[bytes] = []
-
-    @classmethod
-    async def open(cls, env: Env, phone: str, edition: int = 2013) -> TcpTerminal:
-        reader, writer = await asyncio.open_connection("127.0.0.1", env.jt808_port)
-        return cls(Terminal(phone, edition=edition), reader, writer)
-
-    async def send_raw(self, data: bytes) -> None:
-        self.writer.write(data)
-        await self.writer.drain()
-
-    async def reply(self) -> Reply:
-        """The next platform message (its checksum and layout checked as the standard says)."""
-        while not self._frames:
-            data = await asyncio.wait_for(self.reader.read(4096), TIMEOUT)
-            assert data, "the platform closed the connection"
-            self._buffer += data
-            self._frames += split_frames(self._buffer)
-        return parse_reply(self._frames.pop(0))
-
-    async def ask(self, msg_id: int, body: bytes = b"", **kwargs: Any) -> dict[str, Any]:
-        """Send one message; the platform's answer to it (checked to answer that message)."""
-        await self.send_raw(self.term.frame(msg_id, body, **kwargs))
-        reply = await self.reply()
-        assert reply.phone == self.term.phone.rjust(20 if self.term.edition == 2019 else 12, "0")
-        assert reply.version == (1 if self.term.edition == 2019 else None)
-        assert reply.fields["reply_serial"] == self.term.last_serial
-        if reply.msg_id == 0x8001:
-            assert reply.fields["reply_id"] == msg_id
-        else:
-            assert (msg_id, reply.msg_id) == (0x0100, 0x8100)
-        return reply.fields
-
-    async def register(self) -> dict[str, Any]:
-        return await self.ask(0x0100, register_body(self.term.edition))
-
-    async def sign_in(self) -> str:
-        registered = await self.register()
-        assert registered["result"] == 0 and registered["code"], registered
-        authenticated = await self.authenticate(registered["code"])
-        assert authenticated == 0
-        return str(registered["code"])
-
-    async def authenticate(self, code: str) -> int:
-        return int((await self.ask(0x0102, auth_body(self.term.edition, code)))["result"])
-
-    async def locate(self, lat: float, lon: float, ts: float, **kwargs: Any) -> int:
-        return int((await self.ask(0x0200, location_body(lat, lon, ts, **kwargs)))["result"])
-
-    async def closed(self) -> bool:
-        """Whether the platform closes the connection (reading anything left first)."""
-        while True:
-            data = await asyncio.wait_for(self.reader.read(4096), TIMEOUT)
-            if not data:
-                return True
-
-    async def close(self) -> None:
-        self.writer.close()
-        await self.writer.wait_closed()
 
 
 def seen(client: Client, unit_id: str) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from backend_stub import db
-from tests.integration.conftest import open_client, start_backend
+from tests.live import open_client, start_backend
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from backend_stub.ingest.http import parse_time
 from backend_stub.inventory.read import read_bytes
 from backend_stub.inventory.store import import_files
 from backend_stub.server import Backend
-from tests.integration.conftest import Client, open_client, start_backend
+from tests.live import Client, open_client, start_backend
 
 UNITS = b"id,callsign,kind,device_ids\nU-1,P1001,foot,osmand:860001\nU-2,P1002,foot,osmand:860002\n"
 

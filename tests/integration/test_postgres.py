@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend_stub import db
-from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
+from tests.live import ALERT_ARGS, open_client, start_backend
 
 
 async def test_backend_on_postgresql(pg_url: str) -> None:

@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import text
 
 from backend_stub import db
-from tests.integration.conftest import ALERT_ARGS, Client, open_client, start_backend
-from tests.integration.test_fences import FENCE, INSIDE, OUTSIDE, fence_args, fix, unit
+from tests.fences import FENCE, INSIDE, OUTSIDE, fence_args, fix, unit
+from tests.live import ALERT_ARGS, Client, open_client, start_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 LEADS_SIMULATION = "this process leads the demo simulation"

@@ -16,8 +16,8 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.integration.conftest import ALERT_ARGS, Running, open_client
-from tests.integration.test_fences import fix, unit
+from tests.fences import fix, unit
+from tests.live import ALERT_ARGS, Running, open_client
 
 UNITS = [f"U{i:03d}" for i in range(200)]
 

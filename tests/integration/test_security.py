@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed
 from backend_stub import cli, db
 from console.domain.store import Store
 from console.services.client import BackendClient, LinkState, LinkStatus
-from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
+from tests.live import ALERT_ARGS, open_client, start_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"

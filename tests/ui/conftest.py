@@ -1,39 +1,25 @@
-"""UI tests run the console's real wiring on a qasync loop over pytest-qt's QApplication."""
+"""UI tests run the console's real wiring on a qasync loop over pytest-qt's QApplication.
+
+``aloop`` runs a scenario coroutine on that loop; ``live_console`` starts real backends and
+consoles for a scenario and stops every one of them afterwards, also when the test failed.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any
+import logging
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from tests.ui.consoles import LiveConsoles
+from tests.waiting import LoopRunner
 from widgets.gc_guard import GuiThreadCollector
 
-
-class LoopRunner:
-    """Runs a test scenario coroutine on a qasync loop (so Qt and asyncio both turn)."""
-
-    def __init__(self, loop: qasync.QEventLoop) -> None:
-        self.loop = loop
-
-    def run(self, coro: Coroutine[Any, Any, Any], timeout: float = 90) -> Any:
-        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
-
-
-async def until(pred: Callable[[], Any], timeout: float = 15, what: str = "") -> Any:
-    """Wait until ``pred()`` is truthy, letting Qt and asyncio run meanwhile."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = pred()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or pred}")
-        await asyncio.sleep(0.01)
+log = logging.getLogger(__name__)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -54,3 +40,10 @@ def aloop(qapp: QApplication) -> Iterator[LoopRunner]:
     loop.run_until_complete(asyncio.sleep(0))
     loop.close()  # joins the loop's executor threads (a live QThread at exit aborts)
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def live_console(aloop: LoopRunner, tmp_path: Path) -> Iterator[LiveConsoles]:
+    live = LiveConsoles(tmp_path)
+    yield live
+    aloop.loop.run_until_complete(asyncio.wait_for(live.close(), 60))

@@ -12,16 +12,15 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from backend_stub.streams import DemoStreamServer
 from console.domain.store import Store
 from console.video import TileState
+from tests.waiting import wait_until
 from widgets.bridge import StoreBridge
 from widgets.media import VlcEngine
 from widgets.theme import Theme
@@ -31,12 +30,11 @@ CAMS = [("C1", "西环路口"), ("C2", "长青路口")]
 
 
 def wait_for(pred: Callable[[], object], timeout: float = 30.0) -> bool:
-    """Turn the Qt event loop until ``pred()`` holds (False on timeout)."""
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            return False
-        QTest.qWait(20)
+    """Turn the Qt event loop until ``pred()`` holds (False on timeout: the check reports it)."""
+    try:
+        wait_until(pred, timeout)
+    except AssertionError:
+        return False
     return True
 
 

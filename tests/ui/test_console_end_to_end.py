@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from backend_stub import db
 from console.services.client import LinkState
-from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
-from tests.ui.conftest import LoopRunner, until
+from tests.live import ALERT_ARGS, open_client
+from tests.ui.consoles import LiveConsoles
+from tests.waiting import LoopRunner, until
 from widgets.alerts.model import COLUMNS
-from widgets.assembly import build_console
 
 
 def _cell(console, row: int, column: str) -> str:  # type: ignore[no-untyped-def]
@@ -29,23 +26,16 @@ def _row_of(console, alert_id: str) -> int | None:  # type: ignore[no-untyped-de
 
 
 def test_alert_appears_is_acknowledged_and_survives_backend_restart(
-    aloop: LoopRunner, tmp_path: Path
+    aloop: LoopRunner, live_console: LiveConsoles
 ) -> None:
-    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
-    engine = db.open_engine(db_url)
-    me = db.add_operator(engine, "wang", "operator")
-    colleague = db.add_operator(engine, "li", "operator")
-    engine.dispose()
-    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+    me = live_console.operator("wang")
+    colleague = live_console.operator("li")
 
     async def scenario() -> None:
-        backend, url = await start_backend(db_url)
+        backend, url = await live_console.backend()
         port = int(url.rsplit(":", 1)[1].split("/")[0])
-        console = build_console(url, me, settings)
+        console = await live_console.console(url, me)
         window, client, store = console.window, console.client, console.store
-        window.show()
-        client.start()
-        await until(lambda: client.status.state is LinkState.LIVE, what="live")
         assert "wang" in window.link.state_text()
 
         other = await open_client(url, colleague)
@@ -87,14 +77,13 @@ def test_alert_appears_is_acknowledged_and_survives_backend_restart(
         await other.ws.close()
 
         # The backend goes away: the status bar says so, the queue keeps what it had.
-        await backend.stop()
-        backend.engine.dispose()
+        await live_console.stop_backend(backend)
         await until(lambda: client.status.state is LinkState.RECONNECTING, what="reconnecting")
         assert "retry in" in window.link.state_text()
         assert window.alerts.model.rowCount() == 2
 
         # It comes back on the same port: live again, nothing lost, new alerts still flow.
-        backend, url = await start_backend(db_url, port=port)
+        backend, url = await live_console.backend(port=port)
         await until(lambda: client.status.state is LinkState.LIVE, timeout=30, what="live again")
         other = await open_client(url, colleague)
         await other.run("alert.create", {**ALERT_ARGS, "title": "车牌布控命中"})
@@ -104,9 +93,5 @@ def test_alert_appears_is_acknowledged_and_survives_backend_restart(
         assert _cell(console, _row_of(console, alert_id), "status") == "Acknowledged"
         assert client.session.last_seq == backend.committed_seq
         await other.ws.close()
-        await console.shutdown()
-        window.close()
-        await backend.stop()
-        backend.engine.dispose()
 
     aloop.run(scenario())

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from console.domain.store import Store
 from console.protocol.codec import format_ts
-from tests.unit.test_kpi import EMPTY, _alert, _unit
+from tests import factories
 from widgets.bridge import StoreBridge
 from widgets.dashboard import DashboardPanel
 from widgets.theme import Theme
@@ -18,9 +18,9 @@ NOW = datetime(2026, 11, 28, 15, 30).timestamp()
 
 def test_dashboard_numbers_follow_the_store(qtbot: QtBot) -> None:
     store = Store()
-    state = dict(EMPTY)
-    state["alerts"] = [_alert("A-1", "call_110", NOW - 60, [], "new")]
-    state["units"] = [_unit("U1", "available")]
+    state = factories.snapshot()
+    state["alerts"] = [factories.worked_alert("A-1", "call_110", NOW - 60, [], "new")]
+    state["units"] = [factories.unit_wire("U1")]
     store.load_snapshot(1, state)
     bridge = StoreBridge(store)
     panel = DashboardPanel(bridge, Theme("dark"), clock=lambda: NOW)
@@ -34,7 +34,7 @@ def test_dashboard_numbers_follow_the_store(qtbot: QtBot) -> None:
             "type": "alert.new",
             "seq": 2,
             "ts": format_ts(NOW),
-            "alert": _alert("A-2", "efence", NOW - 30, [], "new"),
+            "alert": factories.worked_alert("A-2", "efence", NOW - 30, [], "new"),
         }
     )
     qtbot.waitUntil(lambda: panel.open_label.text() == "2", timeout=5000)
@@ -59,17 +59,21 @@ def test_hourly_today_against_the_7_day_average_and_the_shift(qtbot: QtBot) -> N
         if back <= 2:
             stats[_bucket(today.replace(hour=15) - timedelta(days=back))] = 7
     store = Store()
-    state = dict(EMPTY)
+    state = factories.snapshot()
     state["stats"] = {"alert_hourly": [{"hour": h, "count": n} for h, n in stats.items()]}
     # Day shift 08:00–20:00: one dispatched in 40 s and on scene at 6 min, one dispatched
     # late (90 s) still open, one closed with the "merged" disposition, one from last night.
-    merged = _alert("A-3", "call_110", NOW - 900, [("closed", 100)], "closed")
+    merged = factories.worked_alert("A-3", "call_110", NOW - 900, [("closed", 100)], "closed")
     merged["disposition"] = "merged"
     state["alerts"] = [
-        _alert("A-1", "call_110", NOW - 3600, [("dispatched", 40), ("on_scene", 360)], "on_scene"),
-        _alert("A-2", "efence", NOW - 1800, [("dispatched", 90)], "dispatched"),
+        factories.worked_alert(
+            "A-1", "call_110", NOW - 3600, [("dispatched", 40), ("on_scene", 360)], "on_scene"
+        ),
+        factories.worked_alert("A-2", "efence", NOW - 1800, [("dispatched", 90)], "dispatched"),
         merged,
-        _alert("A-0", "call_110", NOW - 3600 * 10, [("dispatched", 30)], "dispatched"),
+        factories.worked_alert(
+            "A-0", "call_110", NOW - 3600 * 10, [("dispatched", 30)], "dispatched"
+        ),
     ]
     store.load_snapshot(1, state)
     panel = DashboardPanel(StoreBridge(store), Theme("dark"), clock=lambda: NOW)
@@ -86,7 +90,7 @@ def test_hourly_today_against_the_7_day_average_and_the_shift(qtbot: QtBot) -> N
             "type": "alert.new",
             "seq": 2,
             "ts": format_ts(NOW),
-            "alert": _alert("A-9", "manual", NOW - 10, [], "new"),
+            "alert": factories.worked_alert("A-9", "manual", NOW - 10, [], "new"),
         }
     )
     qtbot.waitUntil(lambda: panel.hourly[0][15] == 3, timeout=5000)

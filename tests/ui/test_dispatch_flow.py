@@ -8,53 +8,31 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
-from backend_stub import db
 from console.domain.model import AlertStatus
 from console.services.client import LinkState
-from tests.integration.conftest import start_backend
-from tests.ui.conftest import LoopRunner, until
-from widgets.assembly import build_console
-
-TS = "2026-11-28T16:40:54.123Z"
+from tests import factories
+from tests.ui.consoles import LiveConsoles
+from tests.waiting import LoopRunner, until
 
 
-def _unit(uid: str, callsign: str) -> dict:
-    return {
-        "type": "unit.upsert",
-        "unit": {
-            "id": uid,
-            "callsign": callsign,
-            "kind": "patrol_car",
-            "radio_id": "46001" + uid[-2:],
-            "talkgroup": "1101",
-            "grid_id": None,
-            "status": "available",
-        },
-    }
-
-
-def _pos(uid: str, lat: float) -> dict:
-    return {"type": "unit.position", "unit_id": uid, "lat": lat, "lon": 109.98, "fix_ts": TS}
-
-
-def test_intake_dispatch_override_feedback_close(aloop: LoopRunner, tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
-    engine = db.open_engine(db_url)
-    me = db.add_operator(engine, "wang", "operator")
-    engine.dispose()
-    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+def test_intake_dispatch_override_feedback_close(
+    aloop: LoopRunner, live_console: LiveConsoles
+) -> None:
+    me = live_console.operator("wang")
 
     async def scenario() -> None:
-        backend, url = await start_backend(db_url)
+        backend, url = await live_console.backend()
         await backend.append(
-            [_unit("U01", "P1001"), _unit("U02", "P1002"), _pos("U01", 39.83), _pos("U02", 39.86)]
+            [
+                factories.patrol_car("U01", "P1001"),
+                factories.patrol_car("U02", "P1002"),
+                factories.position("U01", 39.83),
+                factories.position("U02", 39.86),
+            ]
         )
-        console = build_console(url, me, settings, panels=())  # the queue alone
+        console = await live_console.console(url, me, panels=())  # the queue alone
         window, store = console.window, console.store
         panel = window.alerts
-        window.show()
-        console.client.start()
-        await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
         await until(lambda: len(store.positions) == 2, what="unit positions")
 
         # 接警: N opens the intake dialog; the new alert lands in the queue.
@@ -113,29 +91,20 @@ def test_intake_dispatch_override_feedback_close(aloop: LoopRunner, tmp_path: Pa
             "closed",
         ]
         assert panel.proxy.rowCount() == 0  # the open-queue filter hides it now
-        await console.shutdown()
-        window.close()
-        await backend.stop()
-        backend.engine.dispose()
 
     aloop.run(scenario())
 
 
-def test_command_line_dispatches_by_callsign(aloop: LoopRunner, tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
-    engine = db.open_engine(db_url)
-    me = db.add_operator(engine, "wang", "operator")
-    engine.dispose()
-    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+def test_command_line_dispatches_by_callsign(aloop: LoopRunner, live_console: LiveConsoles) -> None:
+    me = live_console.operator("wang")
 
     async def scenario() -> None:
-        backend, url = await start_backend(db_url)
-        await backend.append([_unit("U01", "P1001"), _pos("U01", 39.83)])
-        console = build_console(url, me, settings, panels=())
+        backend, url = await live_console.backend()
+        await backend.append(
+            [factories.patrol_car("U01", "P1001"), factories.position("U01", 39.83)]
+        )
+        console = await live_console.console(url, me, panels=())
         panel, store = console.window.alerts, console.store
-        console.window.show()
-        console.client.start()
-        await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
         answer = await console.client.command(
             "alert.create",
             {"kind": "call_110", "priority": 1, "title": "t", "lat": 39.82, "lon": 109.98},
@@ -152,40 +121,31 @@ def test_command_line_dispatches_by_callsign(aloop: LoopRunner, tmp_path: Path) 
         panel.command_line.setText("D P9999 A-1")
         QTest.keyClick(panel.command_line, Qt.Key.Key_Return)
         assert "unit" in panel.banner.text() and panel.command_line.text() == "D P9999 A-1"
-        await console.shutdown()
-        console.window.close()
-        await backend.stop()
-        backend.engine.dispose()
 
     aloop.run(scenario())
 
 
 def test_two_consoles_see_each_other_owner_and_who_was_first(
-    aloop: LoopRunner, tmp_path: Path
+    aloop: LoopRunner, live_console: LiveConsoles, tmp_path: Path
 ) -> None:
     """Two real consoles (wang, li) on one backend: a change on one shows on the other, the
     owner column names who took it, and a stale edit is refused naming who acted first."""
-    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
-    engine = db.open_engine(db_url)
-    wang_token = db.add_operator(engine, "wang", "operator")
-    li_token = db.add_operator(engine, "li", "operator")
-    engine.dispose()
+    wang_token = live_console.operator("wang")
+    li_token = live_console.operator("li")
 
     async def scenario() -> None:
-        backend, url = await start_backend(db_url)
+        _, url = await live_console.backend()
         consoles = [
-            build_console(
+            await live_console.console(
                 url,
                 token,
-                QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat),
+                live=False,
+                settings=QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat),
                 panels=(),
             )
             for name, token in (("wang", wang_token), ("li", li_token))
         ]
         wang, li = consoles
-        for console in consoles:
-            console.window.show()
-            console.client.start()
         for console in consoles:
             await until(lambda c=console: c.client.status.state is LinkState.LIVE, what="live")
 
@@ -236,11 +196,5 @@ def test_two_consoles_see_each_other_owner_and_who_was_first(
         await until(lambda: li.store.alerts[alert_id].owner == li_panel.model.me, what="moved")
         row = li_panel.model.row_of(alert_id)
         assert li_panel.model.index(row, owner_col).data() == "me"
-
-        for console in consoles:
-            await console.shutdown()
-            console.window.close()
-        await backend.stop()
-        backend.engine.dispose()
 
     aloop.run(scenario())

@@ -10,17 +10,15 @@ import subprocess
 from pathlib import Path
 
 import fastjsonschema
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
-from backend_stub import db
 from console.domain.model import AlertStatus
 from console.records import EIDO_SCHEMA
-from console.services.client import LinkState
-from tests.integration.conftest import start_backend
-from tests.ui.conftest import LoopRunner, until
-from tests.ui.test_dispatch_flow import _pos, _unit
+from tests import factories
+from tests.ui.consoles import LiveConsoles
+from tests.waiting import LoopRunner, until
 from widgets.alerts.history import HistorySearchDialog
 from widgets.alerts.lifecycle import (
     CancelDialog,
@@ -29,35 +27,27 @@ from widgets.alerts.lifecycle import (
     TransferDialog,
 )
 from widgets.alerts.model import AlertFilterProxy
-from widgets.assembly import build_console
 
 
 def test_merge_cancel_release_reassign_transfer_history_records(
-    aloop: LoopRunner, tmp_path: Path
+    aloop: LoopRunner, live_console: LiveConsoles, tmp_path: Path
 ) -> None:
-    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
-    engine = db.open_engine(db_url)
-    me = db.add_operator(engine, "wang", "operator")
-    li = db.add_operator(engine, "li", "operator").split(".", 1)[0]
-    engine.dispose()
-    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+    me = live_console.operator("wang")
+    li = live_console.operator("li").split(".", 1)[0]
 
     async def scenario() -> None:
-        backend, url = await start_backend(db_url)
+        backend, url = await live_console.backend()
         await backend.append(
             [
-                _unit("U01", "P1001"),
-                _unit("U02", "P1002"),
-                _pos("U01", 39.83),
-                _pos("U02", 39.86),
+                factories.patrol_car("U01", "P1001"),
+                factories.patrol_car("U02", "P1002"),
+                factories.position("U01", 39.83),
+                factories.position("U02", 39.86),
             ]
         )
-        console = build_console(url, me, settings, panels=())
+        console = await live_console.console(url, me, panels=())
         window, store, client = console.window, console.store, console.client
         panel, side = window.alerts, window.alerts.side_paths
-        window.show()
-        client.start()
-        await until(lambda: client.status.state is LinkState.LIVE, what="live")
 
         async def create(title: str, description: str, lat: float) -> str:
             args = {"kind": "call_110", "priority": 1, "title": title, "lat": lat, "lon": 109.98}
@@ -197,10 +187,5 @@ def test_merge_cancel_release_reassign_transfer_history_records(
         await until(lambda: [a.id for a in history.results] == [dup], what="text search")
         assert dup in history.detail.toHtml() and main in history.detail.toHtml()
         history.close()
-
-        await console.shutdown()
-        window.close()
-        await backend.stop()
-        backend.engine.dispose()
 
     aloop.run(scenario(), timeout=120)

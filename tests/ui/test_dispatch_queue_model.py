@@ -9,7 +9,8 @@ import random
 from PySide6.QtCore import QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QTableView
 
-from console.domain.model import Alert, AlertStatus, HistoryItem
+from console.domain.model import Alert, AlertStatus
+from tests import factories
 from widgets import labels
 from widgets.alerts.model import COLUMNS, AlertFilterProxy, AlertTableModel
 from widgets.theme import Theme
@@ -20,25 +21,7 @@ OWNERS = (None, "wang", "li")
 
 
 def _alert(i: int, rng: random.Random) -> Alert:
-    status = rng.choice(list(AlertStatus))
-    return Alert(
-        id=f"A-{i:06d}",
-        kind=rng.choice(KINDS),
-        priority=rng.randint(1, 4),
-        title=rng.choice(("打架", "盗窃", "噪音", "abc", "Abc")) + str(rng.randrange(5)),
-        description=rng.choice(("报警人 138", "", "needle")),
-        lat=39.8,
-        lon=109.9,
-        address=rng.choice(("天骄路", "林荫路", "")),
-        grid_id=None,
-        status=status,
-        created_ts=T + rng.randrange(0, 3600, 30),  # ties on purpose
-        version=1,
-        owner=None if status is AlertStatus.NEW else rng.choice(OWNERS),
-        unit_ids=(),
-        camera_ids=(),
-        history=(HistoryItem(T, None, "created", ""),),
-    )
+    return factories.random_alert(i, rng, KINDS, OWNERS)
 
 
 def _expected(

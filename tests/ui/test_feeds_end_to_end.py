@@ -20,13 +20,10 @@ from PySide6.QtCore import QSettings, Qt
 from backend_stub import db, sources
 from backend_stub.inventory.read import read_bytes
 from backend_stub.inventory.store import import_files
-from console.services.client import LinkState
-from tests.integration.conftest import start_backend
-from tests.integration.test_http_doors import trunk_recorder_form
-from tests.integration.test_jt808 import TcpTerminal
-from tests.ui.conftest import LoopRunner, until
-from tests.unit.test_jt808_codec import Terminal
-from widgets.assembly import build_console
+from tests.documents import trunk_recorder_form
+from tests.jt808_terminal import TcpTerminal, Terminal
+from tests.ui.consoles import LiveConsoles
+from tests.waiting import LoopRunner, until
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("ffprobe") and shutil.which("espeak-ng")),
@@ -41,13 +38,12 @@ TALKGROUPS = "id,name\n1101,东胜派出所\n".encode()
 
 
 def test_a_call_an_alarm_and_a_terminal_reach_a_real_console(
-    aloop: LoopRunner, tmp_path: Path
+    aloop: LoopRunner, live_console: LiveConsoles, tmp_path: Path
 ) -> None:
     wav = tmp_path / "call.wav"
     subprocess.run(["espeak-ng", "-w", str(wav), "P1023 on scene"], check=True)
-    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
-    dbe = db.open_engine(db_url)
-    token = db.add_operator(dbe, "wang", "operator")
+    token = live_console.operator("wang")
+    dbe = db.open_engine(live_console.db_url)
     rdio = sources.add_source(dbe, "trunk-recorder", "rdio")
     faces = sources.add_source(dbe, "face-platform", "alerts")
     report = import_files(
@@ -57,86 +53,78 @@ def test_a_call_an_alarm_and_a_terminal_reach_a_real_console(
     dbe.dispose()
 
     async def scenario() -> None:
-        backend, url = await start_backend(
-            db_url, http_port=0, jt808_port=0, audio_dir=tmp_path / "audio"
+        backend, url = await live_console.backend(
+            http_port=0, jt808_port=0, audio_dir=tmp_path / "audio"
         )
-        console = None
+        assert backend.http is not None
+        http = backend.http.base_url
+        settings = QSettings(str(tmp_path / "wang.ini"), QSettings.Format.IniFormat)
+        console = await live_console.console(
+            url, token, start=False, settings=settings, panels=("radio",)
+        )
+        console.window.resize(1400, 900)
+        await live_console.start(console)
+        radio = console.radio
+        assert radio is not None
+
+        # The radio recorder uploads a call: a row in the radio log, with its audio.
+        form = trunk_recorder_form(rdio, wav.read_bytes(), start=int(time.time()) - 20)
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"{http}/api/call-upload", data=form) as answer:
+                assert answer.status == 200, await answer.text()
+                assert (await answer.text()).strip() == "Call imported successfully."
+            alarm = {
+                "ref": "FR-2026-0001",
+                "kind": "face_match",
+                "priority": 1,
+                "title": "人脸比中：在逃人员",
+                "lat": 39.8161,
+                "lon": 109.9842,
+                "address": "天骄路与鄂尔多斯大街",
+            }
+            headers = {"Authorization": f"Bearer {faces}"}
+            async with session.post(f"{http}/api/alerts", json=alarm, headers=headers) as r:
+                assert r.status == 201, await r.text()
+                alert_id = (await r.json())["alert_id"]
+
+        await until(lambda: radio.proxy.rowCount() == 1, what="the call in the radio log")
+        call = console.store.radio_calls[-1]
+        assert call.talkgroup == "1101" and call.source_radio_id == "4600101"
+        assert call.audio_url and call.audio_url.startswith(f"{http}/audio/RU-")
+        assert 0.5 < call.duration_s < 5
+        shown = " ".join(
+            str(radio.proxy.index(0, c).data()) for c in range(radio.proxy.columnCount())
+        )
+        assert "P1023 (4600101)" in shown  # the alias of the radio, from the unit
+        async with aiohttp.ClientSession() as session, session.get(call.audio_url) as got:
+            assert got.status == 200 and (await got.read())[:4] == b"RIFF"
+
+        # The face-match alarm: a row in the alert queue.
+        queue = console.window.alerts
+        await until(lambda: queue.model.row_of(alert_id) is not None, what="the alarm row")
+        row = queue.model.row_of(alert_id)
+        assert row is not None
+        cells = [
+            str(queue.model.index(row, c).data(Qt.ItemDataRole.DisplayRole))
+            for c in range(queue.model.columnCount())
+        ]
+        assert "人脸比中：在逃人员" in cells
+
+        # A vehicle terminal registers, authenticates and reports: the unit moves.
+        port = backend.doors["jt808"].port
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        terminal = TcpTerminal(Terminal("013912345678"), reader, writer)
         try:
-            assert backend.http is not None
-            http = backend.http.base_url
-            settings = QSettings(str(tmp_path / "wang.ini"), QSettings.Format.IniFormat)
-            console = build_console(url, token, settings, panels=("radio",))
-            console.window.resize(1400, 900)
-            console.window.show()
-            console.client.start()
-            await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
-            radio = console.radio
-            assert radio is not None
-
-            # The radio recorder uploads a call: a row in the radio log, with its audio.
-            form = trunk_recorder_form(rdio, wav.read_bytes(), start=int(time.time()) - 20)
-            async with aiohttp.ClientSession() as session:
-                async with session.post(f"{http}/api/call-upload", data=form) as answer:
-                    assert answer.status == 200, await answer.text()
-                    assert (await answer.text()).strip() == "Call imported successfully."
-                alarm = {
-                    "ref": "FR-2026-0001",
-                    "kind": "face_match",
-                    "priority": 1,
-                    "title": "人脸比中：在逃人员",
-                    "lat": 39.8161,
-                    "lon": 109.9842,
-                    "address": "天骄路与鄂尔多斯大街",
-                }
-                headers = {"Authorization": f"Bearer {faces}"}
-                async with session.post(f"{http}/api/alerts", json=alarm, headers=headers) as r:
-                    assert r.status == 201, await r.text()
-                    alert_id = (await r.json())["alert_id"]
-
-            await until(lambda: radio.proxy.rowCount() == 1, what="the call in the radio log")
-            call = console.store.radio_calls[-1]
-            assert call.talkgroup == "1101" and call.source_radio_id == "4600101"
-            assert call.audio_url and call.audio_url.startswith(f"{http}/audio/RU-")
-            assert 0.5 < call.duration_s < 5
-            shown = " ".join(
-                str(radio.proxy.index(0, c).data()) for c in range(radio.proxy.columnCount())
-            )
-            assert "P1023 (4600101)" in shown  # the alias of the radio, from the unit
-            async with aiohttp.ClientSession() as session, session.get(call.audio_url) as got:
-                assert got.status == 200 and (await got.read())[:4] == b"RIFF"
-
-            # The face-match alarm: a row in the alert queue.
-            queue = console.window.alerts
-            await until(lambda: queue.model.row_of(alert_id) is not None, what="the alarm row")
-            row = queue.model.row_of(alert_id)
-            assert row is not None
-            cells = [
-                str(queue.model.index(row, c).data(Qt.ItemDataRole.DisplayRole))
-                for c in range(queue.model.columnCount())
-            ]
-            assert "人脸比中：在逃人员" in cells
-
-            # A vehicle terminal registers, authenticates and reports: the unit moves.
-            port = backend.doors["jt808"].port
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            terminal = TcpTerminal(Terminal("013912345678"), reader, writer)
-            try:
-                await terminal.sign_in()
-                assert await terminal.locate(39.8201, 110.0012, time.time() - 1) == 0
-            finally:
-                await terminal.close()
-            await until(lambda: "U-1" in console.store.positions, what="the unit moved")
-            pos = console.store.positions["U-1"]
-            assert (round(pos.lat, 4), round(pos.lon, 4), pos.source) == (
-                39.8201,
-                110.0012,
-                "jt808",
-            )
+            await terminal.sign_in()
+            assert await terminal.locate(39.8201, 110.0012, time.time() - 1) == 0
         finally:
-            if console is not None:
-                await console.shutdown()
-                console.window.close()
-            await backend.stop()
-            backend.engine.dispose()
+            await terminal.close()
+        await until(lambda: "U-1" in console.store.positions, what="the unit moved")
+        pos = console.store.positions["U-1"]
+        assert (round(pos.lat, 4), round(pos.lon, 4), pos.source) == (
+            39.8201,
+            110.0012,
+            "jt808",
+        )
 
     aloop.run(scenario())

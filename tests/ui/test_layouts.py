@@ -5,30 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 
-from backend_stub import db
-from console.services.client import LinkState
-from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
-from tests.ui.conftest import LoopRunner, until
-from widgets.assembly import build_console, open_palette
+from tests.live import ALERT_ARGS, open_client
+from tests.ui.consoles import LiveConsoles
+from tests.waiting import LoopRunner, until
+from widgets.assembly import open_palette
 
 
-def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
-    engine = db.open_engine(db_url)
-    me = db.add_operator(engine, "wang", "operator")
-    engine.dispose()
-    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+def test_layout_round_trip_file_and_palette(
+    aloop: LoopRunner, live_console: LiveConsoles, tmp_path: Path
+) -> None:
+    me = live_console.operator("wang")
 
     async def scenario() -> None:
-        backend, url = await start_backend(db_url)
-        console = build_console(url, me, settings, panels=("dashboard",))
+        _backend, url = await live_console.backend()
+        console = await live_console.console(url, me, panels=("dashboard",))
         window, layouts = console.window, console.layouts
-        window.show()
-        console.client.start()
-        await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
         dashboard = window.docks["dashboardDock"]
 
         # Save a layout with the overview hidden; change it; loading brings it back.
@@ -103,13 +96,8 @@ def test_layout_round_trip_file_and_palette(aloop: LoopRunner, tmp_path: Path) -
 
         # Extra panels survive a restart: the next window opens them again.
         window.new_panel("dashboard")
-        await console.shutdown()
-        window.close()
-        later = build_console(url, me, settings, panels=("dashboard",))
+        await live_console.close_console(console)
+        later = await live_console.console(url, me, start=False, panels=("dashboard",))
         assert "dashboardDock2" in later.window.docks
-        await later.shutdown()
-        later.window.close()
-        await backend.stop()
-        backend.engine.dispose()
 
     aloop.run(scenario())

@@ -4,37 +4,30 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
-from PySide6.QtCore import QSettings
-
-from backend_stub import db
 from console.domain.model import AlertStatus
-from console.services.client import LinkState
-from tests.integration.conftest import ALERT_ARGS, open_client, start_backend
-from tests.ui.conftest import LoopRunner, until
-from tests.ui.test_dispatch_flow import _pos, _unit
-from widgets.assembly import build_console
+from tests import factories
+from tests.live import ALERT_ARGS, open_client
+from tests.ui.consoles import LiveConsoles
+from tests.waiting import LoopRunner, until
 
 
-def test_dispatch_nearest_from_the_map(aloop: LoopRunner, tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
-    engine = db.open_engine(db_url)
-    me = db.add_operator(engine, "wang", "operator")
-    engine.dispose()
-    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+def test_dispatch_nearest_from_the_map(aloop: LoopRunner, live_console: LiveConsoles) -> None:
+    me = live_console.operator("wang")
 
     async def scenario() -> None:
-        backend, url = await start_backend(db_url)
+        backend, url = await live_console.backend()
         await backend.append(
-            [_unit("U01", "P1001"), _unit("U02", "P1002"), _pos("U01", 39.86), _pos("U02", 39.83)]
+            [
+                factories.patrol_car("U01", "P1001"),
+                factories.patrol_car("U02", "P1002"),
+                factories.position("U01", 39.86),
+                factories.position("U02", 39.83),
+            ]
         )
-        console = build_console(url, me, settings, panels=("map",))
-        window, store, panel = console.window, console.store, console.map
+        console = await live_console.console(url, me, panels=("map",))
+        store, panel = console.store, console.map
         assert panel is not None
-        window.show()
-        console.client.start()
-        await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
         await until(lambda: panel.is_ready, timeout=30, what="map page")
         other = await open_client(url, me)
         await other.run("alert.create", ALERT_ARGS)
@@ -55,10 +48,6 @@ def test_dispatch_nearest_from_the_map(aloop: LoopRunner, tmp_path: Path) -> Non
         )
         assert store.alerts[alert_id].unit_ids == ("U02",)  # 1.1 km beats 4.4 km
         await other.ws.close()
-        await console.shutdown()
-        window.close()
-        await backend.stop()
-        backend.engine.dispose()
 
     aloop.run(scenario())
 
@@ -85,34 +74,30 @@ DRAG_JS = """(() => {
 })()"""
 
 
-def test_drag_a_unit_onto_an_alert_dispatches_it(aloop: LoopRunner, tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
-    engine = db.open_engine(db_url)
-    me = db.add_operator(engine, "wang", "operator")
-    engine.dispose()
-    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+def test_drag_a_unit_onto_an_alert_dispatches_it(
+    aloop: LoopRunner, live_console: LiveConsoles
+) -> None:
+    me = live_console.operator("wang")
 
     async def scenario() -> None:
-        backend, url = await start_backend(db_url)
-        off = _unit("U03", "P1003")
+        backend, url = await live_console.backend()
+        off = factories.patrol_car("U03", "P1003")
         off["unit"]["status"] = "off_duty"
         await backend.append(
             [
-                _unit("U01", "P1001"),
-                _unit("U02", "P1002"),
+                factories.patrol_car("U01", "P1001"),
+                factories.patrol_car("U02", "P1002"),
                 off,
-                {**_pos("U01", 39.826), "lon": 109.975},
-                {**_pos("U02", 39.821), "lon": 109.981},
-                {**_pos("U03", 39.815), "lon": 109.985},
+                {**factories.position("U01", 39.826), "lon": 109.975},
+                {**factories.position("U02", 39.821), "lon": 109.981},
+                {**factories.position("U03", 39.815), "lon": 109.985},
             ]
         )
-        console = build_console(url, me, settings, panels=("map",))
+        console = await live_console.console(url, me, start=False, panels=("map",))
         window, store, panel = console.window, console.store, console.map
         assert panel is not None
         window.resize(1200, 800)
-        window.show()
-        console.client.start()
-        await until(lambda: console.client.status.state is LinkState.LIVE, what="live")
+        await live_console.start(console)
         await until(lambda: panel.is_ready, timeout=30, what="map page")
         other = await open_client(url, me)
         await other.run("alert.create", ALERT_ARGS)
@@ -180,9 +165,5 @@ def test_drag_a_unit_onto_an_alert_dispatches_it(aloop: LoopRunner, tmp_path: Pa
         )
         assert far == "null" and sent == []
         await other.ws.close()
-        await console.shutdown()
-        window.close()
-        await backend.stop()
-        backend.engine.dispose()
 
     aloop.run(scenario())

@@ -12,7 +12,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QEvent, QIODev
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.test_map import MapEnv, js, js_until, wait_until
+from tests.ui.map_env import MapEnv, js, js_until
+from tests.waiting import wait_until
 from widgets.map.mbtiles import MBTilesError, MBTilesFile, error_text, is_mbtiles_source, tms_row
 
 ZOOM = 14

@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from console.protocol.codec import format_ts
-from tests.ui.test_map import NOW, MapEnv, js, js_until, position_wire, wait_until
+from tests.ui.map_env import NOW, MapEnv, js, js_until, position_wire
+from tests.waiting import wait_until
 from widgets.map.style import unit_color
 
 
@@ -250,7 +251,7 @@ def test_distance_text_and_gcj02_paths() -> None:
 
 def test_search_ranks_units_grids_fences_and_addresses() -> None:
     from console.domain.store import Store
-    from tests.ui.test_map import alert_wire, snapshot_state
+    from tests.ui.map_env import alert_wire, snapshot_state
     from widgets.map.search import search_map
 
     store = Store()

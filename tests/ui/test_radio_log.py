@@ -22,6 +22,7 @@ from backend_stub.radio_audio import RadioAudioServer
 from backend_stub.simulator import DistrictSimulator
 from console.domain.store import Store
 from console.protocol.codec import format_ts
+from tests import factories
 from widgets.bridge import StoreBridge
 from widgets.media import VlcEngine
 from widgets.radio import RadioLogPanel
@@ -38,15 +39,7 @@ def _ev(kind: str, **body: Any) -> dict[str, Any]:
 
 
 def _unit(uid: str, callsign: str, radio: str, tg: str = "1101") -> dict[str, Any]:
-    unit = {
-        "id": uid,
-        "callsign": callsign,
-        "kind": "patrol_car",
-        "radio_id": radio,
-        "talkgroup": tg,
-        "grid_id": None,
-        "status": "available",
-    }
+    unit = factories.unit_wire(uid, callsign=callsign, radio_id=radio, talkgroup=tg)
     return _ev("unit.upsert", unit=unit)
 
 
@@ -79,24 +72,20 @@ def _call(
 
 def _snapshot_store() -> Store:
     store = Store()
-    state = {
-        "units": [
+    state = factories.snapshot(
+        units=[
             _unit("U01", "P1023", "4600101")["unit"],
             _unit("U02", "P1024", "4600102", "1102")["unit"],
         ],
-        "positions": [
+        positions=[
             {"unit_id": "U01", "lat": 39.8231, "lon": 109.9801, "fix_ts": format_ts(T0)},
         ],
-        "alerts": [],
-        "cameras": [],
-        "talkgroups": [
+        talkgroups=[
             {"id": "1001", "alias": "指挥中心"},
             {"id": "1101", "alias": "东胜派出所"},
             {"id": "1102", "alias": "交警大队"},
         ],
-        "layers": [],
-        "log": [],
-    }
+    )
     store.load_snapshot(0, state)
     return store
 

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from backend_stub import db
 from console.protocol.codec import format_ts
 from console.services.client import LinkState
-from tests.integration.conftest import open_client, start_backend
-from tests.ui.conftest import LoopRunner, until
-from widgets.assembly import build_console
+from tests import factories
+from tests.live import open_client
+from tests.ui.consoles import LiveConsoles
+from tests.waiting import LoopRunner, until
 from widgets.media import VlcEngine
 from widgets.radio import RadioLogPanel
 from widgets.radio.model import COLUMNS
@@ -38,18 +38,7 @@ def engine() -> Iterator[VlcEngine]:
 
 
 def _unit(uid: str, callsign: str, radio: str) -> dict[str, Any]:
-    return {
-        "type": "unit.upsert",
-        "unit": {
-            "id": uid,
-            "callsign": callsign,
-            "kind": "foot",
-            "radio_id": radio,
-            "talkgroup": "1101",
-            "grid_id": None,
-            "status": "available",
-        },
-    }
+    return factories.unit_upsert(uid, callsign=callsign, kind="foot", radio_id=radio)
 
 
 def _alarm(n: int, radio: str, callsign: str, t: float) -> list[dict[str, Any]]:
@@ -107,22 +96,22 @@ def _pending(panel: RadioLogPanel, call_id: str) -> bool:
 
 
 def test_acknowledgement_shows_on_every_console(
-    aloop: LoopRunner, tmp_path: Path, engine: VlcEngine
+    aloop: LoopRunner, live_console: LiveConsoles, tmp_path: Path, engine: VlcEngine
 ) -> None:
-    db_url = f"sqlite:///{tmp_path / 'backend.sqlite3'}"
-    dbe = db.open_engine(db_url)
-    wang = db.add_operator(dbe, "wang", "operator")
-    li = db.add_operator(dbe, "li", "operator")
-    zhao = db.add_operator(dbe, "zhao", "operator")
-    dbe.dispose()
+    wang = live_console.operator("wang")
+    li = live_console.operator("li")
+    zhao = live_console.operator("zhao")
+    panels: list[RadioLogPanel] = []
 
     async def scenario() -> None:
-        backend, url = await start_backend(db_url)
+        backend, url = await live_console.backend()
         await backend.append([_unit("U01", "P1023", "4600101"), _unit("U02", "P1024", "4600102")])
-        consoles, panels = [], []
+        consoles = []
         for name, token in (("a", wang), ("b", li)):
             settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
-            console = build_console(url, token, settings, panels=())
+            console = await live_console.console(
+                url, token, start=False, settings=settings, panels=()
+            )
             panel = RadioLogPanel(console.bridge, Theme("dark"), engine=engine)
             console.commands.attach(panel.sig_command_requested, panel)
             panel.resize(1200, 500)
@@ -168,13 +157,9 @@ def test_acknowledgement_shows_on_every_console(
             assert not panel.emergency_box.isVisible()
         await other.ws.close()
 
+    try:
+        aloop.run(scenario())
+    finally:
         for panel in panels:
             panel.shutdown()
             panel.close()
-        for console in consoles:
-            await console.shutdown()
-            console.window.close()
-        await backend.stop()
-        backend.engine.dispose()
-
-    aloop.run(scenario())

@@ -19,7 +19,7 @@ from console.domain.store import Store
 from console.protocol.codec import format_ts
 from console.services.recorder import Recorder
 from console.storage.recording import RecordingFile
-from tests.ui.conftest import LoopRunner, until
+from tests.waiting import LoopRunner, until
 from widgets.assembly import build_console
 from widgets.status import LinkStatusWidget
 from widgets.theme import Theme

@@ -14,9 +14,9 @@ from console.protocol.session import EventsReceived, PositionsReceived, Snapshot
 from console.replay import ReplayEngine
 from console.services.client import BackendClient, LinkState
 from console.services.recorder import Recorder
-from tests.integration.conftest import start_backend
-from tests.ui.conftest import LoopRunner, until
-from tests.unit.test_recording import TS, picture, unit
+from tests.live import start_backend
+from tests.recordings import TS, picture, unit
+from tests.waiting import LoopRunner, until
 from widgets.replay import ReplayBanner, ReplayPanel
 from widgets.theme import Theme
 

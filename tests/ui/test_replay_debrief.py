@@ -12,8 +12,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
 from console.storage.recording import RecordingFile
-from tests.ui.conftest import LoopRunner, until
-from tests.ui.test_replay_console import T0, _record
+from tests.recordings import SHIFT_T0, record_three_alerts
+from tests.waiting import LoopRunner, until
 from widgets.assembly import build_replay
 
 
@@ -21,7 +21,7 @@ def test_debrief_report_has_the_timeline_annotations_and_screenshots(
     aloop: LoopRunner, tmp_path: Path
 ) -> None:
     path = tmp_path / "night.sqlite3"
-    _record(path)  # a Recorder-made file: three alerts, one every 10 s
+    record_three_alerts(path)  # a Recorder-made file: three alerts, one every 10 s
     settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
     done: list[tuple[str, bool]] = []
 
@@ -32,7 +32,7 @@ def test_debrief_report_has_the_timeline_annotations_and_screenshots(
         panel.sig_job_done.connect(lambda m, failed: done.append((m, failed)))
         window.resize(1280, 800)
         window.show()
-        replay.seek(T0 + 20)
+        replay.seek(SHIFT_T0 + 20)
         await until(lambda: window.alerts.model.rowCount() == 2, what="two alerts")
 
         # An annotation typed at this moment: a bookmark and a screenshot of the console.

@@ -26,7 +26,7 @@ from console.services.media_server import MediaServer
 from console.services.recorder import Recorder
 from console.storage.recording import RecordingFile
 from console.video import write_evidence_sidecar
-from tests.unit.test_kpi import EMPTY
+from tests import factories
 from widgets.replay import ReplayPanel
 from widgets.replay.audio import ReplayAudio
 from widgets.theme import Theme
@@ -59,8 +59,8 @@ def _record(path: Path, audio_url: str) -> None:
     now = [T0]
     store = Store()
     recorder = Recorder(path, store, clock=lambda: now[0], keyframe_every_s=4)
-    store.load_snapshot(1, dict(EMPTY))
-    recorder.on_snapshot(1, dict(EMPTY))
+    store.load_snapshot(1, factories.snapshot())
+    recorder.on_snapshot(1, factories.snapshot())
     seq = 1
     for i in range(1, 21):
         now[0] = T0 + i

@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_video_wall)
+# ruff: noqa: F811  (pytest fixtures imported from tests.ui.video_wall_fixtures)
 """Clip export from a real local stream, the evidence list, and saved wall views."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.domain.store import Store
 from console.video import TileState
-from tests.ui.test_video_wall import WAIT_MS, engine, panel, streams  # noqa: F401
+from tests.ui.video_wall_fixtures import WAIT_MS, engine, panel, streams  # noqa: F401  (fixtures)
 from widgets.bridge import StoreBridge
 from widgets.media import VlcEngine
 from widgets.theme import Theme

@@ -22,7 +22,7 @@ from PySide6.QtCore import QRect, QSettings
 
 from backend_stub import db
 from console.services.client import LinkState
-from tests.ui.conftest import LoopRunner, until
+from tests.waiting import LoopRunner, until
 from widgets.wall import MAIN, plan_screens, split
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +125,7 @@ def test_wall_mode_two_screens_and_commander_pushes(aloop: LoopRunner, tmp_path:
 
     async def scenario() -> None:
         nonlocal proc
-        from tests.integration.conftest import start_backend
+        from tests.live import start_backend
         from widgets.assembly import build_console
 
         backend, url = await start_backend(db_url)

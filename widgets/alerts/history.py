@@ -224,7 +224,8 @@ class HistorySearchDialog(QDialog):
         self.report_button.setEnabled(alert is not None)
         self.export_button.setEnabled(alert is not None)
         if alert is None:
-            self.detail.setHtml(f"<p>{self.tr('Search, then pick an incident.')}</p>")
+            hint = self.tr("Search, then pick an incident.")
+            self.detail.setHtml(f"<p>{hint}</p>")
             return
         s = self._store
         record = incident_record(alert, s.units, s.log, s.radio_calls, s.layers)

@@ -272,7 +272,7 @@ class AlertFilterProxy(QAbstractProxyModel):
 
     # ---- source signals
 
-    def setSourceModel(self, model: QAbstractItemModel) -> None:  # type: ignore[override]
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
         self.beginResetModel()
         super().setSourceModel(model)
         self._load()

@@ -183,7 +183,8 @@ class DashboardPanel(QWidget):
         self._ticks(self.unit_plot, [labels.unit_status(s) for s in UNIT_STATUSES])
         self._heat(f)
         top = ", ".join(f"{g} ({n})" for g, n in f.by_grid[:8])
-        self.top_grids.setText(f"<b>{self.tr('Busiest grids')}</b><br>{top or '—'}")
+        heading = self.tr("Busiest grids")
+        self.top_grids.setText(f"<b>{heading}</b><br>{top or '—'}")
 
     def _shift_html(self, s: kpi.ShiftKpis) -> str:
         """The shift's counts and how fast it dispatched and arrived, on two lines."""

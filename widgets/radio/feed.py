@@ -133,7 +133,7 @@ class RadioFeedView(QWidget):
         self.new_badge.show()
         self.new_badge.raise_()
 
-    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._place_badge()
 

@@ -1,8 +1,8 @@
 """The 350 MHz radio log panel: live call feed, filters, emergencies, playback, dispatch log.
 
 The panel composes the parts (``filters``, ``feed``, ``playback``, ``dispatch_log``,
-``export``) and keeps them fed from the Store. It listens to the Store directly (the bridge
-has no radio signals yet); calls and log entries are buffered and put into the tables by a
+``export``) and keeps them fed from the Store through the bridge's signals (calls heard, log
+entries, units, alerts, snapshots); calls and log entries are buffered and put into the tables by a
 10 Hz timer, one ``beginInsertRows`` per batch, so a 50 calls/s feed costs the GUI thread a
 few short slices a second.
 """
@@ -14,19 +14,10 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from console.domain.model import LogEntry, RadioCall
-from console.domain.store import (
-    AlertChanged,
-    AlertRaised,
-    DomainEvent,
-    LogEntryAdded,
-    RadioCallHeard,
-    SnapshotLoaded,
-    UnitUpserted,
-)
+from console.domain.model import Alert, LogEntry, RadioCall, Unit
 from console.radio import (
     CallIndex,
     EmergencyAck,
@@ -102,7 +93,17 @@ class RadioLogPanel(QWidget):
         self._flush_timer = QTimer(self, interval=100)
         self._flush_timer.timeout.connect(self._flush)
         self._flush_timer.start()
-        self._unsubscribe: Callable[[], None] | None = bridge.store.subscribe(self._on_store_events)
+        # Disconnected in shutdown (the bridge outlives a panel closed from the View menu).
+        self._listening: list[tuple[SignalInstance, Callable[..., None]]] = [
+            (bridge.sig_calls_heard, self._on_calls_heard),
+            (bridge.sig_log_added, self._on_log_added),
+            (bridge.sig_alerts_raised, self._on_alerts),
+            (bridge.sig_alerts_changed, self._on_alerts),
+            (bridge.sig_units_changed, self._on_units),
+            (bridge.sig_snapshot_loaded, self._reload),
+        ]
+        for signal, slot in self._listening:
+            signal.connect(slot)
         self._reload()
 
     # ---- layout
@@ -187,22 +188,22 @@ class RadioLogPanel(QWidget):
 
     # ---- store → tables
 
-    def _on_store_events(self, events: list[DomainEvent]) -> None:
-        for event in events:
-            if isinstance(event, RadioCallHeard):
-                self._pending_calls.append(event.call)
-            elif isinstance(event, LogEntryAdded):
-                self._pending_entries.append(event.entry)
-            elif isinstance(event, AlertRaised | AlertChanged):
-                if event.alert.kind == "radio_emergency":
-                    self._links_dirty = True
-            elif isinstance(event, UnitUpserted):
-                self.model.radios[event.unit.radio_id] = event.unit.callsign
-                self._unit_of_radio[event.unit.radio_id] = event.unit.id
-            elif isinstance(event, SnapshotLoaded):
-                self._reload()
+    def _on_calls_heard(self, calls: list[RadioCall]) -> None:
+        self._pending_calls.extend(calls)
 
-    def _reload(self) -> None:
+    def _on_log_added(self, entries: list[LogEntry]) -> None:
+        self._pending_entries.extend(entries)
+
+    def _on_alerts(self, alerts: list[Alert]) -> None:
+        if any(alert.kind == "radio_emergency" for alert in alerts):
+            self._links_dirty = True
+
+    def _on_units(self, units: list[Unit]) -> None:
+        for unit in units:
+            self.model.radios[unit.radio_id] = unit.callsign
+            self._unit_of_radio[unit.radio_id] = unit.id
+
+    def _reload(self, _seq: int = 0) -> None:
         store = self._bridge.store
         self.model.talkgroups = dict(store.talkgroups)
         self.log_model.talkgroups = self.model.talkgroups
@@ -447,9 +448,9 @@ class RadioLogPanel(QWidget):
 
     def shutdown(self) -> None:
         """Stop playback and release libVLC (call before the application quits)."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        for signal, slot in self._listening:
+            signal.disconnect(slot)
+        self._listening.clear()
         self._flush_timer.stop()
         done = self.player.release()
         done.result(timeout=10)

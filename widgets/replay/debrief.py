@@ -28,8 +28,8 @@ from console.storage.recording import CaptureRow, RecordingFile
 from widgets import labels
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DebriefReport", text)
+def _report_title() -> str:
+    return QCoreApplication.translate("DebriefReport", "Debrief report")
 
 
 @dataclass
@@ -86,14 +86,54 @@ def render_html(
     data: DebriefData, image_src: Callable[[CaptureRow, bytes], str], image_width: int = 960
 ) -> str:
     """The report as one HTML page; ``image_src`` gives each capture's ``src``."""
+    t_debrief_report = QCoreApplication.translate("DebriefReport", "Debrief report")
+    t_time_range_utc = QCoreApplication.translate("DebriefReport", "Time range (UTC)")
+    t_annotations_and_bookmarks = QCoreApplication.translate(
+        "DebriefReport", "Annotations and bookmarks"
+    )
+    t_time = QCoreApplication.translate("DebriefReport", "Time")
+    t_author = QCoreApplication.translate("DebriefReport", "Author")
+    t_text = QCoreApplication.translate("DebriefReport", "Text")
+    t_no_bookmarks_in_this_range = QCoreApplication.translate(
+        "DebriefReport", "No bookmarks in this range."
+    )
+    t_incident_timeline = QCoreApplication.translate("DebriefReport", "Incident timeline")
+    t_no_alerts_in_this_range = QCoreApplication.translate(
+        "DebriefReport", "No alerts in this range."
+    )
+    t_units = QCoreApplication.translate("DebriefReport", "Units")
+    t_action = QCoreApplication.translate("DebriefReport", "Action")
+    t_operator = QCoreApplication.translate("DebriefReport", "Operator")
+    t_note = QCoreApplication.translate("DebriefReport", "Note")
+    t_radio_calls = QCoreApplication.translate("DebriefReport", "Radio calls")
+    t_talkgroup = QCoreApplication.translate("DebriefReport", "Talkgroup")
+    t_from = QCoreApplication.translate("DebriefReport", "From")
+    t_kind = QCoreApplication.translate("DebriefReport", "Kind")
+    t_length = QCoreApplication.translate("DebriefReport", "Length")
+    t_no_radio_calls_in_this_range = QCoreApplication.translate(
+        "DebriefReport", "No radio calls in this range."
+    )
+    t_commands_sent = QCoreApplication.translate("DebriefReport", "Commands sent")
+    t_command = QCoreApplication.translate("DebriefReport", "Command")
+    t_target = QCoreApplication.translate("DebriefReport", "Target")
+    t_result = QCoreApplication.translate("DebriefReport", "Result")
+    t_accepted = QCoreApplication.translate("DebriefReport", "accepted")
+    t_refused = QCoreApplication.translate("DebriefReport", "refused")
+    t_no_commands_in_this_range = QCoreApplication.translate(
+        "DebriefReport", "No commands in this range."
+    )
+    t_screenshots = QCoreApplication.translate("DebriefReport", "Screenshots")
+    t_no_screenshots_captured_in_this_range = QCoreApplication.translate(
+        "DebriefReport", "No screenshots captured in this range."
+    )
     out: list[str] = [
         "<html><head><meta charset='utf-8'><style>"
         "body{font-family:sans-serif;font-size:10pt} h1{font-size:16pt} h2{font-size:13pt}"
         "table{border-collapse:collapse} td,th{border:1px solid #999;padding:3px 6px}"
         "th{background:#ddd;text-align:left}</style>"
-        f"<title>{_e(_tr('Debrief report'))}</title></head><body>",
-        f"<h1>{_e(_tr('Debrief report'))}: {_e(data.name)}</h1>",
-        f"<p>{_e(_tr('Time range (UTC)'))}: {_when(data.t0)} — {_when(data.t1)}</p>",
+        f"<title>{_e(t_debrief_report)}</title></head><body>",
+        f"<h1>{_e(t_debrief_report)}: {_e(data.name)}</h1>",
+        f"<p>{_e(t_time_range_utc)}: {_when(data.t0)} — {_when(data.t1)}</p>",
     ]
 
     def table(title: str, heads: list[str], rows: list[list[str]], empty: str) -> None:
@@ -106,32 +146,32 @@ def render_html(
         out.append("</table>")
 
     table(
-        _tr("Annotations and bookmarks"),
-        [_tr("Time"), _tr("Author"), _tr("Text")],
+        t_annotations_and_bookmarks,
+        [t_time, t_author, t_text],
         [[_when(t), _e(a), _e(x)] for t, a, x in data.bookmarks],
-        _tr("No bookmarks in this range."),
+        t_no_bookmarks_in_this_range,
     )
-    out.append(f"<h2>{_e(_tr('Incident timeline'))}</h2>")
+    out.append(f"<h2>{_e(t_incident_timeline)}</h2>")
     if not data.alerts:
-        out.append(f"<p>{_e(_tr('No alerts in this range.'))}</p>")
+        out.append(f"<p>{_e(t_no_alerts_in_this_range)}</p>")
     for a in data.alerts:
         out.append(
             f"<h3>{_e(a.id)} · P{a.priority} · {_e(labels.alert_kind(a.kind))} · {_e(a.title)}"
             f" — {_e(labels.alert_status(a.status.value))}</h3>"
-            f"<p>{_e(a.address)} {_e(_tr('Units'))}: {_e(', '.join(a.unit_ids) or '—')}</p>"
+            f"<p>{_e(a.address)} {_e(t_units)}: {_e(', '.join(a.unit_ids) or '—')}</p>"
         )
         rows = [
             [_when(h.ts), _e(labels.alert_status(h.action)), _e(h.operator or ""), _e(h.note)]
             for h in a.history
         ]
         out.append("<table width='100%'><tr>")
-        heads = (_tr("Time"), _tr("Action"), _tr("Operator"), _tr("Note"))
+        heads = (t_time, t_action, t_operator, t_note)
         out.append("".join(f"<th>{_e(h)}</th>" for h in heads) + "</tr>")
         out.extend("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
         out.append("</table>")
     table(
-        _tr("Radio calls"),
-        [_tr("Time"), _tr("Talkgroup"), _tr("From"), _tr("Kind"), _tr("Length")],
+        t_radio_calls,
+        [t_time, t_talkgroup, t_from, t_kind, t_length],
         [
             [
                 _when(c.start_ts),
@@ -142,20 +182,20 @@ def render_html(
             ]
             for c in data.radio
         ],
-        _tr("No radio calls in this range."),
+        t_no_radio_calls_in_this_range,
     )
     table(
-        _tr("Commands sent"),
-        [_tr("Time"), _tr("Command"), _tr("Target"), _tr("Result")],
+        t_commands_sent,
+        [t_time, t_command, t_target, t_result],
         [
-            [_when(t), _e(n), _e(x), _e(_tr("accepted") if ok else _tr("refused"))]
+            [_when(t), _e(n), _e(x), _e(t_accepted if ok else t_refused)]
             for t, n, x, ok in data.commands
         ],
-        _tr("No commands in this range."),
+        t_no_commands_in_this_range,
     )
-    out.append(f"<h2>{_e(_tr('Screenshots'))}</h2>")
+    out.append(f"<h2>{_e(t_screenshots)}</h2>")
     if not data.captures:
-        out.append(f"<p>{_e(_tr('No screenshots captured in this range.'))}</p>")
+        out.append(f"<p>{_e(t_no_screenshots_captured_in_this_range)}</p>")
     for cap, png in data.captures:
         caption = f"{_when(cap.ts)} · {cap.author}" + (f" · {cap.note}" if cap.note else "")
         src = image_src(cap, png)
@@ -184,7 +224,7 @@ def write_pdf(data: DebriefData, path: str | Path) -> None:
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setResolution(150)
-    writer.setTitle(_tr("Debrief report"))
+    writer.setTitle(_report_title())
     page = writer.pageLayout().paintRectPixels(writer.resolution()).size()
     doc.setPageSize(page.toSizeF())
     width = page.width() - 2 * int(doc.documentMargin()) - 8

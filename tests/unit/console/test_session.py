@@ -16,6 +16,7 @@ from console.protocol.session import (
     SnapshotReceived,
     Welcomed,
 )
+from tests import factories
 
 TS = "2026-11-28T16:40:54.123Z"
 WELCOME = {
@@ -34,24 +35,7 @@ def _log(seq: int) -> dict:
 
 
 def _alert_event(seq: int, status: str = "new", version: int = 1) -> dict:
-    alert = {
-        "id": "A-1",
-        "kind": "call_110",
-        "priority": 1,
-        "title": "t",
-        "description": "",
-        "lat": 39.8,
-        "lon": 109.9,
-        "address": "",
-        "grid_id": None,
-        "status": status,
-        "created_ts": TS,
-        "version": version,
-        "owner": None,
-        "unit_ids": [],
-        "camera_ids": [],
-        "history": [],
-    }
+    alert = factories.alert_wire(id="A-1", status=status, created_ts=TS, version=version)
     kind = "alert.new" if version == 1 else "alert.updated"
     return {"type": kind, "seq": seq, "ts": TS, "alert": alert}
 

@@ -19,31 +19,13 @@ from console.protocol.codec import (
     parse_ts,
     validate_args,
 )
+from tests import factories
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _alert(**over: object) -> dict:
-    alert = {
-        "id": "A-000001",
-        "kind": "call_110",
-        "priority": 1,
-        "title": "t",
-        "description": "",
-        "lat": 39.8,
-        "lon": 109.9,
-        "address": "",
-        "grid_id": None,
-        "status": "new",
-        "created_ts": "2026-11-28T16:40:54.123Z",
-        "version": 1,
-        "owner": None,
-        "unit_ids": [],
-        "camera_ids": [],
-        "history": [],
-    }
-    alert.update(over)
-    return alert
+    return factories.alert_wire(**{"created_ts": "2026-11-28T16:40:54.123Z", **over})
 
 
 def test_time_format_round_trips_with_milliseconds() -> None:

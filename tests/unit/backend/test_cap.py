@@ -20,56 +20,13 @@ from backend_stub.ingest.doors.cap import (
 )
 from backend_stub.state import DistrictState, Refused
 from console.protocol.codec import validate_event
+from tests.documents import CAP_BILLION_LAUGHS, CAP_NS, cap_doc
 
-NS = "urn:oasis:names:tc:emergency:cap:1.2"
+NS = CAP_NS
 TS = "2024-05-01T02:00:00.000Z"
 
 
-def cap_doc(
-    identifier: str = "KSB-2024-0001",
-    *,
-    msg_type: str = "Alert",
-    status: str = "Actual",
-    references: str | None = None,
-    event: str = "危化品泄漏",
-    description: str = "伊金霍洛西街加油站储罐泄漏，周边三百米疏散。",
-    severity: str = "Severe",
-    urgency: str = "Expected",
-    area: str = "<circle>39.8123,109.9876 0.3</circle>",
-    area_desc: str = "伊金霍洛西街加油站",
-    info: bool = True,
-    note: str | None = None,
-    language: str | None = None,
-) -> bytes:
-    refs = f"<references>{references}</references>" if references else ""
-    note_el = f"<note>{note}</note>" if note else ""
-    lang = f"<language>{language}</language>" if language else ""
-    info_el = (
-        f"<info>{lang}<category>Safety</category><event>{event}</event>"
-        f"<urgency>{urgency}</urgency><severity>{severity}</severity>"
-        "<certainty>Observed</certainty><headline>泄漏</headline>"
-        f"<description>{description}</description>"
-        f"<area><areaDesc>{area_desc}</areaDesc>{area}</area></info>"
-        if info
-        else ""
-    )
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<alert xmlns="{NS}">'
-        f"<identifier>{identifier}</identifier><sender>ops@ordos.example</sender>"
-        f"<sent>2024-05-01T10:00:00+08:00</sent><status>{status}</status>"
-        f"<msgType>{msg_type}</msgType><scope>Public</scope>{note_el}{refs}{info_el}</alert>"
-    ).encode()
-
-
 REF = "ops@ordos.example,KSB-2024-0001,2024-05-01T10:00:00+08:00"
-
-BILLION_LAUGHS = (
-    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-    b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>&lol3;</identifier>'
-    b"</alert>"
-)
 
 
 class Refs:
@@ -186,10 +143,10 @@ def test_the_chinese_info_is_preferred() -> None:
         (cap_doc().replace(NS.encode(), b"urn:oasis:names:tc:emergency:cap:1.1"), "valid"),
         (cap_doc(msg_type="Update"), "references"),
         (cap_doc(area="<circle>39.8,109.9</circle>"), "circle"),
-        (BILLION_LAUGHS, "DOCTYPE"),
+        (CAP_BILLION_LAUGHS, "DOCTYPE"),
         # UTF-16 hides the DOCTYPE from a byte scan: the parsed document still shows it.
         (
-            BILLION_LAUGHS.decode()
+            CAP_BILLION_LAUGHS.decode()
             .replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
             .encode("utf-16"),
             "DOCTYPE",

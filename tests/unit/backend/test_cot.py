@@ -21,8 +21,10 @@ from hypothesis import strategies as st
 from backend_stub.ingest import cot, cot_out
 from backend_stub.ingest.core import Fix, Refused
 from backend_stub.state import DistrictState
+from tests.documents import COT_BILLION_LAUGHS, COT_T0, COT_XXE
+from tests.waiting import until
 
-T0 = "2024-05-01T08:00:00.000Z"
+T0 = COT_T0
 T0_EPOCH = datetime(2024, 5, 1, 8, tzinfo=UTC).timestamp()
 
 
@@ -41,21 +43,6 @@ def doc(
     ).encode()
 
 
-BILLION_LAUGHS = (
-    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + b"".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
-        for i in range(1, 10)
-    )
-    + b']><event version="2.0" uid="x" type="a-f-G" time="'
-    + T0.encode()
-    + b'"><point lat="1" lon="1"/><detail><remarks>&lol9;</remarks></detail></event>'
-)
-XXE = (
-    b'<?xml version="1.0"?><!DOCTYPE event [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-    b'<event version="2.0" uid="x" type="a-f-G" time="2024-05-01T08:00:00Z">'
-    b'<point lat="1" lon="1"/><detail><remarks>&xxe;</remarks></detail></event>'
-)
 EXTERNAL_DTD = (
     b'<?xml version="1.0"?><!DOCTYPE event SYSTEM "http://127.0.0.1:1/evil.dtd">'
     b'<event version="2.0" uid="x" type="a-f-G" time="2024-05-01T08:00:00Z">'
@@ -162,7 +149,7 @@ def test_malformed_documents_say_why(data: bytes, why: str) -> None:
     assert why in parsed.error
 
 
-@pytest.mark.parametrize("hostile", [BILLION_LAUGHS, XXE, EXTERNAL_DTD])
+@pytest.mark.parametrize("hostile", [COT_BILLION_LAUGHS, COT_XXE, EXTERNAL_DTD])
 def test_hostile_xml_is_refused_not_expanded(hostile: bytes) -> None:
     started = time.perf_counter()
     parsed = cot.parse_event(hostile)
@@ -228,7 +215,13 @@ def test_an_oversize_document_with_its_end_is_one_refused_document() -> None:
 
 # ------------------------------------------------------------------------------ fuzz
 
-VALID = [doc(), doc(kind="t-x-c-t"), BILLION_LAUGHS, XXE, pytak.gen_cot(uid="p", lat=1, lon=2)]
+VALID = [
+    doc(),
+    doc(kind="t-x-c-t"),
+    COT_BILLION_LAUGHS,
+    COT_XXE,
+    pytak.gen_cot(uid="p", lat=1, lon=2),
+]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -337,7 +330,7 @@ def test_the_door_takes_fixes_counts_malformed_and_ignores_pings() -> None:
     door, ingest, _ = make_door()
     door.take(doc(), None)
     door.take(doc(kind="t-x-c-t"), None)
-    door.take(BILLION_LAUGHS, None)
+    door.take(COT_BILLION_LAUGHS, None)
     assert [f.device for f in ingest.fixes] == ["cot:ANDROID-abc"]
     assert len(ingest.counted) == 1
     assert ingest.counted[0][0] == "cot" and "no DTDs" in ingest.counted[0][1]
@@ -376,12 +369,7 @@ class FakeWriter:
         return [ET.fromstring(d).get("uid", "") for _, d in self.written]
 
     async def until(self, pred: Any, timeout: float = 5) -> None:
-        async def wait() -> None:
-            while not pred():
-                self.changed.clear()
-                await self.changed.wait()
-
-        await asyncio.wait_for(wait(), timeout)
+        await until(pred, timeout, wake=self.changed)
 
 
 UNIT = {"id": "U1", "callsign": "东胜巡逻一组", "kind": "patrol_car", "status": "available"}

@@ -17,6 +17,7 @@ from console.domain.model import (
     UnitStatus,
 )
 from console.records import EIDO_SCHEMA, incident_record, linked_calls_for, to_eido
+from tests import factories
 
 T = 1_795_880_000.0
 validate = fastjsonschema.compile(EIDO_SCHEMA)
@@ -25,8 +26,6 @@ validate = fastjsonschema.compile(EIDO_SCHEMA)
 def _alert(**kw: object) -> Alert:
     base: dict[str, object] = dict(
         id="A-000042",
-        kind="call_110",
-        priority=1,
         title="110报警：打架斗殴",
         description="报警人 13800000001",
         lat=39.82,
@@ -38,7 +37,6 @@ def _alert(**kw: object) -> Alert:
         version=7,
         owner="wang",
         unit_ids=("U02",),
-        camera_ids=(),
         history=(
             HistoryItem(T, None, "created", ""),
             HistoryItem(T + 20, "wang", "acknowledged", ""),
@@ -52,7 +50,7 @@ def _alert(**kw: object) -> Alert:
         merged_ids=("A-000043",),
     )
     base.update(kw)
-    return Alert(**base)  # type: ignore[arg-type]
+    return factories.alert(**base)
 
 
 UNITS = {

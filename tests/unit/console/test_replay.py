@@ -11,7 +11,7 @@ import pytest
 from console.domain.store import Store
 from console.replay import ReplayEngine, store_to_wire_state
 from console.services.recorder import Recorder
-from tests.unit.test_recording import TS, alert, events, picture, unit
+from tests.recordings import TS, alert, events, picture, unit
 
 T0 = 2_000_000.0
 

@@ -9,55 +9,17 @@ import pytest
 from console import kpi
 from console.domain.model import Alert
 from console.domain.store import Store
-from console.protocol.codec import format_ts
+from tests import factories
 
 NOW = datetime(2026, 11, 28, 15, 30).timestamp()
-EMPTY = {"units": [], "alerts": [], "cameras": [], "talkgroups": [], "layers": [], "log": []}
+EMPTY = factories.snapshot()
 
 
-def _alert(
-    aid: str,
-    kind: str,
-    created: float,
-    steps: list[tuple[str, float]],
-    status: str,
-    grid: str = "G0001",
-) -> dict:
-    history = [{"ts": format_ts(created), "operator": None, "action": "created", "note": ""}]
-    history += [
-        {"ts": format_ts(created + dt), "operator": "op", "action": a, "note": ""}
-        for a, dt in steps
-    ]
-    return {
-        "id": aid,
-        "kind": kind,
-        "priority": 1,
-        "title": "t",
-        "description": "",
-        "lat": 39.8,
-        "lon": 109.9,
-        "address": "",
-        "grid_id": grid,
-        "status": status,
-        "created_ts": format_ts(created),
-        "version": 1 + len(steps),
-        "owner": None,
-        "unit_ids": [],
-        "camera_ids": [],
-        "history": history,
-    }
+_alert = factories.worked_alert
 
 
 def _unit(uid: str, status: str) -> dict:
-    return {
-        "id": uid,
-        "callsign": uid,
-        "kind": "patrol_car",
-        "radio_id": uid,
-        "talkgroup": "1101",
-        "grid_id": None,
-        "status": status,
-    }
+    return factories.unit_wire(uid, status=status)
 
 
 def test_figures_match_a_known_event_set() -> None:

@@ -14,61 +14,9 @@ from console.domain.store import Store
 from console.replay import store_to_wire_state
 from console.services.recorder import Recorder
 from console.storage.recording import RecordingFile
+from tests.recordings import TS, alert, events, picture, unit
 
-ROOT = Path(__file__).resolve().parents[2]
-TS = "2026-11-28T16:40:54.123Z"
-
-
-def unit(uid: str, status: str = "available") -> dict[str, Any]:
-    return {
-        "id": uid,
-        "callsign": "P" + uid,
-        "kind": "patrol_car",
-        "radio_id": "46" + uid,
-        "talkgroup": "1101",
-        "grid_id": None,
-        "status": status,
-    }
-
-
-def alert(aid: str, status: str = "new", version: int = 1) -> dict[str, Any]:
-    return {
-        "id": aid,
-        "kind": "call_110",
-        "priority": 2,
-        "title": "盗窃",
-        "description": "",
-        "lat": 39.8,
-        "lon": 109.9,
-        "address": "东胜区",
-        "grid_id": None,
-        "status": status,
-        "created_ts": TS,
-        "version": version,
-        "owner": None,
-        "unit_ids": [],
-        "camera_ids": [],
-        "history": [{"ts": TS, "operator": "wang", "action": status, "note": ""}],
-    }
-
-
-def events(start: int, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"seq": start + i, "ts": TS, **b} for i, b in enumerate(bodies)]
-
-
-def picture(store: Store) -> dict[str, Any]:
-    """What a user sees: alerts, units, positions, cameras, layers, log, radio."""
-    return {
-        "alerts": dict(store.alerts),
-        "units": dict(store.units),
-        "positions": dict(store.positions),
-        "cameras": dict(store.cameras),
-        "talkgroups": dict(store.talkgroups),
-        "layers": dict(store.layers),
-        "log": list(store.log),
-        "radio": list(store.radio_calls),
-        "seq": store.seq,
-    }
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def busy_store() -> Store:

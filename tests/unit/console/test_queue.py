@@ -9,8 +9,9 @@ import random
 import numpy as np
 
 from console import queue
-from console.domain.model import Alert, AlertStatus, HistoryItem
+from console.domain.model import Alert, AlertStatus
 from console.queue import AlertQueue, QueueColumns, QueueFilter
+from tests import factories
 
 T = 1_795_880_000.0
 KINDS = ("call_110", "efence", "manual")
@@ -19,25 +20,7 @@ LABELS = {"call_110": "110 call", "efence": "E-fence", "manual": "Manual"}
 
 
 def _alert(i: int, rng: random.Random) -> Alert:
-    status = rng.choice(list(AlertStatus))
-    return Alert(
-        id=f"A-{i:06d}",
-        kind=rng.choice(KINDS),
-        priority=rng.randint(1, 4),
-        title=rng.choice(("打架", "盗窃", "噪音", "abc", "Abc")) + str(rng.randrange(5)),
-        description=rng.choice(("报警人 138", "", "needle")),
-        lat=39.8,
-        lon=109.9,
-        address=rng.choice(("天骄路", "林荫路", "")),
-        grid_id=None,
-        status=status,
-        created_ts=T + rng.randrange(0, 3600, 30),  # ties on purpose
-        version=1,
-        owner=None if status is AlertStatus.NEW else rng.choice(OWNERS),
-        unit_ids=(),
-        camera_ids=(),
-        history=(HistoryItem(T, None, "created", ""),),
-    )
+    return factories.random_alert(i, rng, KINDS, OWNERS)
 
 
 def _ok(a: Alert, f: QueueFilter) -> bool:

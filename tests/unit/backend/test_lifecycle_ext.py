@@ -15,6 +15,7 @@ from backend_stub.state import (
 )
 from console.domain.store import CameraPtzMoved, Store, WallCamerasPushed
 from console.protocol.codec import validate_args, validate_event
+from tests import factories
 
 TS = "2026-11-28T16:40:54.123Z"
 OP = Actor("op-1", "wang", "operator")
@@ -22,15 +23,7 @@ CMD = Actor("op-9", "zhao", "commander")
 
 
 def _unit(uid: str, callsign: str) -> dict[str, object]:
-    return {
-        "id": uid,
-        "callsign": callsign,
-        "kind": "patrol_car",
-        "radio_id": "46" + uid,
-        "talkgroup": "1101",
-        "grid_id": None,
-        "status": "available",
-    }
+    return factories.unit_wire(uid, callsign=callsign, radio_id="46" + uid)
 
 
 def _camera(cid: str, ptz: bool) -> dict[str, object]:

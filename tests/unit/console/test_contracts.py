@@ -14,7 +14,7 @@ from typing import Any
 import console
 import widgets
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SHARED_WITH_THE_BACKEND = {"console.protocol", "console.geo"}
 """What the backend may import from the console: the wire protocol and the geometry."""
 SHARED_QT = {"widgets.media"}

@@ -4,31 +4,22 @@ from __future__ import annotations
 
 from console.dispatch import TimerLevel, possible_duplicates, recommend, timer
 from console.domain.model import Alert, AlertStatus, HistoryItem, Position, Unit, UnitStatus
+from tests import factories
 
 T = 1_795_880_000.0
 
 
 def _alert(status: AlertStatus = AlertStatus.NEW, priority: int = 1, **kw: object) -> Alert:
-    base = dict(
+    base: dict[str, object] = dict(
         id="A-1",
-        kind="call_110",
-        priority=priority,
-        title="t",
         description="报警人 13800000001",
         lat=39.82,
         lon=109.98,
-        address="",
         grid_id="G0001",
-        status=status,
         created_ts=T,
-        version=1,
-        owner=None,
-        unit_ids=(),
-        camera_ids=(),
         history=(HistoryItem(T, None, "created", ""),),
     )
-    base.update(kw)
-    return Alert(**base)  # type: ignore[arg-type]
+    return factories.alert(status=status, priority=priority, **{**base, **kw})
 
 
 def _unit(
@@ -37,7 +28,7 @@ def _unit(
     status: UnitStatus = UnitStatus.AVAILABLE,
     grid: str = "G0002",
 ) -> Unit:
-    return Unit(uid, f"P{uid}", kind, "1", "1101", grid, status)
+    return factories.unit(uid, kind=kind, status=status, grid_id=grid)
 
 
 def test_recommend_ranks_by_eta_skips_busy_and_explains() -> None:
