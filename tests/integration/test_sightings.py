@@ -251,3 +251,43 @@ def test_watch_index_matches_exact_and_wildcards_without_scanning() -> None:
     assert index.match("plate", "蒙A12345", now) == []
     index.remove("w2")
     assert [e.id for e in index.match("plate", "蒙K7S5210", now)] == []
+
+
+async def test_demo_travellers_are_seen_with_misses_and_misreads_and_raise_watch_alerts(
+    tmp_path: Path,
+) -> None:
+    from backend_stub.demo import import_district
+    from backend_stub.district import build_district
+    from backend_stub.ingest.doors.sightings import take_sighting
+    from backend_stub.sim.sightings import PEOPLE, PLATES, Travellers, demo_watch
+
+    db_url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    backend, _url = await start_backend(db_url, http_port=0, audio_dir=tmp_path / "audio")
+    try:
+        district = build_district(7, n_units=20)
+        await import_district(backend, district, "rtsp://127.0.0.1:8554")
+        store = backend.sightings
+        for kind, value, reason, priority in demo_watch():
+            store.add_watch(kind, value, reason, priority, None, "demo")
+        start = time.time() - 3 * 3600
+        travellers = Travellers(district, seed=7, start=start)
+        seen = travellers.tick(time.time() - 1)
+        plates = [s.value for s in seen if s.kind == "plate"]
+        assert set(PLATES) <= set(plates)
+        assert any(s.kind == "face" and s.value == PEOPLE[0] for s in seen)
+        misread = [p for p in plates if p not in PLATES]
+        assert misread and len(misread) < len(plates) / 5
+        assert backend.ingest is not None
+        answers = [await take_sighting(backend, backend.ingest, s) for s in seen]
+        assert all(status in (201, 429) for status, _ in answers)
+        raised = [a for status, body in answers if status == 201 for a in body["alert_ids"]]
+        alerts = [backend.state.alerts[a] for a in raised]
+        assert {a["kind"] for a in alerts} == {"plate_match", "face_match"}
+        assert all(a["watch_entry"]["reason"] for a in alerts)
+        route = store.search("plate", PLATES[0], start, time.time())
+        assert len(route) > 3 and [r["ts"] for r in route] == sorted(r["ts"] for r in route)
+        # The route crosses the district: several cameras saw it.
+        assert len({r["camera_id"] for r in route}) >= 2
+    finally:
+        await backend.stop()
+        backend.engine.dispose()

@@ -161,6 +161,45 @@ def match_alerts(
     return checked(bodies, ts)
 
 
+async def take_sighting(backend: Backend, ingest: Ingest, sighting: Sighting) -> tuple[int, Wire]:
+    """Store a checked sighting and raise the alerts of the watch entries it matches: the
+    door's answer (HTTP status, JSON body). The demo's simulated cameras come this way too.
+    """
+    store = backend.sightings
+    source = sighting.source
+    if sighting.camera_id not in backend.state.cameras:
+        reason = f"camera_id {sighting.camera_id!r} is not a known camera"
+        ingest.count(source, error=reason)
+        return 400, {"error": reason}
+    if not ingest._allow(f"camera:{sighting.camera_id}", CAMERA_RATE):
+        ingest.count(source, error=f"camera {sighting.camera_id} sends too fast")
+        reason = f"too many sightings a second from camera {sighting.camera_id}; send it later"
+        return 429, {"error": reason}
+    try:
+        fresh = await store.add(sighting)
+    except Exception:
+        log.exception("sighting %s from %s not stored", sighting.ref, source)
+        return 503, {"error": "the sighting could not be stored; try again"}
+    ingest.count(source)
+    if not fresh:
+        return 201, {"stored": False, "alert_ids": []}
+    entries = store.watch.match(sighting.kind, sighting.value, ingest.clock())
+    alert_ids: list[str] = []
+    if entries:
+
+        def build(state: DistrictState, ts: str) -> list[Wire]:
+            bodies = match_alerts(state, sighting, entries, ts)
+            alert_ids[:] = [b["alert"]["id"] for b in bodies]
+            return bodies
+
+        try:
+            await backend.append_derived(build)
+        except Exception:
+            log.exception("the watch-list alert of sighting %s was not raised", sighting.ref)
+            return 503, {"error": "the sighting is stored but its alert was not raised"}
+    return 201, {"stored": True, "alert_ids": alert_ids}
+
+
 @add_door
 def sightings_door(app: web.Application, backend: Backend, ingest: Ingest) -> None:
     """``POST /api/sightings``."""
@@ -183,39 +222,7 @@ def sightings_door(app: web.Application, backend: Backend, ingest: Ingest) -> No
         except (ValueError, RecursionError) as exc:
             ingest.count(name, error=str(exc)[:500])
             return refusal(400, str(exc))
-        if sighting.camera_id not in backend.state.cameras:
-            reason = f"camera_id {sighting.camera_id!r} is not a known camera"
-            ingest.count(name, error=reason)
-            return refusal(400, reason)
-        if not ingest._allow(f"camera:{sighting.camera_id}", CAMERA_RATE):
-            ingest.count(name, error=f"camera {sighting.camera_id} sends too fast")
-            return refusal(
-                429,
-                f"too many sightings a second from camera {sighting.camera_id}; "
-                "send it again later",
-            )
-        try:
-            fresh = await store.add(sighting)
-        except Exception:
-            log.exception("sighting %s from %s not stored", sighting.ref, name)
-            return refusal(503, "the sighting could not be stored; try again")
-        ingest.count(name)
-        if not fresh:
-            return json_answer(201, {"stored": False, "alert_ids": []})
-        entries = store.watch.match(sighting.kind, sighting.value, now)
-        alert_ids: list[str] = []
-        if entries:
-
-            def build(state: DistrictState, ts: str) -> list[Wire]:
-                bodies = match_alerts(state, sighting, entries, ts)
-                alert_ids[:] = [b["alert"]["id"] for b in bodies]
-                return bodies
-
-            try:
-                await backend.append_derived(build)
-            except Exception:
-                log.exception("the watch-list alert of sighting %s was not raised", sighting.ref)
-                return refusal(503, "the sighting is stored but its alert was not raised")
-        return json_answer(201, {"stored": True, "alert_ids": alert_ids})
+        status, answer = await take_sighting(backend, ingest, sighting)
+        return json_answer(status, answer)
 
     app.router.add_post("/api/sightings", post)
