@@ -859,6 +859,14 @@
         <translation>调度日志</translation>
     </message>
     <message>
+        <source>Watch list</source>
+        <translation>布控</translation>
+    </message>
+    <message>
+        <source>Snapshot</source>
+        <translation>抓拍图</translation>
+    </message>
+    <message>
         <source>press M to merge</source>
         <translation>按 M 合并</translation>
     </message>
@@ -883,6 +891,7 @@
     <name>IntakeDialog</name>
     <message>
         <source>New alert (phone call)</source>
+        <extracomment>What a phone call usually is comes first; a radio emergency (pressed on a radio, rarely phoned in) last; the rest in the protocol&apos;s order.</extracomment>
         <translation>接警（电话报警）</translation>
     </message>
     <message>
@@ -1498,7 +1507,7 @@
     <name>MainWindow</name>
     <message>
         <source>Dispatch Console — 指挥调度台</source>
-        <extracomment>Builds a new panel of a kind (&quot;map&quot;, &quot;video&quot;, &quot;dashboard&quot;, &quot;radio&quot;) for another dock. Object names of the first dock of each panel kind; the n-th instance is &quot;&lt;kind&gt;Dock&lt;n&gt;&quot;. Extra panels a layout may open (each map or video wall costs a web page or players).</extracomment>
+        <extracomment>Builds a new panel of a kind (&quot;map&quot;, &quot;video&quot;, &quot;dashboard&quot;, &quot;radio&quot;) for another dock.</extracomment>
         <translation>指挥调度台</translation>
     </message>
     <message>
@@ -1835,6 +1844,14 @@ Ctrl+Q：退出</translation>
         <source>E-fence %1 saved.</source>
         <translation>电子围栏“%1”已保存。</translation>
     </message>
+    <message>
+        <source>Trajectory…</source>
+        <translation>轨迹…</translation>
+    </message>
+    <message>
+        <source>Search a plate or person&apos;s sightings and draw the route</source>
+        <translation>查询车牌或人员的抓拍记录并在地图上绘制轨迹</translation>
+    </message>
 </context>
 <context>
     <name>MapSearchBox</name>
@@ -1970,7 +1987,6 @@ Ctrl+Q：退出</translation>
     <name>PushDialog</name>
     <message>
         <source>Push layout to wall</source>
-        <extracomment>Every control of these kinds is hidden on a wall: nobody works a wall with a mouse, and a wall console sends no commands. Other parts of panels a wall does not show (object names): the video wall&apos;s camera tree and evidence list. Where each window ended up (screen index), after :meth:`show_layout`.</extracomment>
         <translation>推送布局到大屏</translation>
     </message>
     <message>
@@ -2447,6 +2463,61 @@ Ctrl+Q：退出</translation>
     </message>
 </context>
 <context>
+    <name>TrajectoryDialog</name>
+    <message>
+        <source>Trajectory search</source>
+        <translation>轨迹查询</translation>
+    </message>
+    <message>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <source>Person (face)</source>
+        <translation>人员（人脸）</translation>
+    </message>
+    <message>
+        <source>e.g. 蒙K7S521</source>
+        <translation>例如 蒙K7S521</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Plate or person id</source>
+        <translation>车牌或人员编号</translation>
+    </message>
+    <message>
+        <source>Last</source>
+        <translation>最近</translation>
+    </message>
+    <message>
+        <source>Enter a plate or a person id.</source>
+        <translation>请输入车牌或人员编号。</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
+        <source>%1 sightings; %2 legs are guesses (dashed).</source>
+        <translation>%1 条过车/比中记录；%2 段为推测（虚线）。</translation>
+    </message>
+</context>
+<context>
     <name>TransferDialog</name>
     <message>
         <source>Transfer — %1</source>
@@ -2663,7 +2734,7 @@ Ctrl+Q：退出</translation>
     <name>window</name>
     <message>
         <source>replay: no backend link</source>
-        <extracomment>Panels opened more than once (View → New map …). Set on a wall console (``--wall``): shows pushed layouts and cameras. The Inventory and sources window (commanders; View menu), made on first use.</extracomment>
+        <extracomment>The optional panels a console has unless told otherwise.</extracomment>
         <translation>回放：未连接后端</translation>
     </message>
     <message>
