@@ -61,6 +61,7 @@ class Travellers:
         for camera in district.cameras:
             node = district.nearest_node(camera.lat, camera.lon)
             self.cameras_at.setdefault(node, []).append(camera.id)
+        self.camera_nodes = sorted(self.cameras_at)
         colours = ("白", "黑", "银", "红", "蓝")
         types = ("轿车", "SUV", "面包车", "货车")
         nodes = list(district.nodes)
@@ -81,10 +82,12 @@ class Travellers:
             t.next_at = start
 
     def _new_route(self, t: _Traveller) -> None:
-        reach = 60 if t.kind == "plate" else 8  # walkers stay near
-        target = t.node
-        for _ in range(reach):
-            target = self.rng.choice(self.district.graph[target])
+        if t.kind == "plate":  # drives from one watched junction to another
+            target = self.rng.choice(self.camera_nodes)
+        else:  # walkers stay near
+            target = t.node
+            for _ in range(8):
+                target = self.rng.choice(self.district.graph[target])
         t.route = self.district.shortest_path(t.node, target)[1:]
 
     def _misread(self, plate: str) -> str:

@@ -58,7 +58,8 @@
         html: '<div class="traj-num">' + p.n + '</div><div class="traj-time">' + esc(p.time) + "</div>",
         iconSize: [24, 24], iconAnchor: [12, 12],
       });
-      const m = L.marker(pts[i], { icon: icon, keyboard: false }).addTo(T.group);
+      const m = L.marker(pts[i], { icon: icon, keyboard: false, zIndexOffset: 10000 + i })
+        .addTo(T.group);
       let tip = "<b>" + p.n + ". " + esc(p.camera) + "</b><br>" + esc(p.time) + " · " + esc(p.value);
       if (p.snapshot) tip += '<br><img class="traj-snap" src="' + esc(p.snapshot) + '" width="160">';
       m.bindTooltip(tip, { direction: "top", offset: [0, -12] });
