@@ -406,17 +406,35 @@ class SightingStore:
             self._flushing = False
 
     def write(self, group: list[Sighting]) -> list[bool]:
-        """Insert sightings in one transaction; for each, whether it was new."""
-        out: list[bool] = []
+        """Insert sightings in one transaction; for each, whether it was new (a ``ref`` its
+        source sent before, here or earlier in the group, is not)."""
         stmt = insert(SightingRow).prefix_with("OR IGNORE")
         if self.engine.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
             stmt = pg_insert(SightingRow).on_conflict_do_nothing()  # type: ignore[assignment]
+        out: list[bool] = []
         with self.engine.begin() as conn:
+            by_source: dict[str, list[str]] = {}
             for s in group:
-                result = conn.execute(
-                    stmt,
+                by_source.setdefault(s.source, []).append(s.ref)
+            known: set[tuple[str, str]] = set()
+            for source, refs in by_source.items():
+                found = conn.execute(
+                    select(SightingRow.ref).where(
+                        SightingRow.source == source, SightingRow.ref.in_(refs)
+                    )
+                ).scalars()
+                known.update((source, r) for r in found)
+            rows = []
+            for s in group:
+                key = (s.source, s.ref)
+                fresh = key not in known
+                out.append(fresh)
+                if not fresh:
+                    continue
+                known.add(key)
+                rows.append(
                     {
                         "source": s.source,
                         "ref": s.ref,
@@ -427,10 +445,10 @@ class SightingStore:
                         "confidence": s.confidence,
                         "snapshot_url": s.snapshot_url,
                         "vehicle": json.dumps(s.vehicle, ensure_ascii=False) if s.vehicle else None,
-                    },
+                    }
                 )
-                fresh = result.rowcount == 1
-                out.append(fresh)
+            if rows:
+                conn.execute(stmt, rows)
         self.stored += sum(out)
         self.duplicates += len(out) - sum(out)
         return out
