@@ -116,6 +116,12 @@ def _parser() -> argparse.ArgumentParser:
         "--audio-dir", default=None, help="where uploaded call audio is kept (user data dir)"
     )
     s.add_argument(
+        "--sighting-retention-days",
+        type=float,
+        default=30.0,
+        help="how long plate reads and face matches are kept (days, default 30)",
+    )
+    s.add_argument(
         "--http-public-url",
         default=None,
         help="the HTTP port as consoles reach it, for audio URLs (e.g. http://10.1.2.3:8766;"
@@ -145,6 +151,9 @@ def _parser() -> argparse.ArgumentParser:
     ausub = au.add_subparsers(dest="action", required=True)
     ex = ausub.add_parser("export", help="write the audit trail as JSON lines")
     ex.add_argument("--since", default=None, help="RFC 3339 time or epoch seconds")
+    ex.add_argument(
+        "--name", default=None, help="only this command (e.g. sighting.search, watch.add)"
+    )
     ex.add_argument("--db", default=None)
     ex.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
 
@@ -326,6 +335,8 @@ def _audit(args: argparse.Namespace) -> int:
     try:
         n = 0
         for entry in db.audit_entries(engine, since):
+            if args.name and entry["name"] != args.name:
+                continue
             out.write(json.dumps(entry, ensure_ascii=False) + "\n")
             n += 1
         out.flush()
@@ -375,6 +386,7 @@ async def _serve(args: argparse.Namespace) -> None:
         cot_port=args.cot_port,
         jt808_port=args.jt808_port,
         http_public_url=args.http_public_url,
+        sighting_retention_days=args.sighting_retention_days,
     )
     try:
         port = await backend.start(args.host, args.port, ssl=tls)
@@ -484,6 +496,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _positive(args.command_rate, "--command-rate")
     _positive(args.command_burst, "--command-burst")
     _positive(args.token_ttl, "--token-ttl")
+    _positive(args.sighting_retention_days, "--sighting-retention-days")
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -20,6 +20,7 @@ from backend_stub.district import District, build_district
 from backend_stub.inventory.store import import_paths
 from backend_stub.radio_audio import RadioAudioServer
 from backend_stub.server import Backend
+from backend_stub.sim.sightings import Travellers, demo_watch
 from backend_stub.simulator import DistrictSimulator
 from backend_stub.state import DistrictState
 
@@ -78,6 +79,27 @@ async def run_demo(
     seed_past_week(backend.state, seed, alert_rate, time.time())
     backend.on_commit(lambda events: _follow_commands(backend, sim, events))
     backend.spawn(_simulate(backend, sim), "simulator")
+    backend.spawn(_sightings(backend, district, seed), "sightings")
+
+
+async def _sightings(backend: Backend, district: District, seed: int) -> None:
+    """The demo's vehicles and people, seen by the cameras they pass, through the ingest path
+    of ``POST /api/sightings``; the demo's watch entries (once) so that matches raise alerts."""
+    from backend_stub.ingest.doors.sightings import take_sighting
+
+    store = backend.sightings
+    if not any(e.created_by == "demo" for e in store.watch.by_id.values()):
+        for kind, value, reason, priority in demo_watch():
+            await store.run_db(store.add_watch, kind, value, reason, priority, None, "demo")
+    travellers = Travellers(district, seed=seed, start=time.time())
+    while True:
+        await asyncio.sleep(1.0)
+        if backend.ingest is None:
+            continue
+        for sighting in travellers.tick(time.time()):
+            status, answer = await take_sighting(backend, backend.ingest, sighting)
+            if status != 201:
+                log.debug("demo sighting %s: %s %s", sighting.ref, status, answer)
 
 
 async def import_district(

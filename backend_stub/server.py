@@ -44,6 +44,8 @@ from backend_stub.ingest.http import HttpPort
 from backend_stub.inventory import store as inventory
 from backend_stub.inventory.read import Parsed, read_bytes
 from backend_stub.inventory.wire import sync_events
+from backend_stub.sighting_commands import SIGHTING_COMMANDS, sighting_command
+from backend_stub.sightings import RETENTION_DAYS, SightingStore
 from backend_stub.state import (
     QUERY_COMMANDS,
     Actor,
@@ -89,8 +91,9 @@ HELLO_TIMEOUT_S = 15.0
 INVENTORY_POLL_S = 1.0
 INVENTORY_CHUNK = 5000
 FEED_COUNTS_S = 2.0
-COMMANDER_COMMANDS = frozenset(
-    {"inventory.import", "source.list", "device.unregistered", "device.assign"}
+COMMANDER_COMMANDS = (
+    frozenset({"inventory.import", "source.list", "device.unregistered", "device.assign"})
+    | SIGHTING_COMMANDS
 )
 
 
@@ -220,8 +223,11 @@ class Backend:
         cot_port: int | None = None,
         jt808_port: int | None = None,
         http_public_url: str | None = None,
+        sighting_retention_days: float = RETENTION_DAYS,
     ) -> None:
         self.engine = engine
+        #: Plate reads, face matches and watch lists (never in the event log).
+        self.sightings = SightingStore(engine, retention_days=sighting_retention_days, clock=clock)
         self.training = training
         self.clock = clock
         self.command_rate = command_rate
@@ -336,6 +342,7 @@ class Backend:
             self.doors["jt808"] = Jt808Door(self.ingest)
             await self.doors["jt808"].start(self.ingest_host, self.jt808_port)
         self.spawn(self._flush_feed_counts(), "feed-counts")
+        self.spawn(self.sightings.keep_retention(), "sighting-retention")
         self._server = await serve(
             self._handle,
             host,
@@ -502,6 +509,7 @@ class Backend:
         if self.committed_seq > self._last_snapshot[1]:
             await self._run_db(db.save_snapshot, self.engine, self.state.seq, self.state.to_json())
         self._db.shutdown(wait=True)
+        self.sightings.close()
 
     def spawn(self, coro: Any, name: str) -> None:
         """Run a background task owned by the backend (cancelled on stop)."""
@@ -697,7 +705,7 @@ class Backend:
                         cmd.cid,
                         cmd.name,
                         json.dumps(_audited_args(cmd.name, cmd.args), ensure_ascii=False),
-                        json.dumps(p.answer, ensure_ascii=False),
+                        json.dumps(_audited_answer(cmd.name, p.answer), ensure_ascii=False),
                         self.clock(),
                     )
                 )
@@ -1131,6 +1139,8 @@ class Backend:
         """
         authorize(actor, training=self.training)
         validate_args(name, args)
+        if name in SIGHTING_COMMANDS:
+            return await sighting_command(self, actor, name, args)
         if actor.role != "commander":
             raise Refused("forbidden", f"only a commander may use {name}")
         if name == "source.list":
@@ -1242,6 +1252,15 @@ def _audited_args(name: str, args: Any) -> Any:
         if isinstance(f, dict)
     ]
     return {**args, "files": files}
+
+
+def _audited_answer(name: str, answer: Wire) -> Wire:
+    # Sightings are personal data kept for the retention period only: the audit (and the
+    # idempotency record) keep how many a search found, not the sightings themselves.
+    data = answer.get("data")
+    if name != "sighting.search" or not isinstance(data, dict):
+        return answer
+    return {**answer, "data": {"count": len(data.get("sightings", ()))}}
 
 
 def _first_chunk(engine: Engine, after: int, upto: int) -> list[str]:

@@ -96,6 +96,9 @@ def _wire_map(console: Console, panel: QWidget) -> None:
     panel.sig_dispatch_nearest.connect(lambda aid: dispatch_nearest(console, aid, panel))
     console.commands.attach(panel.sig_command_requested, panel)
     panel.sig_unit_clicked.connect(lambda uid: show_unit(console, uid))
+    from widgets.map.trajectory import add_trajectory_action
+
+    add_trajectory_action(panel, console.commands.send)  # commanders; operators are refused
 
 
 def _video_panel(console: Console) -> QWidget:

@@ -66,6 +66,8 @@ class Alert:
     disposition: str | None = None  # how a closed alert ended ("merged", "cancelled", ...)
     merged_into: str | None = None
     merged_ids: tuple[str, ...] = ()
+    snapshot_url: str | None = None  # [ext] a camera's snapshot (alarms, watch-list matches)
+    watch_entry: str | None = None  # [ext] the watch-list entry a sighting matched: "value: reason"
 
     @property
     def is_open(self) -> bool:
@@ -98,6 +100,8 @@ class Alert:
             disposition=d.get("disposition"),
             merged_into=d.get("merged_into"),
             merged_ids=tuple(d.get("merged_ids") or ()),
+            snapshot_url=d.get("snapshot_url") if isinstance(d.get("snapshot_url"), str) else None,
+            watch_entry=_watch_text(d.get("watch_entry")),
         )
 
 
@@ -257,3 +261,9 @@ class Layer:
     def from_wire(cls, d: Wire) -> Layer:
         """Build from a validated wire ``layer`` object."""
         return cls(d["id"], d["kind"], d["name"], d["geojson"])
+
+
+def _watch_text(entry: Any) -> str | None:
+    if not isinstance(entry, dict):
+        return None
+    return f"{entry.get('value', '')}: {entry.get('reason', '')}"

@@ -48,6 +48,7 @@ ALERT_KINDS = (
 )
 POSITION_SOURCES = ("gps", "beidou", "pdt", "jt808", "cot", "osmand", "sim")
 RADIO_CALL_KINDS = ("group", "individual", "emergency", "status", "data")
+SIGHTING_KINDS = ("plate", "face")  # [ext] sightings and watch lists
 ROLES = ("operator", "commander", "trainer", "wall")
 ERROR_CODES = (
     "invalid",
@@ -416,6 +417,30 @@ _ARGS: dict[str, tuple[Schema, list[str]]] = {
             "dry_run": {"type": "boolean"},
         },
         ["files"],
+    ),
+    # [ext] commanders: watch lists (布控) and sighting search (轨迹); the answers are in `data`
+    "watch.add": (
+        {
+            "kind": {"enum": list(SIGHTING_KINDS)},
+            "value": {"type": "string", "minLength": 1, "maxLength": 128},
+            "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+            "priority": {"type": "integer", "minimum": 1, "maximum": 4},
+            "until": _TS,
+        },
+        ["kind", "value", "reason"],
+    ),
+    "watch.remove": ({"id": _ID}, ["id"]),
+    "watch.list": ({"kind": {"enum": list(SIGHTING_KINDS)}}, []),
+    "sighting.search": (
+        {
+            "kind": {"enum": list(SIGHTING_KINDS)},
+            "value": {"type": "string", "minLength": 1, "maxLength": 128},
+            "since": _TS,
+            "until": _TS,
+            "camera_ids": {"type": "array", "items": _ID, "maxItems": 500},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 2000},
+        },
+        ["kind", "value", "since", "until"],
     ),
     # [ext] pan/tilt/zoom a PTZ camera
     "camera.ptz": (

@@ -982,6 +982,14 @@
         <translation>调度日志</translation>
     </message>
     <message>
+        <source>Watch list</source>
+        <translation>布控</translation>
+    </message>
+    <message>
+        <source>Snapshot</source>
+        <translation>抓拍图</translation>
+    </message>
+    <message>
         <source>press M to merge</source>
         <translation>按 M 合并</translation>
     </message>
@@ -1988,6 +1996,14 @@ Ctrl+Q：退出</translation>
         <source>E-fence %1 saved.</source>
         <translation>电子围栏“%1”已保存。</translation>
     </message>
+    <message>
+        <source>Trajectory…</source>
+        <translation>轨迹…</translation>
+    </message>
+    <message>
+        <source>Search a plate or person&apos;s sightings and draw the route</source>
+        <translation>查询车牌或人员的抓拍记录并在地图上绘制轨迹</translation>
+    </message>
 </context>
 <context>
     <name>MapSearchBox</name>
@@ -2596,6 +2612,61 @@ Ctrl+Q：退出</translation>
     <message>
         <source>A base map template needs {z}, {x} and {y}.</source>
         <translation>底图模板需要包含 {z}、{x} 和 {y}。</translation>
+    </message>
+</context>
+<context>
+    <name>TrajectoryDialog</name>
+    <message>
+        <source>Trajectory search</source>
+        <translation>轨迹查询</translation>
+    </message>
+    <message>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <source>Person (face)</source>
+        <translation>人员（人脸）</translation>
+    </message>
+    <message>
+        <source>e.g. 蒙K7S521</source>
+        <translation>例如 蒙K7S521</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Plate or person id</source>
+        <translation>车牌或人员编号</translation>
+    </message>
+    <message>
+        <source>Last</source>
+        <translation>最近</translation>
+    </message>
+    <message>
+        <source>Enter a plate or a person id.</source>
+        <translation>请输入车牌或人员编号。</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
+        <source>%1 sightings; %2 legs are guesses (dashed).</source>
+        <translation>%1 条过车/比中记录；%2 段为推测（虚线）。</translation>
     </message>
 </context>
 <context>

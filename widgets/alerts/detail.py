@@ -113,6 +113,15 @@ class IncidentHtml(QObject):
             f"{_e(status)} · v{alert.version}</p>"
         )
         parts.append(f"<p>{_e(alert.description)}</p>")
+        if alert.watch_entry:
+            w_watch = self.tr("Watch list")
+            parts.append(f"<p><b>{_e(w_watch)}</b>: {_e(alert.watch_entry)}</p>")
+        if alert.snapshot_url:
+            w_snapshot = self.tr("Snapshot")
+            parts.append(
+                f"<p><a href='{_e(alert.snapshot_url)}' style='color:{colours['link']}'>"
+                f"{_e(w_snapshot)}</a></p>"
+            )
         parts.append(
             f"<p>{_e(w_address)}: {_e(alert.address)}<br>"
             f"{_e(w_position)}: {alert.lat:.5f}, {alert.lon:.5f}<br>"

@@ -68,6 +68,7 @@ def build_page_html(center: tuple[float, float] = DEFAULT_CENTER, zoom: int = DE
             f'<link rel="stylesheet" href="{BASE_URL}map.css"/>'
             f'<script src="{BASE_URL}qwebchannel.js"></script>'
             f'<script src="{BASE_URL}map.js"></script>'
+            f'<script src="{BASE_URL}trajectory.js"></script>'
         ),
         name="console_assets",
     )

@@ -4,8 +4,9 @@
 * :mod:`.rdio` — ``POST /api/call-upload``, rdio-scanner's call upload (trunk-recorder, SDRTrunk).
 * :mod:`.cap` — ``POST /api/cap``, CAP 1.2 alerts.
 * :mod:`.alarms` — ``POST /api/alerts``, JSON alarms.
+* :mod:`.sightings` — ``POST /api/sightings``, plate reads and face matches.
 """
 
-from backend_stub.ingest.doors import alarms, cap, rdio
+from backend_stub.ingest.doors import alarms, cap, rdio, sightings
 
-__all__ = ["alarms", "cap", "rdio"]
+__all__ = ["alarms", "cap", "rdio", "sightings"]

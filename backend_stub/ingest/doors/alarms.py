@@ -28,6 +28,7 @@ from backend_stub.ingest.doors.common import (
     decide_alert,
     keyed_document,
     new_alert,
+    ref_of,
     refusal,
 )
 from backend_stub.ingest.http import add_door, parse_time
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("backend.alarms")
 
 Wire = dict[str, Any]
-REF_MAX = 128
 PLATE_MAX = 32
 
 
@@ -76,12 +76,7 @@ def parse_alarm(body: Any, now: float, max_future_s: float) -> Alarm:
     missing = [k for k in ("ref", "kind", "priority", "title", "lat", "lon") if k not in body]
     if missing:
         raise ValueError(f"missing field(s): {', '.join(missing)}")
-    ref = body["ref"]
-    if isinstance(ref, bool) or not isinstance(ref, str | int) or not str(ref).strip():
-        raise ValueError("ref must be a non-empty string")
-    ref = str(ref).strip()
-    if len(ref) > REF_MAX:
-        raise ValueError(f"ref is longer than {REF_MAX} characters")
+    ref = ref_of(body)
     kind = body["kind"]
     if kind not in ALERT_KINDS:
         raise ValueError(f"kind {str(kind)[:40]!r} is not one of {', '.join(ALERT_KINDS)}")

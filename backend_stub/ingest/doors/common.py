@@ -104,6 +104,24 @@ def refusal(status: int, reason: str) -> web.Response:
     return response
 
 
+REF_MAX = 128
+
+
+def ref_of(body: Wire) -> str:
+    """The ``ref`` of a JSON message (idempotent per source), checked.
+
+    Raises:
+        ValueError: not a non-empty string (or number) of at most :data:`REF_MAX` characters.
+    """
+    ref = body["ref"]
+    if isinstance(ref, bool) or not isinstance(ref, str | int) or not str(ref).strip():
+        raise ValueError("ref must be a non-empty string")
+    text = str(ref).strip()
+    if len(text) > REF_MAX:
+        raise ValueError(f"ref is longer than {REF_MAX} characters")
+    return text
+
+
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters (an ellipsis marks the cut)."""
     text = text.strip()
