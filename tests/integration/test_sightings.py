@@ -21,7 +21,7 @@ from backend_stub.inventory.read import read_bytes
 from backend_stub.server import Backend
 from backend_stub.sightings import SightingRow, WatchEntry, WatchIndex, check_value
 from console.protocol.codec import format_ts
-from tests.integration.conftest import Client, open_client, start_backend
+from tests.live import Client, open_client, start_backend
 
 CAMERAS_CSV = (
     "id,name,lat,lon,main\n"

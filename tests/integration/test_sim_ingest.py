@@ -19,7 +19,7 @@ from backend_stub.inventory.read import read_bytes
 from backend_stub.inventory.store import import_files
 from backend_stub.server import Backend
 from console.protocol.codec import format_ts
-from tests.integration.conftest import start_backend
+from tests.live import start_backend
 
 TALKGROUPS = b"id,name,system,kind\n2001,Command,1,command\n"
 

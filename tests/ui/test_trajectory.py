@@ -16,8 +16,8 @@ from backend_stub import db, sources
 from backend_stub.inventory.read import read_bytes
 from backend_stub.inventory.store import import_files
 from console.services.client import LinkState
-from tests.integration.conftest import start_backend
-from tests.ui.conftest import LoopRunner, until
+from tests.live import start_backend
+from tests.waiting import LoopRunner, until
 from widgets.assembly import build_console
 from widgets.map.trajectory import TrajectoryDialog
 
