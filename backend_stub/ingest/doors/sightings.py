@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from backend_stub.ingest.core import checked
 from backend_stub.ingest.doors.common import (
     EARLIEST_S,
-    checked,
     json_answer,
     keyed_document,
     new_alert,
