@@ -28,7 +28,7 @@ import contextlib
 import logging
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -147,6 +147,7 @@ def classify_failure(stderr: str) -> str:
 @dataclass(eq=False)
 class _Viewer:
     queue: asyncio.Queue[bytes | None]
+    owner: str = ""  # the operator watching
     dropped: bool = False
 
 
@@ -169,6 +170,7 @@ class _Channel:
 
 
 Resolver = Callable[[str, str], str | None]
+Preparer = Callable[[str, str, str], Awaitable[None]]
 StatusListener = Callable[[str, str, SourceStatus], None]
 
 
@@ -185,6 +187,8 @@ class MediaGateway:
         backoff_s: First wait before a reconnect; doubles up to ``max_backoff_s``.
         on_status: Called with ``(camera_id, stream, status)`` when a source goes online or
             offline (with a reason).
+        prepare: Awaited with ``(camera_id, stream, source)`` before each pull (the demo makes
+            a camera's clip there the first time it is watched).
         ffmpeg: The ffmpeg executable.
     """
 
@@ -199,6 +203,7 @@ class MediaGateway:
         backoff_s: float = 0.5,
         max_backoff_s: float = 10.0,
         on_status: StatusListener | None = None,
+        prepare: Preparer | None = None,
         ffmpeg: str | None = None,
     ) -> None:
         if max_pulls < 1:
@@ -211,6 +216,7 @@ class MediaGateway:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.on_status = on_status
+        self.prepare = prepare
         self.ffmpeg = ffmpeg or shutil.which("ffmpeg") or "ffmpeg"
         self._channels: dict[tuple[str, str], _Channel] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -239,7 +245,7 @@ class MediaGateway:
 
     # ---------------------------------------------------------------- viewers
 
-    async def open(self, camera_id: str, stream: str) -> tuple[_Channel, _Viewer]:
+    async def open(self, camera_id: str, stream: str, owner: str = "") -> tuple[_Channel, _Viewer]:
         """Join a camera stream's channel (starting its pull); wait for its first data.
 
         Raises:
@@ -249,7 +255,7 @@ class MediaGateway:
         """
         key = (camera_id, stream)
         channel = self._channels.get(key)
-        if channel is None or channel.task is None:
+        if channel is None or channel.task is None or channel.task.done():
             source = self.resolve(camera_id, stream) if stream in STREAMS else None
             if source is None:
                 raise KeyError(key)
@@ -264,7 +270,7 @@ class MediaGateway:
         if channel.idle_handle is not None:
             channel.idle_handle.cancel()
             channel.idle_handle = None
-        viewer = _Viewer(asyncio.Queue(self.queue_chunks))
+        viewer = _Viewer(asyncio.Queue(self.queue_chunks), owner)
         if channel.gop:
             viewer.queue.put_nowait(channel.pat + channel.pmt + b"".join(channel.gop))
         channel.viewers.add(viewer)
@@ -307,10 +313,29 @@ class MediaGateway:
 
         channel.idle_handle = loop.call_later(self.idle_s, idle)
 
-    async def serve(self, request: web.Request, camera_id: str, stream: str) -> web.StreamResponse:
+    def drop_owner(self, owner: str) -> int:
+        """End the streams ``owner`` watches (its tokens were revoked); returns how many."""
+        dropped = 0
+        for channel in self._channels.values():
+            for viewer in [v for v in channel.viewers if v.owner == owner]:
+                self._drop(channel, viewer)
+                dropped += 1
+        return dropped
+
+    def _drop(self, channel: _Channel, viewer: _Viewer) -> None:
+        viewer.dropped = True
+        channel.viewers.discard(viewer)
+        with contextlib.suppress(asyncio.QueueEmpty):
+            viewer.queue.get_nowait()
+        viewer.queue.put_nowait(None)
+        self._schedule_idle(channel)
+
+    async def serve(
+        self, request: web.Request, camera_id: str, stream: str, owner: str = ""
+    ) -> web.StreamResponse:
         """Answer an HTTP viewer with the endless MPEG-TS of a camera stream (or 404/503)."""
         try:
-            channel, viewer = await self.open(camera_id, stream)
+            channel, viewer = await self.open(camera_id, stream, owner)
         except KeyError:
             raise web.HTTPNotFound(text="no such camera stream\n") from None
         except GatewayFull as exc:
@@ -341,7 +366,13 @@ class MediaGateway:
         backoff = self.backoff_s
         while True:
             channel.pulls += 1
-            got_data, stderr, code = await self._run_once(channel)
+            try:
+                if self.prepare is not None:
+                    await self.prepare(*channel.key, channel.source)
+                got_data, stderr, code = await self._run_once(channel)
+            except Exception as exc:  # no ffmpeg, a clip that cannot be made: try again later
+                log.exception("camera %s/%s: cannot pull", *channel.key)
+                got_data, stderr, code = False, str(exc), None
             if got_data:
                 backoff = self.backoff_s
                 reason = classify_failure(stderr) if stderr.strip() else UNREACHABLE
@@ -435,11 +466,7 @@ class MediaGateway:
             try:
                 viewer.queue.put_nowait(chunk)
             except asyncio.QueueFull:  # it stopped reading: let it go, the others go on
-                viewer.dropped = True
-                channel.viewers.discard(viewer)
-                with contextlib.suppress(asyncio.QueueEmpty):
-                    viewer.queue.get_nowait()
-                viewer.queue.put_nowait(None)
+                self._drop(channel, viewer)
                 log.info("camera %s/%s: a viewer fell behind and was dropped", *channel.key)
         self._schedule_idle(channel)
 

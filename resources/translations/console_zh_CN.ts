@@ -223,6 +223,21 @@
     </message>
 </context>
 <context>
+    <name>CameraStatus</name>
+    <message>
+        <source>wrong password</source>
+        <translation>密码错误</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <source>no video</source>
+        <translation>无视频</translation>
+    </message>
+</context>
+<context>
     <name>CameraTree</name>
     <message>
         <source>Search cameras…</source>
@@ -883,6 +898,7 @@
     <name>IntakeDialog</name>
     <message>
         <source>New alert (phone call)</source>
+        <extracomment>What a phone call usually is comes first; a radio emergency (pressed on a radio, rarely phoned in) last; the rest in the protocol&apos;s order.</extracomment>
         <translation>接警（电话报警）</translation>
     </message>
     <message>
@@ -1498,7 +1514,7 @@
     <name>MainWindow</name>
     <message>
         <source>Dispatch Console — 指挥调度台</source>
-        <extracomment>Builds a new panel of a kind (&quot;map&quot;, &quot;video&quot;, &quot;dashboard&quot;, &quot;radio&quot;) for another dock. Object names of the first dock of each panel kind; the n-th instance is &quot;&lt;kind&gt;Dock&lt;n&gt;&quot;. Extra panels a layout may open (each map or video wall costs a web page or players).</extracomment>
+        <extracomment>Builds a new panel of a kind (&quot;map&quot;, &quot;video&quot;, &quot;dashboard&quot;, &quot;radio&quot;) for another dock.</extracomment>
         <translation>指挥调度台</translation>
     </message>
     <message>
@@ -1970,7 +1986,6 @@ Ctrl+Q：退出</translation>
     <name>PushDialog</name>
     <message>
         <source>Push layout to wall</source>
-        <extracomment>Every control of these kinds is hidden on a wall: nobody works a wall with a mouse, and a wall console sends no commands. Other parts of panels a wall does not show (object names): the video wall&apos;s camera tree and evidence list. Where each window ended up (screen index), after :meth:`show_layout`.</extracomment>
         <translation>推送布局到大屏</translation>
     </message>
     <message>
@@ -2492,6 +2507,10 @@ Ctrl+Q：退出</translation>
         <translation>云台：%1</translation>
     </message>
     <message>
+        <source>Offline: %1</source>
+        <translation>离线：%1</translation>
+    </message>
+    <message>
         <source>Live</source>
         <translation>在线</translation>
     </message>
@@ -2663,7 +2682,7 @@ Ctrl+Q：退出</translation>
     <name>window</name>
     <message>
         <source>replay: no backend link</source>
-        <extracomment>Panels opened more than once (View → New map …). Set on a wall console (``--wall``): shows pushed layouts and cameras. The Inventory and sources window (commanders; View menu), made on first use.</extracomment>
+        <extracomment>The optional panels a console has unless told otherwise.</extracomment>
         <translation>回放：未连接后端</translation>
     </message>
     <message>

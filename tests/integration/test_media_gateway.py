@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp
@@ -16,47 +16,7 @@ from aiohttp import web
 
 from backend_stub.media import MediaGateway, SourceStatus, ffmpeg_argv, source_with_credentials
 from backend_stub.media.gateway import file_source
-
-ROOT = Path(__file__).resolve().parents[2]
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-class RtspCameras:
-    """tools/rtsp_camera.py in a subprocess: ``url(i)`` of camera i, ``sessions`` it started."""
-
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [SYSTEM_PYTHON, str(ROOT / "tools" / "rtsp_camera.py"), "--port", "0", *args],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        assert line.startswith("ready "), f"the RTSP server did not start: {line!r}"
-        self.port = int(line.split()[1])
-        self.lines: list[str] = []
-
-    def url(self, i: int = 1, user: str = "", password: str = "") -> str:
-        auth = f"{user}:{password}@" if user else ""
-        return f"rtsp://{auth}127.0.0.1:{self.port}/cam{i}"
-
-    def stop(self) -> list[str]:
-        self.proc.terminate()
-        out, _ = self.proc.communicate(timeout=10)
-        return out.splitlines()
-
-
-@pytest.fixture
-def rtsp() -> Iterator[Callable[..., RtspCameras]]:
-    started: list[RtspCameras] = []
-
-    def start(*args: str) -> RtspCameras:
-        started.append(RtspCameras(*args))
-        return started[-1]
-
-    yield start
-    for cams in started:
-        cams.stop()
+from tests.integration.conftest import RtspCameras
 
 
 @pytest.fixture(scope="module")
