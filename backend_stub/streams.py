@@ -193,6 +193,8 @@ class DemoStreamServer:
         self._runner = LoopThread("demo-streams")
         self._web: web.AppRunner | None = None
         self.gateway: MediaGateway | None = None
+        self._warm: list[tuple[str, str]] = []
+        self._warm_tasks: list[asyncio.Task[None]] = []
 
     @property
     def base_url(self) -> str:
@@ -236,6 +238,11 @@ class DemoStreamServer:
             self._runner.stop(self._shutdown())
         self._web = None
 
+    def warm(self, camera_ids: Sequence[str], streams: Sequence[str] = tuple(STREAMS)) -> None:
+        """Keep these streams running with or without clients, as real cameras stream (from
+        every later ``start``)."""
+        self._warm = [(c, s) for c in camera_ids for s in streams if c in self.cameras]
+
     def __enter__(self) -> DemoStreamServer:
         self.start()
         return self
@@ -263,8 +270,30 @@ class DemoStreamServer:
         site = web.TCPSite(self._web, self.host, self.port, reuse_address=True)
         await site.start()
         self.port = int(self._web.addresses[0][1])
+        self._warm_tasks = [
+            asyncio.get_running_loop().create_task(self._keep_warm(gateway, *key))
+            for key in self._warm
+        ]
+
+    @staticmethod
+    async def _keep_warm(gateway: MediaGateway, camera_id: str, stream: str) -> None:
+        # A viewer of our own that takes everything: the stream runs as if watched.
+        while True:
+            try:
+                channel, viewer = await gateway.open(camera_id, stream)
+            except ConnectionError:
+                await asyncio.sleep(1)
+                continue
+            try:
+                while await viewer.queue.get() is not None:
+                    pass
+            finally:
+                gateway.leave(channel, viewer)
 
     async def _shutdown(self) -> None:
+        for task in self._warm_tasks:
+            task.cancel()
+        await asyncio.gather(*self._warm_tasks, return_exceptions=True)
         if self.gateway is not None:
             await self.gateway.close()
         if self._web is not None:
@@ -323,3 +352,36 @@ def default_folder() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("dispatch-console")) / "demo-clips"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI: a stand-in camera platform serving every demo camera (for benches and trials)."""
+    import argparse
+    import signal
+    import threading
+
+    p = argparse.ArgumentParser(description="Serve the demo cameras' clips as HTTP MPEG-TS.")
+    p.add_argument("--cameras", type=int, default=16, help="clips to make up front (default 16)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8554, help="listen port (0 picks a free one)")
+    p.add_argument("--folder", type=Path, default=None, help="clip cache folder")
+    p.add_argument("--seed", type=int, default=7, help="demo district seed (default 7)")
+    p.add_argument("--warm", type=int, default=0, help="keep the first N cameras streaming")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    cams = demo_cameras(seed=args.seed)
+    server = DemoStreamServer(args.folder or default_folder(), cams, args.host, args.port)
+    server.prepare([c for c, _ in cams[: args.cameras]])
+    server.warm([c for c, _ in cams[: args.warm]])
+    server.start()
+    print(f"streaming on {server.base_url}", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fps", type=int, default=25)
     p.add_argument("--bitrate", type=int, default=800, help="kbit/s")
     p.add_argument("--pattern", default="smpte")
+    p.add_argument(
+        "--shared", action="store_true", help="one pipeline per camera for all its sessions"
+    )
     args = p.parse_args(argv)
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
@@ -69,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(1, args.cameras + 1):
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(_pipeline(f"cam{i}", args))
-        factory.set_shared(False)  # one pipeline per session, as a camera's encoder per client
+        # Default: one pipeline per session, as a camera's encoder per client. Shared: every
+        # session of a camera gets the same frames (the bench compares two paths' arrivals).
+        factory.set_shared(args.shared)
         if args.user:
             factory.add_role_from_structure(
                 Gst.Structure.from_string(

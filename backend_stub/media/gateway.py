@@ -112,6 +112,10 @@ def ffmpeg_argv(ffmpeg: str, source: str) -> list[str]:
         "-nostdin",
         "-loglevel",
         "error",
+        # Start sending after half a second of probing, not ffmpeg's default 5 s: a viewer's
+        # first picture waits for it (the stream copy needs no more than the codecs).
+        "-analyzeduration",
+        "500000",
         *src_opts,
         "-i",
         src,
