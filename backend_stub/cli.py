@@ -64,8 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--radio-rate", type=float, default=0.3, help="radio calls per second")
     s.add_argument(
         "--stream-base",
-        default="http://127.0.0.1:8554",
-        help="base URL of the demo cameras' streams",
+        default=None,
+        help="base URL of an outside server of the demo cameras' streams ({base}/{id}/main;"
+        " default: the demo clips through this backend's media gateway)",
     )
     s.add_argument("--training", action="store_true", help="a training backend (trainers act)")
     s.add_argument(
@@ -106,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="HTTP port of the feeds (OsmAnd, rdio uploads, CAP, alarms) and recorded audio;"
         " 0 picks one (default: none; with --demo a free one)",
+    )
+    s.add_argument(
+        "--max-pulls",
+        type=int,
+        default=64,
+        help="camera streams the media gateway pulls at once; more viewers get 503 (default 64)",
     )
     s.add_argument("--cot-port", type=int, default=None, help="Cursor-on-Target, TCP and UDP")
     s.add_argument("--jt808-port", type=int, default=None, help="JT/T 808 vehicle terminals")
@@ -191,7 +198,9 @@ def _parser() -> argparse.ArgumentParser:
     dd.add_argument("directory")
     dd.add_argument("--seed", type=int, default=7)
     dd.add_argument("--units", type=int, default=220)
-    dd.add_argument("--stream-base", default="http://127.0.0.1:8554")
+    dd.add_argument(
+        "--stream-base", default=None, help="an outside stream server (default: clip files)"
+    )
     return p
 
 
@@ -386,6 +395,7 @@ async def _serve(args: argparse.Namespace) -> None:
         cot_port=args.cot_port,
         jt808_port=args.jt808_port,
         http_public_url=args.http_public_url,
+        max_pulls=args.max_pulls,
         sighting_retention_days=args.sighting_retention_days,
     )
     try:
@@ -469,12 +479,14 @@ async def _demo_standby(backend: Backend, args: argparse.Namespace) -> None:
     # A standby serves the demo district from its start (the import is decided once in the
     # shared log, whichever process commits it first), and what the demo keeps outside the
     # event log (the simulated past week of hourly counts) is the same in every process.
-    from backend_stub.demo import import_district, seed_past_week
+    from backend_stub.demo import import_district, seed_past_week, serve_demo_clips
     from backend_stub.district import build_district
 
     district = await asyncio.get_running_loop().run_in_executor(
         None, lambda: build_district(args.seed, n_units=args.units)
     )
+    if args.stream_base is None:
+        serve_demo_clips(backend, district)  # its consoles watch the same cameras
     await import_district(backend, district, args.stream_base)
     seed_past_week(backend.state, args.seed, args.alert_rate, time.time())
 
@@ -496,6 +508,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _positive(args.command_rate, "--command-rate")
     _positive(args.command_burst, "--command-burst")
     _positive(args.token_ttl, "--token-ttl")
+    _positive(args.max_pulls, "--max-pulls")
     _positive(args.sighting_retention_days, "--sighting-retention-days")
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

@@ -23,6 +23,7 @@ from backend_stub.server import Backend
 from backend_stub.sim.sightings import Travellers, demo_watch
 from backend_stub.simulator import DistrictSimulator
 from backend_stub.state import DistrictState
+from backend_stub.streams import ClipMaker, default_folder
 
 log = logging.getLogger("backend.demo")
 
@@ -38,11 +39,17 @@ async def run_demo(
     position_hz: float,
     alert_rate: float,
     radio_rate: float,
-    stream_base: str,
+    stream_base: str | None = None,
 ) -> None:
-    """Build the demo district, seed or restore it in the state, and start simulating."""
+    """Build the demo district, seed or restore it in the state, and start simulating.
+
+    Without ``stream_base`` the demo cameras are clip files that the media gateway serves
+    (each clip made the first time its camera is watched).
+    """
     loop = asyncio.get_running_loop()
     district = await loop.run_in_executor(None, lambda: build_district(seed, n_units=units))
+    if stream_base is None:
+        serve_demo_clips(backend, district)
     # The district first: consoles see it while the radio clips are still being made.
     report, sent = await import_district(backend, district, stream_base)
     # Recorded radio audio: real clips (espeak-ng, made once and cached), served on the
@@ -102,21 +109,32 @@ async def _sightings(backend: Backend, district: District, seed: int) -> None:
                 log.debug("demo sighting %s: %s %s", sighting.ref, status, answer)
 
 
+def serve_demo_clips(backend: Backend, district: District, folder: Path | None = None) -> None:
+    """The media gateway makes a demo camera's clips (in ``folder``, default the per-user clip
+    cache) when it is first watched."""
+    clips = ClipMaker(folder or default_folder(), {c.id: c.name for c in district.cameras})
+    backend.media.gateway.prepare = clips.prepare
+
+
 async def import_district(
-    backend: Backend, district: District, stream_base: str
+    backend: Backend, district: District, stream_base: str | None, clip_folder: Path | None = None
 ) -> tuple[str, int]:
     """Import the demo district as a real one arrives: its inventory files (again after a
     restart, or in a second process on a shared database: unchanged items add nothing,
     cameras follow a stream server that moved). Returns the import's summary and the number
     of events it caused here."""
     loop = asyncio.get_running_loop()
-    report = await loop.run_in_executor(None, lambda: _import_demo(backend, district, stream_base))
+    report = await loop.run_in_executor(
+        None, lambda: _import_demo(backend, district, stream_base, clip_folder)
+    )
     return report, await backend.sync_inventory()
 
 
-def _import_demo(backend: Backend, district: District, stream_base: str) -> str:
+def _import_demo(
+    backend: Backend, district: District, stream_base: str | None, clip_folder: Path | None
+) -> str:
     with tempfile.TemporaryDirectory(prefix="demo-district-") as folder:
-        paths = write_demo_data(district, Path(folder), stream_base)
+        paths = write_demo_data(district, Path(folder), stream_base, clip_folder)
         report = import_paths(backend.engine, paths, who="demo")
     if report.errors:  # the generator and the importer disagree: a bug, not bad input
         raise RuntimeError("the demo district does not import: " + str(report.errors[0]))

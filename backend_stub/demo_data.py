@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 from backend_stub.district import District
+from backend_stub.media.gateway import file_source
+from backend_stub.streams import clip_paths, default_folder
 
 _VEHICLES = ("patrol_car", "motorcycle", "traffic", "swat")
 _UNIT_COLUMNS = (
@@ -20,13 +22,20 @@ _UNIT_COLUMNS = (
 )
 
 
-def write_demo_data(district: District, directory: Path, stream_base: str) -> list[Path]:
+def write_demo_data(
+    district: District,
+    directory: Path,
+    stream_base: str | None = None,
+    clip_folder: Path | None = None,
+) -> list[Path]:
     """Write ``units.csv``, ``cameras.csv``, ``talkgroups.csv`` and ``grids.geojson``.
 
     Args:
         district: the generated district.
         directory: where to write (created when missing).
-        stream_base: base URL of the demo cameras' streams (``{base}/{camera}/main``).
+        stream_base: base URL of an outside server of the demo cameras' streams
+            (``{base}/{camera}/main``); None: the cameras are the demo clips as ``file:`` URLs
+            (``clip_folder``, default the per-user clip cache), which the media gateway serves.
 
     Returns:
         The files written, in the order an import should name them.
@@ -44,13 +53,18 @@ def write_demo_data(district: District, directory: Path, stream_base: str) -> li
             station = grid_sub.get(u.grid_id, "东胜").removesuffix("街道") + "派出所"
             row = (u.id, u.callsign, u.kind, u.radio_id, u.talkgroup, station, "available")
             w.writerow((*row, device, u.grid_id))
-    base = stream_base.rstrip("/")
+    folder = clip_folder or default_folder()
     cameras = directory / "cameras.csv"
     with cameras.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["id", "name", "lat", "lon", "main", "sub", "ptz", "grid_id"])
         for c in district.cameras:
-            streams = (f"{base}/{c.id}/main", f"{base}/{c.id}/sub")
+            if stream_base is not None:
+                base = stream_base.rstrip("/")
+                streams = (f"{base}/{c.id}/main", f"{base}/{c.id}/sub")
+            else:
+                clips = clip_paths(folder, c.id)
+                streams = (file_source(clips["main"]), file_source(clips["sub"]))
             w.writerow((c.id, c.name, c.lat, c.lon, *streams, str(c.ptz).lower(), c.grid_id))
     talkgroups = directory / "talkgroups.csv"
     with talkgroups.open("w", encoding="utf-8", newline="") as f:

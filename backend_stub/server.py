@@ -44,6 +44,7 @@ from backend_stub.ingest.http import HttpPort
 from backend_stub.inventory import store as inventory
 from backend_stub.inventory.read import Parsed, read_bytes
 from backend_stub.inventory.wire import sync_events
+from backend_stub.media.cameras import CameraMedia
 from backend_stub.sighting_commands import SIGHTING_COMMANDS, sighting_command
 from backend_stub.sightings import RETENTION_DAYS, SightingStore
 from backend_stub.state import (
@@ -223,6 +224,7 @@ class Backend:
         cot_port: int | None = None,
         jt808_port: int | None = None,
         http_public_url: str | None = None,
+        max_pulls: int = 64,
         sighting_retention_days: float = RETENTION_DAYS,
     ) -> None:
         self.engine = engine
@@ -245,6 +247,10 @@ class Backend:
         self.jt808_port = jt808_port
         self.http: HttpPort | None = None
         self.ingest: Ingest | None = None
+        #: Cameras on the media gateway (on the HTTP port): sources, tokens, status.
+        self.media = CameraMedia(
+            self.append, lambda camera_id: self.state.cameras.get(camera_id), max_pulls=max_pulls
+        )
         #: The TCP/UDP doors running (CoT, JT/T 808): each has ``port`` and ``stop()``.
         self.doors: dict[str, Any] = {}
         self.connections = 0
@@ -326,11 +332,15 @@ class Backend:
         self._last_revocation = await self._run_db(db.last_revocation, self.engine)
         self._writer_task = asyncio.create_task(self._writer(), name="event-writer")
         self._writer_task.add_done_callback(self._writer_done)
-        await self.sync_inventory()  # what was imported while no backend ran
         self.ingest = Ingest(self, clock=self.clock)
         if self.http_port is not None:
             self.http = HttpPort(self, self.ingest, self.audio_dir)
+            self.media.add_routes(self.http.app)
             await self.http.start(self.ingest_host, self.http_port)
+            self.media.base_url = self.http.base_url
+        # What was imported while no backend ran; after the HTTP port, whose address the
+        # cameras' stream URLs carry (a port that moved gives their new URLs).
+        await self.sync_inventory()
         if self.cot_port is not None:
             from backend_stub.ingest.cot import CotDoor
 
@@ -434,10 +444,11 @@ class Backend:
             # a big import as it goes and the event loop keeps serving in between.
             for start in range(0, len(rows), INVENTORY_CHUNK):
                 chunk = rows[start : start + INVENTORY_CHUNK]
+                self.media.update(chunk)
 
                 def build(state: DistrictState, ts: str, chunk: list[Any] = chunk) -> list[Wire]:
                     nonlocal made
-                    events = sync_events(state, chunk)
+                    events = sync_events(state, chunk, self.media.base_url)
                     made += len(events)
                     return events
 
@@ -471,7 +482,9 @@ class Backend:
                 log.exception("cannot read the inventory")
 
     def close_operator(self, operator_id: str, before: float | None = None) -> int:
-        """Close (4401) the live connections of an operator signed in before ``before``."""
+        """Close (4401) the live connections of an operator signed in before ``before``; its
+        stream tokens stop working and the camera streams it watches end."""
+        self.media.revoke(operator_id, before)
         closed = 0
         for client in list(self._clients):
             if client.operator.id != operator_id:
@@ -491,6 +504,8 @@ class Backend:
             self._server.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.media.close(), 5)
         if self.http is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.http.stop(), 5)
@@ -1052,8 +1067,22 @@ class Backend:
                 )
                 self._answer(client, encode(result_error(msg["id"], "rate_limited", text)))
                 continue
+            if msg["name"] == "camera.stream_urls":  # a read of no state: not in the log
+                self._answer(client, encode(self._stream_urls(client, msg["id"], msg["args"])))
+                continue
             answer = await self.execute(client.operator, msg["id"], msg["name"], msg["args"])
             self._answer(client, encode(answer))
+
+    def _stream_urls(self, client: _Client, cid: str, args: Any) -> Wire:
+        """``camera.stream_urls``: any role (walls too) may watch the cameras it is sent."""
+        try:
+            validate_args("camera.stream_urls", args)
+            data = self.media.stream_urls(client.operator.id, args.get("camera_ids"))
+        except ProtocolError as exc:
+            return result_error(cid, exc.code, exc.message)
+        except LookupError as exc:
+            return result_error(cid, "unavailable", str(exc))
+        return result_ok(cid, None, data)
 
     # ---------------------------------------------------------------- commands
 

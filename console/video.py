@@ -112,6 +112,20 @@ def choose_stream(
     return other if other in names else names[0]
 
 
+def stream_for_cell(layout_size: int, row_span: int, col_span: int, enlarged: bool) -> str | None:
+    """The stream a wall tile must take whatever its pixel size, or None to choose by size.
+
+    An enlarged tile or a 1-tile layout takes ``main``; the single cells of a grid of 9 and
+    more take ``sub`` (a wall of main streams is what makes video walls slow); the big cell
+    of a 1+5 or 1+7 layout, and 4-up tiles, go by their size (:func:`choose_stream`).
+    """
+    if enlarged or layout_size == 1:
+        return "main"
+    if layout_size >= 9 and row_span == 1 and col_span == 1:
+        return "sub"
+    return None
+
+
 # ---- reconnect backoff
 
 

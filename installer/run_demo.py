@@ -23,7 +23,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--alert-rate", default="0.05")
-    parser.add_argument("--stream-port", type=int, default=8554)
     args = parser.parse_args()
     if not has_display():
         print(
@@ -53,26 +52,16 @@ def main() -> int:
         text=True,
     )
     token = issued.stdout.strip().splitlines()[-1]
-    print("make demo: preparing the demo camera streams (clips are made once, then cached)")
-    streams = _start(
-        [py, "-m", "backend_stub.streams", "--port", str(args.stream_port)], "streaming on"
-    )
-    if streams is None:
-        print(
-            f"make demo: the stream server did not start; is port {args.stream_port} in use?",
-            file=sys.stderr,
-        )
-        return 1
+    # The demo cameras come through the backend's own media gateway (its HTTP port); their
+    # clips are made the first time each is watched, then cached.
     backend = _start(
         [
             *(py, "-m", "backend_stub", "serve", "--demo", "--port", str(args.port)),
             *("--alert-rate", args.alert_rate),
-            *("--stream-base", f"http://127.0.0.1:{args.stream_port}"),
         ],
         "listening on",
     )
     if backend is None:
-        _stop(streams)
         print(
             f"make demo: the backend did not start; is port {args.port} in use? "
             "Try: make demo DEMO_PORT=8766",
@@ -92,7 +81,6 @@ def main() -> int:
         return 130
     finally:
         _stop(backend)
-        _stop(streams)
 
 
 def _start(command: list[str], ready: str) -> subprocess.Popen[str] | None:

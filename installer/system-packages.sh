@@ -30,6 +30,10 @@ PACKAGES=(
   libxkbfile1 libxcb-dri3-0 libgbm1 libexpat1 libudev1 libasound2
   # Tests and tooling: virtual X server (xvfb-run), demo video clips, demo radio audio.
   xvfb xauth ffmpeg espeak-ng
+  # A real RTSP server for the media gateway's tests and bench (tools/rtsp_camera.py, run with
+  # the system python3): GStreamer's gst-rtsp-server, its Python bindings and the encoders.
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   # The PostgreSQL server, for the backend's PostgreSQL tests (they start their own instance).
   postgresql
   # `make package` (also run by `make test`): objdump for PyInstaller, .desktop validation.

@@ -21,11 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from console.domain.model import Alert
 from console.domain.store import Store
+from console.protocol.codec import ProtocolError
 from console.protocol.session import CommandAnswered
 from console.services.client import BackendClient, LinkState, LinkStatus
 from widgets import settings as console_settings
@@ -113,6 +114,7 @@ def _video_panel(console: Console) -> QWidget:
         engine=console.engine,
         evidence_dir=console.evidence_dir,
         operator=console.operator,
+        sign_url=console.stream_urls.sign,
     )
 
 
@@ -265,6 +267,8 @@ def build_console(
 
     def on_status(status: LinkStatus) -> None:
         window.set_link_status(status)
+        if status.state is LinkState.LIVE:  # perhaps a restarted backend: its tokens are new
+            console.stream_urls.expire()
         if status.state is LinkState.LIVE and saved["token"] != client.token:
             saved["token"] = client.token
             settings.setValue("settings/backend_url", client.url)
@@ -444,6 +448,44 @@ def _wire_live(console: Console, keyring: TokenKeyring | None, script: Path | No
             QApplication.beep()
 
     console.bridge.sig_alerts_raised.connect(on_raised)
+    _renew_stream_urls(console)
+
+
+def _renew_stream_urls(console: Console) -> None:
+    """Keep the cameras' gateway URLs signed: ask ``camera.stream_urls`` when due (walls too)."""
+    client, urls = console.client, console.stream_urls
+    assert client is not None
+    asking = False
+
+    def on_answer(future: asyncio.Future[CommandAnswered]) -> None:
+        nonlocal asking
+        asking = False
+        answer = None if future.cancelled() or future.exception() else future.result()
+        if answer is not None and answer.ok and answer.data is not None:
+            urls.apply(answer.data)
+        else:
+            urls.failed()
+
+    def tick() -> None:
+        nonlocal asking
+        if asking or not urls.due() or not console.store.cameras:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # the store fed without a link (tests); the timer asks later
+            return
+        asking = True
+        try:
+            client.command("camera.stream_urls", {}).add_done_callback(on_answer)
+        except ProtocolError:
+            asking = False
+            urls.failed()
+
+    timer = QTimer(console.window, interval=1000)
+    timer.timeout.connect(tick)
+    timer.start()
+    console.bridge.sig_snapshot_loaded.connect(lambda _seq: tick())
+    console.bridge.sig_cameras_changed.connect(lambda _cams: tick())
 
 
 def open_recording(path: str, script: Path | None) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from console.domain.store import Store
 from console.services.client import BackendClient
+from console.stream_urls import StreamUrls
 from widgets.bridge import StoreBridge
 from widgets.commands import CommandRunner
 from widgets.layout_store import LayoutStore
@@ -70,6 +71,8 @@ class Console:
         self.client = client
         self.replay = replay
         self.media = media
+        self.stream_urls = StreamUrls()
+        """The media gateway's signed stream URLs (renewed by a live console)."""
         self.window: MainWindow
         self.commands: CommandRunner
         self.layouts: LayoutStore

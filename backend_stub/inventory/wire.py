@@ -1,7 +1,7 @@
 """Inventory records to wire objects, and the events that bring a state in line with them.
 
 Nothing secret crosses here: camera user names and passwords stay in the inventory table, and
-stream URLs lose the credentials they carry (the media gateway will serve them with tokens).
+cameras' streams are the media gateway's URLs (consoles add a token to them).
 """
 
 from __future__ import annotations
@@ -37,19 +37,32 @@ def unit_wire(body: Record, current: Wire | None) -> Wire:
     }
 
 
-def camera_wire(body: Record, current: Wire | None) -> Wire:
-    """A camera as ``camera.upsert`` carries it: no credentials; a known camera keeps its status."""
-    main = redact_url(body["main"])
-    return {
+def camera_wire(body: Record, current: Wire | None, media_base: str | None = None) -> Wire:
+    """A camera as ``camera.upsert`` carries it: no credentials; a known camera keeps its status.
+
+    With ``media_base`` (the backend's HTTP port) its streams are the media gateway's URLs
+    (``{media_base}/media/{id}/main|sub``), never the camera's own address; without one (a
+    backend with no HTTP port) the source URLs, less their credentials.
+    """
+    if media_base is not None:
+        base = f"{media_base.rstrip('/')}/media/{body['id']}"
+        streams = {"main": f"{base}/main", "sub": f"{base}/sub"}
+    else:
+        main = redact_url(body["main"])
+        streams = {"main": main, "sub": redact_url(body["sub"]) if body.get("sub") else main}
+    wire: Wire = {
         "id": body["id"],
         "name": body["name"],
         "lat": body["lat"],
         "lon": body["lon"],
         "grid_id": body.get("grid_id") or None,
-        "streams": {"main": main, "sub": redact_url(body["sub"]) if body.get("sub") else main},
+        "streams": streams,
         "ptz": bool(body.get("ptz")),
         "status": current["status"] if current else "online",
     }
+    if current is not None and current.get("status_reason"):
+        wire["status_reason"] = current["status_reason"]
+    return wire
 
 
 def talkgroup_wire(body: Record) -> Wire:
@@ -78,19 +91,23 @@ def layer_wire(body: Record) -> Wire:
     }
 
 
-def to_wire(kind: str, body: Record, current: Wire | None) -> Wire:
+def to_wire(kind: str, body: Record, current: Wire | None, media_base: str | None = None) -> Wire:
     """The wire object of an inventory row of ``kind`` (``unit``, ``camera``, ...)."""
     if kind == "unit":
         return unit_wire(body, current)
     if kind == "camera":
-        return camera_wire(body, current)
+        return camera_wire(body, current, media_base)
     if kind == "talkgroup":
         return talkgroup_wire(body)
     return layer_wire(body)
 
 
-def sync_events(state: Any, rows: Iterable[tuple[str, Record, bool]]) -> list[Wire]:
+def sync_events(
+    state: Any, rows: Iterable[tuple[str, Record, bool]], media_base: str | None = None
+) -> list[Wire]:
     """The events that make ``state`` (a DistrictState) show the inventory ``rows``.
+
+    ``media_base``: the media gateway's base URL for camera streams (see :func:`camera_wire`).
 
     An item whose wire form is already in the state gives nothing, so running this twice (two
     processes on one database, or a restart) adds no event.
@@ -106,7 +123,7 @@ def sync_events(state: Any, rows: Iterable[tuple[str, Record, bool]]) -> list[Wi
             if current is not None:
                 events.append({"type": f"{kind}.retired", id_field: ident})
             continue
-        wire = to_wire(kind, body, current)
+        wire = to_wire(kind, body, current, media_base)
         if wire != current:
             events.append({"type": f"{kind}.upsert", key: wire})
     return events

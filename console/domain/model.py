@@ -174,6 +174,8 @@ class Camera:
     streams: tuple[tuple[str, str], ...]
     ptz: bool
     online: bool
+    status_reason: str = ""
+    """Why the media gateway finds it offline: ``unauthorized``, ``unreachable``, ``no video``."""
 
     @classmethod
     def from_wire(cls, d: Wire) -> Camera:
@@ -187,6 +189,7 @@ class Camera:
             tuple(sorted(d["streams"].items())),
             d["ptz"],
             d["status"] == "online",
+            d.get("status_reason") or "",
         )
 
 

@@ -164,6 +164,8 @@ CAMERA = _obj(
         },
         "ptz": {"type": "boolean"},
         "status": {"enum": ["online", "offline"]},
+        # [ext] why the media gateway finds the camera offline
+        "status_reason": {"enum": ["unauthorized", "unreachable", "no video"]},
     },
     ["id", "name", "lat", "lon", "grid_id", "streams", "ptz", "status"],
 )
@@ -451,6 +453,11 @@ _ARGS: dict[str, tuple[Schema, list[str]]] = {
             "preset": _PTZ_PRESET,
         },
         ["camera_id", "action"],
+    ),
+    # [ext] read-only, any role: the cameras' media gateway URLs, each with its token
+    "camera.stream_urls": (
+        {"camera_ids": {"type": "array", "items": _ID, "maxItems": 5000}},
+        [],
     ),
     # [ext] a commander drives the wall consoles
     "wall.show_layout": (

@@ -223,6 +223,21 @@
     </message>
 </context>
 <context>
+    <name>CameraStatus</name>
+    <message>
+        <source>wrong password</source>
+        <translation>密码错误</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <source>no video</source>
+        <translation>无视频</translation>
+    </message>
+</context>
+<context>
     <name>CameraTree</name>
     <message>
         <source>Search cameras…</source>
@@ -2713,6 +2728,10 @@ Ctrl+Q：退出</translation>
     <message>
         <source>PTZ: %1</source>
         <translation>云台：%1</translation>
+    </message>
+    <message>
+        <source>Offline: %1</source>
+        <translation>离线：%1</translation>
     </message>
     <message>
         <source>Live</source>

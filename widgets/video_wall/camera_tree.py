@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from console.domain.model import Camera
 from widgets.naming import named
 from widgets.theme import Theme
+from widgets.video_wall.status import offline_reason
 from widgets.video_wall.tile import camera_mime
 
 CAMERA_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -113,9 +114,12 @@ class CameraTree(QWidget):
             if old is not None:
                 old.removeChild(item)
             grid.addChild(item)
-        item.setText(0, f"{cam.name}  ({cam.id})")
+        reason = offline_reason(cam)
+        item.setText(0, f"{cam.name}  ({cam.id})" + (f"  · {reason}" if reason else ""))
         item.setIcon(0, self._online if cam.online else self._offline)
         status = self.tr("online") if cam.online else self.tr("offline")
+        if reason:
+            status += f" ({reason})"
         item.setToolTip(0, f"{cam.id} · {status}" + (" · PTZ" if cam.ptz else ""))
         self._update_grid_label(grid)
 

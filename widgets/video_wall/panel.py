@@ -38,6 +38,7 @@ from console.video import (
     Tour,
     WallLayout,
     linked_cameras,
+    stream_for_cell,
     wall_pages,
 )
 from widgets.bridge import StoreBridge
@@ -108,6 +109,7 @@ class VideoWallPanel(QWidget):
         clock: Callable[[], float] = time.monotonic,
         settings: QSettings | None = None,
         native: bool | None = None,
+        sign_url: Callable[[str], str] = str,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("videoWallPanel")
@@ -117,6 +119,7 @@ class VideoWallPanel(QWidget):
         self.engine = engine or VlcEngine()
         self.evidence_dir = evidence_dir or Path.home() / "dispatch-evidence"
         self.operator = operator
+        self._sign_url = sign_url
         self._clock = clock
         self.layout_name = "4"
         self.tiles: list[VideoTile] = []
@@ -232,6 +235,7 @@ class VideoWallPanel(QWidget):
         self.grid.setSpacing(2)
         for i in range(MAX_TILES):
             tile = VideoTile(self._theme, self.engine, self.wall, native=self.native)
+            tile.sign_url = self._sign_url
             tile.setObjectName(f"videoTile{i}")
             tile.hide()
             tile.sig_camera_dropped.connect(lambda cid, i=i: self.open_camera(cid, i))
@@ -320,6 +324,10 @@ class VideoWallPanel(QWidget):
         # Size the tiles before any of them opens a stream: main/sub and the decode size
         # follow the tile's size, and the old size (another layout's) would be wrong.
         for i in shown:
+            cell = lay.cells[i]
+            self.tiles[i].stream_override = stream_for_cell(
+                lay.size, cell.row_span, cell.col_span, self._enlarged is not None
+            )
             self.tiles[i].hold(True)
             self.tiles[i].show()
         self.grid.activate()
@@ -412,7 +420,7 @@ class VideoWallPanel(QWidget):
             self.status_label.setText(self.tr("%1 is offline.").replace("%1", cam.name))
             return None
         streams = dict(cam.streams)
-        url = streams.get("main") or next(iter(streams.values()))
+        url = self._sign_url(streams.get("main") or next(iter(streams.values())))
         return self.clip_progress.record(
             ClipRequest(url, cam.id, cam.name, seconds, self.evidence_dir, self.operator)
         )

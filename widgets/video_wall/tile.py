@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from console.video import (
 from widgets.media import TilePlayer, VlcEngine
 from widgets.theme import Theme
 from widgets.video_wall.ptz import PtzPad
+from widgets.video_wall.status import offline_reason
 
 CAMERA_MIME = "application/x-dispatch-camera-id"
 """Drag-and-drop payload: a camera id (UTF-8)."""
@@ -113,6 +115,8 @@ class VideoTile(QWidget):
             self.surface = surface
         self.camera: Camera | None = None
         self.state = TileState.IDLE
+        self.sign_url: Callable[[str], str] = str
+        """The URL to play for a stream's URL (the media gateway's token added)."""
         self.stream_override: str | None = None
         """Force ``main`` or ``sub`` (None: choose by the tile's pixel size)."""
         self._selected = False
@@ -198,6 +202,7 @@ class VideoTile(QWidget):
             and camera.id == self.camera.id
             and camera.streams == self.camera.streams
             and camera.online == self.camera.online
+            and camera.status_reason == self.camera.status_reason
         )
         self.camera = camera
         self._update_ptz_pad()
@@ -280,6 +285,9 @@ class VideoTile(QWidget):
 
     def state_text(self) -> str:
         """The state as the overlay shows it."""
+        reason = offline_reason(self.camera) if self.camera is not None else ""
+        if reason and self.state is not TileState.LIVE:
+            return self.tr("Offline: %1").replace("%1", reason)
         if self.state is TileState.LIVE:
             return self.tr("Live")
         if self.state is TileState.CONNECTING:
@@ -326,7 +334,9 @@ class VideoTile(QWidget):
             self.stop()
             self.update()
             return
-        if not cam.online or not cam.streams:
+        # Offline with a reason is the gateway's last look: keep trying (with the backoff),
+        # a camera that comes back goes online as soon as a tile watches it again.
+        if (not cam.online and not cam.status_reason) or not cam.streams:
             self._player.close()
             self._gen = -1
             self._set_state(TileState.OFFLINE)
@@ -356,7 +366,7 @@ class VideoTile(QWidget):
     def _open(self, state: TileState) -> None:
         assert self.camera is not None
         self._stream = self._wanted_stream()
-        url = dict(self.camera.streams)[self._stream]
+        url = self.sign_url(dict(self.camera.streams)[self._stream])
         w, h = self._frame_size(self._stream)
         window = int(self.surface.winId()) if self.surface is not None else 0
         self._gen = self._player.open(url, STREAM_OPTIONS, w, h, window)
@@ -583,6 +593,8 @@ class VideoTile(QWidget):
                 TileState.RECONNECTING: "state_reconnecting",
                 TileState.OFFLINE: "state_offline",
             }.get(self.state, "text_dim")
+            if self.camera is not None and offline_reason(self.camera):
+                token = "state_offline"
             colour = t.color(token)
             lw = fm.horizontalAdvance(label) + 22
             pill = QRect(6, rect.height() - bar_h - 6, lw, bar_h)

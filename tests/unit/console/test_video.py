@@ -179,3 +179,14 @@ def test_saved_views_round_trip_and_skip_broken_entries() -> None:
         check_view_name("  ")
     with pytest.raises(ValueError):
         check_view_name("x" * 61)
+
+
+def test_enlarged_and_single_tiles_take_main_grid_cells_take_sub() -> None:
+    from console.video import stream_for_cell
+
+    assert stream_for_cell(16, 1, 1, enlarged=True) == "main"
+    assert stream_for_cell(1, 1, 1, enlarged=False) == "main"
+    assert stream_for_cell(16, 1, 1, enlarged=False) == "sub"
+    assert stream_for_cell(9, 1, 1, enlarged=False) == "sub"
+    assert stream_for_cell(8, 3, 3, enlarged=False) is None  # the big cell of 1+7: by size
+    assert stream_for_cell(4, 1, 1, enlarged=False) is None  # 4-up: by size
