@@ -19,10 +19,9 @@ import pytest
 
 from backend_stub import db
 from tests.live import Running, start_backend
+from tests.rtsp import RtspCameras
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-ROOT = Path(__file__).resolve().parents[2]
-SYSTEM_PYTHON = "/usr/bin/python3"  # has GStreamer's bindings (python3-gi)
 
 
 @pytest.fixture
@@ -108,31 +107,6 @@ def pg_url(pg_server: str) -> str:
     with psycopg.connect(f"{libpq}/postgres", autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return f"{pg_server}/{name}"
-
-
-class RtspCameras:
-    """tools/rtsp_camera.py in a subprocess: ``url(i)`` of camera i, ``sessions`` it started."""
-
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [SYSTEM_PYTHON, str(ROOT / "tools" / "rtsp_camera.py"), "--port", "0", *args],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        assert line.startswith("ready "), f"the RTSP server did not start: {line!r}"
-        self.port = int(line.split()[1])
-        self.lines: list[str] = []
-
-    def url(self, i: int = 1, user: str = "", password: str = "") -> str:
-        auth = f"{user}:{password}@" if user else ""
-        return f"rtsp://{auth}127.0.0.1:{self.port}/cam{i}"
-
-    def stop(self) -> list[str]:
-        self.proc.terminate()
-        out, _ = self.proc.communicate(timeout=10)
-        return out.splitlines()
 
 
 @pytest.fixture

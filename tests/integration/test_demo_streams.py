@@ -12,7 +12,7 @@ from backend_stub import db
 from backend_stub.demo import import_district, serve_demo_clips
 from backend_stub.district import build_district
 from backend_stub.streams import DemoStreamServer
-from tests.integration.conftest import open_client, start_backend
+from tests.live import open_client, start_backend
 
 
 def _get(port: int, path: str, want: int) -> bytes:

@@ -15,7 +15,8 @@ import pytest
 from backend_stub import db
 from backend_stub.inventory.store import import_paths
 from backend_stub.server import Backend
-from tests.integration.conftest import Client, RtspCameras, open_client, start_backend
+from tests.live import Client, open_client, start_backend
+from tests.rtsp import RtspCameras
 
 SECRET = "Pa55-w0rd!"
 

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from backend_stub.media import MediaGateway, SourceStatus, ffmpeg_argv, source_with_credentials
 from backend_stub.media.gateway import file_source
-from tests.integration.conftest import RtspCameras
+from tests.rtsp import RtspCameras
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,9 @@ from PySide6.QtCore import QSettings
 from backend_stub import db
 from backend_stub.inventory.store import import_paths
 from console.services.client import LinkState
-from tests.integration.conftest import RtspCameras, start_backend
-from tests.ui.conftest import LoopRunner, until
+from tests.live import start_backend
+from tests.rtsp import RtspCameras
+from tests.waiting import LoopRunner, until
 from widgets.assembly import build_console
 from widgets.video_wall.tile import TileState
 
