@@ -2013,7 +2013,7 @@ Ctrl+Q：退出</translation>
     </message>
     <message>
         <source>Trajectory…</source>
-        <translation>轨迹…</translation>
+        <translation>轨迹查询…</translation>
     </message>
     <message>
         <source>Search a plate or person&apos;s sightings and draw the route</source>
