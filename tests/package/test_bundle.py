@@ -59,20 +59,30 @@ def clean_env(home: Path) -> dict[str, str]:
 
 
 def read_line_matching(proc: subprocess.Popen[str], pattern: str, timeout: float) -> str:
-    """The first line of ``proc``'s stdout matching ``pattern`` (fails on exit or timeout)."""
+    """The first line of ``proc``'s stdout matching ``pattern`` (fails on exit or timeout).
+
+    Reads the pipe's descriptor itself: a buffered ``readline`` after ``select`` would leave a
+    second line that came in the same chunk in Python's buffer, unseen by ``select``.
+    """
     assert proc.stdout is not None
+    fd = proc.stdout.fileno()
     deadline = time.monotonic() + timeout
     seen: list[str] = []
+    pending = b""
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], deadline - time.monotonic())
+        ready, _, _ = select.select([fd], [], [], deadline - time.monotonic())
         if not ready:
             break
-        line = proc.stdout.readline()
-        if not line:  # the process ended
+        chunk = os.read(fd, 65536)
+        if not chunk:  # the process ended
             break
-        seen.append(line)
-        if re.search(pattern, line):
-            return line
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace") + "\n"
+            seen.append(line)
+            if re.search(pattern, line):
+                return line
     raise AssertionError(f"no line matching {pattern!r} within {timeout} s; got {seen[-10:]}")
 
 
