@@ -162,7 +162,8 @@ class _Channel:
     key: tuple[str, str]
     source: str
     viewers: set[_Viewer] = field(default_factory=set)
-    gop: list[bytes] = field(default_factory=list)
+    gop: list[bytes] = field(default_factory=list)  # runs of whole TS packets
+    gop_packets: int = 0
     pat: bytes = b""
     pmt: bytes = b""
     task: asyncio.Task[None] | None = None
@@ -390,6 +391,7 @@ class MediaGateway:
                 backoff,
             )
             channel.gop.clear()
+            channel.gop_packets = 0
             self._set_status(channel, SourceStatus(False, reason))
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self.max_backoff_s)
@@ -453,19 +455,29 @@ class MediaGateway:
                 log.exception("camera status listener failed")
 
     def _fan_out(self, channel: _Channel, chunk: bytes) -> None:
-        # Keep the GOP so far (from the last random-access packet) for viewers that join late.
+        # Keep the GOP so far (from the last random-access packet) for viewers that join late:
+        # the packets are read in place, and the GOP keeps whole runs of them, not one bytes
+        # object a packet.
+        last_random_access = -1
         for off in range(0, len(chunk), TS_PACKET):
-            pkt = chunk[off : off + TS_PACKET]
-            pid = ((pkt[1] & 0x1F) << 8) | pkt[2]
+            pid = ((chunk[off + 1] & 0x1F) << 8) | chunk[off + 2]
             if pid == 0:
-                channel.pat = pkt
+                channel.pat = chunk[off : off + TS_PACKET]
             elif pid == _PMT_PID:
-                channel.pmt = pkt
-            random_access = pkt[3] & 0x20 and pkt[4] > 0 and pkt[5] & 0x40
-            if random_access:
-                channel.gop = [pkt]
-            elif channel.gop and len(channel.gop) < _MAX_GOP_PACKETS:
-                channel.gop.append(pkt)
+                channel.pmt = chunk[off : off + TS_PACKET]
+            if chunk[off + 3] & 0x20 and chunk[off + 4] > 0 and chunk[off + 5] & 0x40:
+                last_random_access = off
+        if last_random_access >= 0:
+            channel.gop = []
+            channel.gop_packets = 0
+            chunk_kept = chunk[last_random_access:]
+        else:
+            chunk_kept = chunk if channel.gop else b""
+        room = (_MAX_GOP_PACKETS - channel.gop_packets) * TS_PACKET
+        if chunk_kept and room > 0:
+            kept = chunk_kept[:room]
+            channel.gop.append(kept)
+            channel.gop_packets += len(kept) // TS_PACKET
         for viewer in list(channel.viewers):
             try:
                 viewer.queue.put_nowait(chunk)
@@ -484,6 +496,7 @@ class MediaGateway:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         channel.gop.clear()
+        channel.gop_packets = 0
         for viewer in list(channel.viewers):
             with contextlib.suppress(asyncio.QueueFull):
                 viewer.queue.put_nowait(None)
