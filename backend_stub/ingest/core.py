@@ -174,8 +174,9 @@ class Ingest:
 
     # ---------------------------------------------------------------- counting
 
-    def count(self, feed: str, *, error: str = "") -> None:
-        """Count one message of ``feed`` (a source name or a door) as accepted or refused."""
+    def count(self, feed: str, *, error: str = "", accepted: int = 1) -> None:
+        """Count one message of ``feed`` (a source name or a door) as refused with ``error``,
+        or ``accepted`` messages of it as accepted."""
         counts = self.counts.get(feed)
         if counts is None:
             counts = self.counts[feed] = FeedCounts()
@@ -184,7 +185,7 @@ class Ingest:
             counts.refused += 1
             counts.last_error = error
         else:
-            counts.accepted += 1
+            counts.accepted += accepted
 
     def take_counts(self) -> dict[str, FeedCounts]:
         """The counts since the last call (for the sources table), and start afresh."""
@@ -311,6 +312,7 @@ class Ingest:
         Returns the events to append, in order.
         """
         out: list[Wire] = []
+        fixes = 0
         for event in events:
             kind = event["type"]
             if kind == "radio.call" or kind == "alert.new":
@@ -344,8 +346,10 @@ class Ingest:
             except Refused as exc:
                 self.count("sim", error=exc.message)
                 continue
-            self.count("sim")
+            fixes += 1
             out.append(body)
+        if fixes:
+            self.count("sim", accepted=fixes)  # once a tick, not once a fix
         return out
 
     def _simulated_refusal(self, event: Wire) -> str:
