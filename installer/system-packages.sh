@@ -34,6 +34,8 @@ PACKAGES=(
   # the system python3): GStreamer's gst-rtsp-server, its Python bindings and the encoders.
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  # GStreamer's pango plugin (textoverlay, clockoverlay: each test camera's name and clock).
+  gstreamer1.0-x
   # The PostgreSQL server, for the backend's PostgreSQL tests (they start their own instance).
   postgresql
   # `make package` (also run by `make test`): objdump for PyInstaller, .desktop validation.
