@@ -104,6 +104,9 @@ def test_clip_from_a_dead_stream_fails_with_a_reason(qtbot, panel: VideoWallPane
             job = panel.record_clip(2)
             assert job is not None
         assert "failed" in panel.status_label.text()
+        panel._update_status()  # a tile goes live or drops: the count changes, not the message
+        assert "failed" in panel.status_label.text()
+        assert "tiles live" in panel.live_label.text()
         assert not job.path.exists() or job.path.stat().st_size == 0
         assert job.record is None
     finally:

@@ -203,6 +203,9 @@ class VideoWallPanel(QWidget):
         self.tour_source.setToolTip(self.tr("What the tour cycles through"))
         self.follow_box = named(QCheckBox(self.tr("Follow P1 alerts")), "wallFollowAlerts")
         self.follow_box.setChecked(True)
+        # How many tiles play, kept apart from what the operator's last action said: a tile
+        # that goes live or drops must not wipe "Clip of C2 failed" before anyone reads it.
+        self.live_label = named(QLabel(), "dim")
         self.status_label = named(QLabel(), "dim")
 
         bar = QHBoxLayout()
@@ -217,6 +220,7 @@ class VideoWallPanel(QWidget):
         bar.addWidget(self.follow_box)
         bar.addStretch(1)
         status = QHBoxLayout()
+        status.addWidget(self.live_label)
         status.addWidget(self.status_label, 1)
         status.addWidget(self.clip_progress)
 
@@ -725,6 +729,6 @@ class VideoWallPanel(QWidget):
         tiles = self.visible_tiles()
         live = sum(1 for t in tiles if t.state.value == "live")
         used = sum(1 for t in tiles if t.camera is not None)
-        self.status_label.setText(
+        self.live_label.setText(
             self.tr("%1 of %2 tiles live").replace("%1", str(live)).replace("%2", str(used))
         )
