@@ -1,4 +1,4 @@
-"""Builders for what tests feed the console and the backend: alerts, units, snapshots.
+"""Builders for what tests feed the console and the backend: alerts, units, radio calls, snapshots.
 
 Each builder has plain defaults and takes any field as a keyword, so a test names only what it
 is about. ``alert``/``unit`` give domain objects (``console.domain.model``); the ``*_wire``
@@ -12,7 +12,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from console.domain.model import Alert, AlertStatus, HistoryItem, Unit, UnitStatus
+from console.domain.model import Alert, AlertStatus, HistoryItem, RadioCall, Unit, UnitStatus
 from console.protocol.codec import format_ts
 
 T0 = 1_795_880_000.0
@@ -179,3 +179,40 @@ def worked_alert(
         version=1 + len(steps),
         history=history_wire(created, steps),
     )
+
+
+def radio_call_wire(
+    n: int,
+    *,
+    src: str = "46001",
+    tg: str = "1101",
+    kind: str = "group",
+    dur: float = 5.0,
+    t: float | None = None,
+    target: str | None = None,
+    url: str | None = None,
+    t0: float = T0,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> dict[str, Any]:
+    """Radio call ``R-{n:06d}`` as the protocol carries it: a 5 s group call from radio ``src``
+    on talkgroup ``tg`` starting ``n`` seconds after ``t0`` (or at ``t``)."""
+    wire: dict[str, Any] = {
+        "id": f"R-{n:06d}",
+        "talkgroup": tg,
+        "source_radio_id": src,
+        "target_radio_id": target,
+        "kind": kind,
+        "start_ts": format_ts(t0 + n if t is None else t),
+        "duration_s": dur,
+        "audio_url": url,
+        "encrypted": False,
+    }
+    if lat is not None and lon is not None:
+        wire.update(lat=lat, lon=lon)
+    return wire
+
+
+def radio_call(n: int, **over: Any) -> RadioCall:
+    """The domain form of ``radio_call_wire(n, **over)``."""
+    return RadioCall.from_wire(radio_call_wire(n, **over))

@@ -43,30 +43,9 @@ def _unit(uid: str, callsign: str, radio: str, tg: str = "1101") -> dict[str, An
     return _ev("unit.upsert", unit=unit)
 
 
-def _call(
-    n: int,
-    *,
-    src: str = "4600101",
-    tg: str = "1101",
-    kind: str = "group",
-    dur: float = 5.0,
-    t: float | None = None,
-    url: str | None = None,
-    target: str | None = None,
-) -> dict[str, Any]:
-    call = {
-        "id": f"R-{n:06d}",
-        "talkgroup": tg,
-        "source_radio_id": src,
-        "target_radio_id": target,
-        "kind": kind,
-        "start_ts": format_ts(T0 + n if t is None else t),
-        "duration_s": dur,
-        "audio_url": url,
-        "lat": 39.82,
-        "lon": 109.98,
-        "encrypted": False,
-    }
+def _call(n: int, **over: Any) -> dict[str, Any]:
+    over.setdefault("src", "4600101")
+    call = factories.radio_call_wire(n, t0=T0, lat=39.82, lon=109.98, **over)
     return _ev("radio.call", call=call)
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import random
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from backend_stub.radio_audio import clip_texts, pick
 from console.domain.model import (
@@ -38,23 +39,13 @@ from console.radio import (
     scan,
     toggle_favourite,
 )
+from tests import factories
 
 T0 = 1_795_000_000.0
 
 
-def call(
-    n: int,
-    src: str = "46001",
-    tg: str = "1101",
-    kind: str = "group",
-    dur: float = 5.0,
-    t: float | None = None,
-    target: str | None = None,
-    url: str | None = None,
-) -> RadioCall:
-    return RadioCall(
-        f"R-{n:06d}", tg, src, target, kind, T0 + n if t is None else t, dur, url, False
-    )
+def call(n: int, **over: Any) -> RadioCall:
+    return factories.radio_call(n, t0=T0, **over)
 
 
 def test_alias_formatting() -> None:
