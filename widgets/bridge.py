@@ -1,12 +1,11 @@
 """Turns Store domain events into Qt signals, on the GUI thread: the one route out of the Store.
 
 Views read the Store's state (``bridge.store.alerts``, ``.units``, …) whenever they like, but
-they learn of changes only here: the bridge is the Store's subscriber in ``widgets/`` (the
-video wall still subscribes for cameras and PTZ moves, to move here), sorts each applied
-batch once, and emits one typed signal per kind of change. A view connects its handlers (Qt
-disconnects them when the view is destroyed; a raw ``store.subscribe`` would have to be undone
-by hand). The composition root connects cross-panel behaviour to the same signals. See
-``docs/architecture.md``.
+they learn of changes only here: the bridge is the Store's one subscriber in ``widgets/``,
+sorts each applied batch once, and emits one typed signal per kind of change. A view connects
+its handlers (Qt disconnects them when the view is destroyed; a raw ``store.subscribe`` would
+have to be undone by hand). The composition root connects cross-panel behaviour to the same
+signals. See ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from console.domain.model import Alert, Camera, Layer, LogEntry, Position, Radio
 from console.domain.store import (
     AlertChanged,
     AlertRaised,
+    CameraPtzMoved,
     CameraUpserted,
     DomainEvent,
     ItemRetired,
@@ -57,6 +57,8 @@ class StoreBridge(QObject):
     """New dispatch log entries (list of LogEntry)."""
     sig_calls_heard = Signal(list)
     """Radio calls heard (list of RadioCall)."""
+    sig_ptz_moved = Signal(object)
+    """Someone moved a camera's PTZ (a CameraPtzMoved: camera id and operator)."""
     sig_wall_pushed = Signal(object)
     """A commander pushed a layout or cameras to the wall (WallLayoutPushed/WallCamerasPushed)."""
     sig_alert_selected = Signal(object)
@@ -109,6 +111,8 @@ class StoreBridge(QObject):
                 retired = True
             elif isinstance(event, WallLayoutPushed | WallCamerasPushed):
                 self.sig_wall_pushed.emit(event)
+            elif isinstance(event, CameraPtzMoved):
+                self.sig_ptz_moved.emit(event)
         if raised:
             self.sig_alerts_raised.emit(raised)
         if changed:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.model import Alert, Camera
-from console.domain.store import CameraPtzMoved, CameraUpserted, DomainEvent
+from console.domain.store import CameraPtzMoved
 from console.video import (
     LAYOUTS,
     MAX_VIEW_NAME,
@@ -145,7 +145,8 @@ class VideoWallPanel(QWidget):
         bridge.sig_snapshot_loaded.connect(self._on_bridge_snapshot_loaded)
         bridge.sig_alert_selected.connect(self._on_bridge_alert_selected)
         bridge.sig_alerts_raised.connect(self._on_bridge_alerts_raised)
-        self._unsubscribe: Callable[[], None] | None = bridge.store.subscribe(self._on_store_events)
+        bridge.sig_cameras_changed.connect(self._on_bridge_cameras_changed)
+        bridge.sig_ptz_moved.connect(self._on_bridge_ptz_moved)
         self._tour_timer = QTimer(self, interval=250)
         self._tour_timer.timeout.connect(self._on_tour_timer)
         self.evidence_list.reload()
@@ -662,9 +663,6 @@ class VideoWallPanel(QWidget):
             self._watched = None
         self.clip_progress.shutdown()
         self._io.shutdown(wait=True, cancel_futures=True)
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
         for tile in self.tiles:
             tile.release()
         if self._own_engine:
@@ -685,17 +683,15 @@ class VideoWallPanel(QWidget):
         for i in range(self.current_layout.size):
             self._assign_tile(i)
 
-    def _on_store_events(self, events: list[DomainEvent]) -> None:
-        changed: dict[str, Camera] = {}
-        for event in events:
-            if isinstance(event, CameraUpserted):
-                changed[event.camera.id] = event.camera
-            elif isinstance(event, CameraPtzMoved) and event.operator != self.operator:
-                for tile in self.visible_tiles():
-                    if tile.camera is not None and tile.camera.id == event.camera_id:
-                        tile.show_ptz_notice(event.operator or "")
-        if not changed:
+    def _on_bridge_ptz_moved(self, event: CameraPtzMoved) -> None:
+        if event.operator == self.operator:
             return
+        for tile in self.visible_tiles():
+            if tile.camera is not None and tile.camera.id == event.camera_id:
+                tile.show_ptz_notice(event.operator or "")
+
+    def _on_bridge_cameras_changed(self, cameras: list[Camera]) -> None:
+        changed = {cam.id: cam for cam in cameras}
         for cam in changed.values():
             self.camera_tree.upsert(cam)
         for i in range(self.current_layout.size):
