@@ -92,11 +92,14 @@ def start_backend(tmp: str, args: argparse.Namespace) -> tuple[subprocess.Popen[
         text=True,
     )
     assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("listening on"):
-        raise SystemExit(f"backend did not start: {line!r}")
-    url = line.split()[2]
-    return proc, url, token
+    seen: list[str] = []
+    for line in proc.stdout:  # the HTTP port's line comes first; the websocket URL after it
+        if line.startswith("listening on"):
+            return proc, line.split()[2], token
+        seen.append(line)
+    proc.kill()
+    proc.wait()
+    raise SystemExit(f"backend did not start: {''.join(seen)!r}")
 
 
 async def baseline(url: str, token: str, seconds: float) -> tuple[list[float], int]:
