@@ -286,7 +286,8 @@ def rank_units(
     limit: int,
 ) -> list[Wire]:
     """Available units with a recent fix, each sent to the intercept point it reaches first
-    (preferring one it reaches before the target can), ranked: in time first, then by ETA."""
+    (preferring one it reaches before the target's window there closes), ranked: in time
+    first, then by ETA."""
     points = cameras[:INTERCEPTS]
     if not points or limit <= 0:
         return []
@@ -306,7 +307,7 @@ def rank_units(
             if not math.isfinite(metres):
                 continue
             eta = metres / speed
-            in_time = at + eta <= parse_ts(camera["earliest"])
+            in_time = at + eta <= parse_ts(camera["latest"])
             if best is None or (in_time, -eta) > (best[0], -best[1]):
                 best = (in_time, eta, metres, camera)
         if best is None:
