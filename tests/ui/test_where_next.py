@@ -10,6 +10,8 @@ import json
 import time
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from backend_stub.demo import import_district
 from backend_stub.district import build_district
 from backend_stub.sightings import Sighting
@@ -103,5 +105,34 @@ def test_where_next_cameras_go_onto_the_wall_tiles_and_a_unit_is_dispatched(
         )
         assert console.store.alerts[alert_id].status is AlertStatus.DISPATCHED
         await until(lambda: "dispatched" in dialog.status.text(), what="the dispatch answer")
+
+        # Push to the wall consoles of a group: the ordinary wall.show_cameras, answered here.
+        dialog.wall_group.setEditText("north")
+        dialog.push.click()
+        await until(lambda: "pushed to wall north" in dialog.status.text(), what="the push")
+
+        # A new incident at the last sighting: made with alert.create, then the next ticked
+        # unit goes to it with alert.dispatch.
+        before = set(console.store.alerts)
+        dialog.show_answer(dialog.data)  # the list again, as after a new query
+        second = dialog.units.topLevelItem(1)
+        assert second is not None
+        for i in range(dialog.units.topLevelItemCount()):
+            item = dialog.units.topLevelItem(i)
+            assert item is not None
+            item.setCheckState(0, Qt.CheckState.Checked if i == 1 else Qt.CheckState.Unchecked)
+        dialog.incident.setCurrentIndex(dialog.incident.findData(None))
+        dialog.dispatch.click()
+        await until(
+            lambda: any(
+                console.store.alerts[a].unit_ids for a in set(console.store.alerts) - before
+            ),
+            what="the new incident with its unit",
+        )
+        (new_id,) = set(console.store.alerts) - before
+        made = console.store.alerts[new_id]
+        assert made.unit_ids == (data["units"][1]["id"],) and made.priority == 1
+        assert PLATE in made.title and made.kind == "plate_match"
+        assert (made.lat, made.lon) == (data["from"]["lat"], data["from"]["lon"])
 
     aloop.run(scenario())
