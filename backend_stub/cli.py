@@ -485,6 +485,7 @@ async def _demo_standby(backend: Backend, args: argparse.Namespace) -> None:
     district = await asyncio.get_running_loop().run_in_executor(
         None, lambda: build_district(args.seed, n_units=args.units)
     )
+    backend.streets = district
     if args.stream_base is None:
         serve_demo_clips(backend, district)  # its consoles watch the same cameras
     await import_district(backend, district, args.stream_base)

@@ -48,6 +48,7 @@ async def run_demo(
     """
     loop = asyncio.get_running_loop()
     district = await loop.run_in_executor(None, lambda: build_district(seed, n_units=units))
+    backend.streets = district  # where next (sighting.where_next) routes along its streets
     if stream_base is None:
         serve_demo_clips(backend, district)
     # The district first: consoles see it while the radio clips are still being made.

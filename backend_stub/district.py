@@ -267,6 +267,19 @@ class District:
     # -- routing -------------------------------------------------------------------------------
 
     def _dijkstra(self, source: int, target: int | None) -> list[int]:
+        return self._search(source, target)[1]
+
+    def distances_from(self, source: int) -> tuple[list[float], list[int]]:
+        """Street distance in metres from one junction to every junction, and the tree.
+
+        Returns:
+            ``(dist, prev)`` indexed by junction id: ``dist`` is ``inf`` where unreachable;
+            ``prev`` is the junction before each one on a shortest route from ``source``
+            (``-1`` for ``source`` and the unreachable ones).
+        """
+        return self._search(source, None)
+
+    def _search(self, source: int, target: int | None) -> tuple[list[float], list[int]]:
         n = len(self.nodes)
         dist = [math.inf] * n
         prev = [-1] * n
@@ -285,7 +298,7 @@ class District:
                     dist[v] = nd
                     prev[v] = u
                     heapq.heappush(heap, (nd, v))
-        return prev
+        return dist, prev
 
     def shortest_path(self, a: int, b: int) -> list[int]:
         """Shortest route in metres between two junctions (Dijkstra).
@@ -359,6 +372,19 @@ class District:
                 "status": "online",
             }
             for c in self.cameras
+        ]
+
+    def to_wire_positions(self, fix_ts: str) -> list[dict[str, Any]]:
+        """Each unit at its starting junction, as ``unit.position`` event bodies."""
+        return [
+            {
+                "type": "unit.position",
+                "unit_id": u.id,
+                "lat": self.nodes[u.node].lat,
+                "lon": self.nodes[u.node].lon,
+                "fix_ts": fix_ts,
+            }
+            for u in self.units
         ]
 
     def to_wire_layers(self) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ from sqlalchemy import Engine
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from backend_stub import db, sources
+from backend_stub import db, sources, where_next
 from backend_stub.fences import FenceWatcher
 from backend_stub.ingest.core import Ingest
 from backend_stub.ingest.http import HttpPort
@@ -230,6 +230,9 @@ class Backend:
         self.engine = engine
         #: Plate reads, face matches and watch lists (never in the event log).
         self.sightings = SightingStore(engine, retention_days=sighting_retention_days, clock=clock)
+        #: The site's street graph for ``sighting.where_next`` (the demo district's; None: a
+        #: site imported without streets, answered with straight-line guesses).
+        self.streets: where_next.StreetGraph | None = None
         self.training = training
         self.clock = clock
         self.command_rate = command_rate
@@ -1287,6 +1290,8 @@ def _audited_answer(name: str, answer: Wire) -> Wire:
     # Sightings are personal data kept for the retention period only: the audit (and the
     # idempotency record) keep how many a search found, not the sightings themselves.
     data = answer.get("data")
+    if name == where_next.NAME and isinstance(data, dict):
+        return {**answer, "data": where_next.audit_data(data)}
     if name != "sighting.search" or not isinstance(data, dict):
         return answer
     return {**answer, "data": {"count": len(data.get("sightings", ()))}}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from backend_stub import where_next
 from backend_stub.sightings import MAX_SEARCH_DAYS, SEARCH_LIMIT, check_value
 from backend_stub.state import Actor, Refused
 from console.protocol.codec import format_ts, parse_ts
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
 
 Wire = dict[str, Any]
 
-SIGHTING_COMMANDS = frozenset({"watch.add", "watch.remove", "watch.list", "sighting.search"})
+SIGHTING_COMMANDS = frozenset(
+    {"watch.add", "watch.remove", "watch.list", "sighting.search", where_next.NAME}
+)
 
 
 async def sighting_command(backend: Backend, actor: Actor, name: str, args: Wire) -> Wire:
@@ -32,6 +35,8 @@ async def sighting_command(backend: Backend, actor: Actor, name: str, args: Wire
         Refused: ``forbidden`` (not a commander), ``invalid`` or ``not_found``.
     """
     store = backend.sightings
+    if name == where_next.NAME:
+        return await where_next.where_next(backend, actor, args)
     if name == "sighting.search":
         span = (parse_ts(args["until"]) - parse_ts(args["since"])) / 86400.0
         if actor.role != "commander":

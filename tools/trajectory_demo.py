@@ -14,11 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from tools import demo_console
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,70 +24,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="zh_CN")
     parser.add_argument("--minutes", type=float, default=40.0)
     args = parser.parse_args(argv)
-
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    from widgets import i18n
-    from widgets.launch import prepare_qt
-    from widgets.theme import Theme
-
-    prepare_qt()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)
-    translators = i18n.install(app, args.lang)
-    Theme("dark").apply(app)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with tempfile.TemporaryDirectory(prefix="trajectory-demo-") as folder:
-        loop.run_until_complete(_run(Path(folder), args.minutes))
-    del translators
-    return 0
+    return demo_console.run(
+        args.lang, "trajectory-demo-", lambda folder: _run(folder, args.minutes)
+    )
 
 
 async def _run(folder: Path, minutes: float) -> None:
-    from backend_stub import db
-    from backend_stub.demo import import_district
     from backend_stub.district import build_district
-    from backend_stub.ingest.doors.sightings import take_sighting
-    from backend_stub.server import Backend
-    from backend_stub.sim.sightings import PLATES, Travellers, demo_watch
-    from console.services.client import LinkState
-    from widgets.assembly import build_console
+    from backend_stub.sim.sightings import PLATES
     from widgets.map.trajectory import TrajectoryDialog
 
-    engine = db.open_engine(f"sqlite:///{folder / 'backend.sqlite3'}")
-    token = db.add_operator(engine, "zhao", "commander")
-    backend = Backend(engine, http_port=0, audio_dir=folder / "audio")
-    port = await backend.start("127.0.0.1", 0)
     district = build_district(1, n_units=60)
-    await import_district(backend, district, "rtsp://127.0.0.1:8554")
-    store = backend.sightings
-    for kind, value, reason, priority in demo_watch():
-        store.add_watch(kind, value, reason, priority, None, "demo")
-    now = time.time()
-    travellers = Travellers(district, seed=1, start=now - minutes * 60)
-    assert backend.ingest is not None
-    for sighting in travellers.tick(now - 1):
-        await take_sighting(backend, backend.ingest, sighting)
-
-    settings = QSettings(str(folder / "console.ini"), QSettings.Format.IniFormat)
-    console = build_console(f"ws://127.0.0.1:{port}/ws", token, settings, panels=("alerts", "map"))
-    console.window.resize(1900, 1050)
-    console.window.show()
-    client = console.client
-    assert client is not None
-    client.start()
+    _backend, url, token = await demo_console.sightings_backend(folder, district, minutes)
+    console = await demo_console.live_console(url, token, folder, ("alerts", "map"))
     panel = console.map
     assert panel is not None
-    ready = asyncio.Event()
-    panel.sig_page_ready.connect(ready.set)
-    if not panel.is_ready:
-        await ready.wait()
-    # The client's state has no signal of its own here: look at it now and then (a demo tool).
-    while client.status.state is not LinkState.LIVE:  # noqa: ASYNC110
-        await asyncio.sleep(0.05)
     action = next(a for a in panel.toolbar.actions() if a.objectName() == "trajectoryAction")
     action.trigger()
     dialog = panel.findChild(TrajectoryDialog)

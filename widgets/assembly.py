@@ -38,8 +38,10 @@ from widgets.cross_panel import (
     on_wall_pushed,
     open_inventory,
     open_palette,
+    push_camera_ids,
     push_cameras,
     push_layout,
+    show_cameras,
     show_unit,
 )
 from widgets.layout_store import LayoutMenu, LayoutStore
@@ -100,6 +102,14 @@ def _wire_map(console: Console, panel: QWidget) -> None:
     from widgets.map.trajectory import add_trajectory_action
 
     add_trajectory_action(panel, console.commands.send)  # commanders; operators are refused
+    from widgets.map.where_next import add_where_next_action
+
+    add_where_next_action(
+        panel,
+        console.commands.send,
+        lambda ids: show_cameras(console, ids),
+        lambda group, ids, reply_to: push_camera_ids(console, group, ids, reply_to),
+    )
 
 
 def _video_panel(console: Console) -> QWidget:

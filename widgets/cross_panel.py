@@ -104,12 +104,20 @@ def push_cameras(console: Console, group: str) -> None:
             error=True,
         )
         return
+    push_camera_ids(console, group, ids)
+
+
+def push_camera_ids(
+    console: Console, group: str, ids: list[str], reply_to: MessageSink | None = None
+) -> None:
+    """Commander: show these cameras (at most 36) on the wall consoles of ``group``."""
     console.commands.run(
         "wall.show_cameras",
         {"wall": group, "camera_ids": ids[:36]},
         QCoreApplication.translate("MainWindow", "%1 cameras pushed to wall %2.")
         .replace("%1", str(len(ids[:36])))
         .replace("%2", group),
+        reply_to,
     )
 
 

@@ -444,6 +444,19 @@ _ARGS: dict[str, tuple[Schema, list[str]]] = {
         },
         ["kind", "value", "since", "until"],
     ),
+    # [ext] commanders: where next (精准布控) from the last sighting of one plate or person
+    "sighting.where_next": (
+        {
+            "kind": {"enum": list(SIGHTING_KINDS)},
+            "value": {"type": "string", "minLength": 1, "maxLength": 128},
+            "at": _TS,
+            "since": _TS,
+            "horizon_s": {"type": "number", "minimum": 60, "maximum": 3600},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 36},
+            "units": {"type": "integer", "minimum": 0, "maximum": 20},
+        },
+        ["kind", "value"],
+    ),
     # [ext] pan/tilt/zoom a PTZ camera
     "camera.ptz": (
         {

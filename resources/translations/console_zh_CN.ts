@@ -2019,6 +2019,14 @@ Ctrl+Q：退出</translation>
         <source>Search a plate or person&apos;s sightings and draw the route</source>
         <translation>查询车牌或人员的抓拍记录并在地图上绘制轨迹</translation>
     </message>
+    <message>
+        <source>Where next…</source>
+        <translation>布控研判…</translation>
+    </message>
+    <message>
+        <source>The cameras ahead of a plate or person, and the units to send</source>
+        <translation>车辆或人员前方的卡口摄像机，以及可派的警力</translation>
+    </message>
 </context>
 <context>
     <name>MapSearchBox</name>
@@ -2899,6 +2907,157 @@ Ctrl+Q：退出</translation>
     <message>
         <source>%1 of %2 tiles live</source>
         <translation>%1 / %2 路在线</translation>
+    </message>
+</context>
+<context>
+    <name>WhereNextDialog</name>
+    <message>
+        <source>Where next</source>
+        <translation>布控研判</translation>
+    </message>
+    <message>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <source>Person (face)</source>
+        <translation>人员（人脸）</translation>
+    </message>
+    <message>
+        <source>e.g. 蒙K7S521</source>
+        <translation>例如 蒙K7S521</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Camera ahead</source>
+        <translation>前方摄像机</translation>
+    </message>
+    <message>
+        <source>Arrival window</source>
+        <translation>预计到达</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>On the video wall</source>
+        <translation>上视频墙</translation>
+    </message>
+    <message>
+        <source>The selected cameras (or all of them) on the video wall</source>
+        <translation>把选中的摄像机（未选则全部）放到视频墙上</translation>
+    </message>
+    <message>
+        <source>Push to wall</source>
+        <translation>推送到大屏</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>警力</translation>
+    </message>
+    <message>
+        <source>ETA</source>
+        <translation>预计到达</translation>
+    </message>
+    <message>
+        <source>Intercept at</source>
+        <translation>拦截点</translation>
+    </message>
+    <message>
+        <source>In time</source>
+        <translation>来得及</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>派警</translation>
+    </message>
+    <message>
+        <source>Send the checked units to the chosen incident</source>
+        <translation>把勾选的警力派往所选警情</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Plate or person id</source>
+        <translation>车牌或人员编号</translation>
+    </message>
+    <message>
+        <source>Look ahead</source>
+        <translation>预判时长</translation>
+    </message>
+    <message>
+        <source>Wall group</source>
+        <translation>大屏组</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Enter a plate or a person id.</source>
+        <translation>请输入车牌或人员编号。</translation>
+    </message>
+    <message>
+        <source>Looking ahead…</source>
+        <translation>正在研判…</translation>
+    </message>
+    <message>
+        <source>A guess: no street graph</source>
+        <translation>估计值：没有路网</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>late</source>
+        <translation>来不及</translation>
+    </message>
+    <message>
+        <source>Last seen %1 at %2; %3 cameras ahead, %4 units.</source>
+        <translation>最后一次于 %1 在 %2 出现；前方摄像机 %3 个，可派警力 %4 个。</translation>
+    </message>
+    <message>
+        <source>Speed from its sightings: %1.</source>
+        <translation>按其抓拍推算速度：%1。</translation>
+    </message>
+    <message>
+        <source>Speed assumed: %1.</source>
+        <translation>假定速度：%1。</translation>
+    </message>
+    <message>
+        <source>No street graph on this site: straight lines, every window is a guess.</source>
+        <translation>本辖区没有路网：按直线估算，所有时间窗都是估计值。</translation>
+    </message>
+    <message>
+        <source>%1 cameras on the video wall.</source>
+        <translation>%1 路摄像机已上视频墙。</translation>
+    </message>
+    <message>
+        <source>New incident at the last sighting</source>
+        <translation>在最后出现处新建警情</translation>
+    </message>
+    <message>
+        <source>Tick the units to send.</source>
+        <translation>请勾选要派的警力。</translation>
+    </message>
+    <message>
+        <source>Intercept %1 (%2)</source>
+        <translation>布控拦截 %1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 dispatched to %2.</source>
+        <translation>%1 已派往 %2。</translation>
     </message>
 </context>
 </TS>

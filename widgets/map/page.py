@@ -69,6 +69,7 @@ def build_page_html(center: tuple[float, float] = DEFAULT_CENTER, zoom: int = DE
             f'<script src="{BASE_URL}qwebchannel.js"></script>'
             f'<script src="{BASE_URL}map.js"></script>'
             f'<script src="{BASE_URL}trajectory.js"></script>'
+            f'<script src="{BASE_URL}where_next.js"></script>'
         ),
         name="console_assets",
     )

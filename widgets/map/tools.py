@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QCursor
-from PySide6.QtWidgets import QLabel, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMenu, QToolBar, QWidget
 
 from console import geo
 from console.domain.store import Store
@@ -66,6 +66,34 @@ class MapPage(Protocol):
 
     def show_error(self, text: str, *, transient: bool = True) -> None:
         """Say something went wrong, above the map."""
+
+
+def dialog_action(
+    toolbar: QToolBar,
+    name: str,
+    text: str,
+    tip: str,
+    make: Callable[[], QDialog],
+    before_show: Callable[[QDialog], None] | None = None,
+) -> QAction:
+    """A toolbar button that opens a dialog, made on the first click and kept for the next
+    (so what the operator typed stays); ``before_show`` sees it each time it is shown."""
+    action = QAction(text, toolbar.parentWidget() or toolbar)
+    action.setObjectName(name)
+    action.setToolTip(tip)
+    made: list[QDialog] = []
+
+    def open_dialog() -> None:
+        if not made:
+            made.append(make())
+        if before_show is not None:
+            before_show(made[0])
+        made[0].show()
+        made[0].raise_()
+
+    action.triggered.connect(open_dialog)
+    toolbar.addAction(action)
+    return action
 
 
 def fence_ring(outline: str) -> list[list[float]] | None:

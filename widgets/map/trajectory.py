@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from console.protocol.codec import format_ts
 from console.protocol.session import CommandAnswered
 from console.trajectory import build_route
+from widgets.map.tools import dialog_action
 
 if TYPE_CHECKING:
     from widgets.commands import SendCommand
@@ -161,21 +162,12 @@ class TrajectoryDialog(QDialog):
 
 def add_trajectory_action(panel: MapPanel, send: SendCommand) -> QAction:
     """A "Trajectory…" button on the map's toolbar that opens the dialog."""
-    action = QAction(QCoreApplication.translate("MapPanel", "Trajectory…"), panel)
-    action.setObjectName("trajectoryAction")
-    action.setToolTip(
+    return dialog_action(
+        panel.toolbar,
+        "trajectoryAction",
+        QCoreApplication.translate("MapPanel", "Trajectory…"),
         QCoreApplication.translate(
             "MapPanel", "Search a plate or person's sightings and draw the route"
-        )
+        ),
+        lambda: TrajectoryDialog(panel, send),
     )
-    dialog: list[TrajectoryDialog] = []
-
-    def open_dialog() -> None:
-        if not dialog:
-            dialog.append(TrajectoryDialog(panel, send))
-        dialog[0].show()
-        dialog[0].raise_()
-
-    action.triggered.connect(open_dialog)
-    panel.toolbar.addAction(action)
-    return action
