@@ -266,6 +266,62 @@ async def test_two_backends_on_one_database_keep_one_alert_per_plate(
             backend.engine.dispose()
 
 
+async def test_an_alert_snapshot_is_handed_on_with_the_cameras_stream_token(
+    site: Site, tmp_path: Path
+) -> None:
+    from aiohttp import web
+
+    from backend_stub.sim.snapshots import render_snapshot
+
+    # The camera platform: a real HTTP server on 127.0.0.1 with one real JPEG.
+    picture = render_snapshot(tmp_path / "platform", "C1", "伊金霍洛街交叉口", "plate", "蒙K7S521")
+    assert picture is not None
+    platform = web.Application()
+    platform.router.add_static("/snap", picture.parent)
+    runner = web.AppRunner(platform)
+    await runner.setup()
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        commander = await site.console()
+        operator = await site.console("operator")
+        added = await commander.run(
+            "watch.add", {"kind": "plate", "value": "蒙K7S521", "reason": "盗抢车辆"}
+        )
+        assert added["ok"], added
+        status, body = await site.post(sighting("p1", snapshot_url=f"{base}/snap/{picture.name}"))
+        assert status == 201, body
+        (alert_id,) = body["alert_ids"]
+        urls = await operator.run("camera.stream_urls", {"camera_ids": ["C1"]})
+        assert urls["ok"], urls
+        token = urls["data"]["streams"]["C1"]["sub"].split("token=", 1)[1]
+        async with aiohttp.ClientSession() as session:
+
+            async def get(path: str) -> tuple[int, str, bytes]:
+                async with session.get(f"{site.http}{path}") as r:
+                    return r.status, r.content_type, await r.read()
+
+            assert await get(f"/snapshots/{alert_id}?token={token}") == (
+                200,
+                "image/jpeg",
+                picture.read_bytes(),
+            )
+            # No token, or another camera's: refused, and nothing is fetched for it.
+            status, _, text = await get(f"/snapshots/{alert_id}")
+            assert status == 401 and b"stream token of camera C1" in text
+            other = (await operator.run("camera.stream_urls", {"camera_ids": ["C2"]}))["data"]
+            c2 = other["streams"]["C2"]["sub"].split("token=", 1)[1]
+            assert (await get(f"/snapshots/{alert_id}?token={c2}"))[0] == 401
+            assert (await get(f"/snapshots/A-404?token={token}"))[0] == 404
+            # The platform has lost the picture: a clear 502, not an empty image.
+            await site.post(sighting("p2", snapshot_url=f"{base}/snap/gone.jpg"))
+            status, _, text = await get(f"/snapshots/{alert_id}?token={token}")
+            assert status == 502 and b"answered 404" in text
+    finally:
+        await runner.cleanup()
+
+
 async def test_sightings_and_the_event_log_write_together_without_losing_either(
     site: Site,
 ) -> None:
