@@ -62,7 +62,7 @@
         .addTo(T.group);
       let tip = "<b>" + p.n + ". " + esc(p.camera) + "</b><br>" + esc(p.time) + " · " + esc(p.value);
       if (p.snapshot) tip += '<br><img class="traj-snap" src="' + esc(p.snapshot) + '" width="160">';
-      m.bindTooltip(tip, { direction: "top", offset: [0, -12] });
+      m.bindTooltip(tip, { direction: "top", offset: [0, -12], opacity: 1 });
       T.markers.push(m);
     });
     if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.2), { animate: false });

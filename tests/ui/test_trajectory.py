@@ -76,16 +76,18 @@ def test_a_watched_plate_alerts_and_its_route_is_drawn(aloop: LoopRunner, tmp_pa
                     ) as r:
                         assert r.status == 201, await r.text()
                         alert_ids += (await r.json())["alert_ids"]
-            assert len(alert_ids) == 3
+            assert len(alert_ids) == 3 and len(set(alert_ids)) == 1  # one alert, updated
 
-            # The match is an alert in the queue; its detail names the entry and the snapshot.
+            # The match is one alert in the queue, at the newest camera; its detail names the
+            # entry and counts the sightings.
             queue = console.window.alerts
             await until(lambda: queue.model.row_of(alert_ids[0]) is not None, what="alert row")
+            await until(lambda: console.store.alerts[alert_ids[0]].sightings == 3, what="3 seen")
             alert = console.store.alerts[alert_ids[0]]
-            assert alert.kind == "plate_match" and alert.camera_ids == ("C1",)
-            assert alert.snapshot_url == "http://10.1.2.3/snap/r0.jpg"
+            assert alert.kind == "plate_match" and alert.camera_ids == ("C3",)
+            assert alert.snapshot_url == "http://10.1.2.3/snap/r2.jpg"
             html = queue.renderer.render(queue.side_paths.record(alert))
-            assert "盗抢车辆" in html and "http://10.1.2.3/snap/r0.jpg" in html
+            assert "盗抢车辆" in html and "Sightings: 3" in html and "天骄路北口" in html
 
             # The trajectory dialog draws the route: 3 numbered points, one solid leg, one dashed.
             action = next(
