@@ -112,7 +112,7 @@ async def _run(folder: Path, minutes: float, watch_list: bool) -> None:
     dialog.run_search()
     await drawn.wait()
     # The last point's tooltip open, as on hover: its camera, time and snapshot.
-    panel.run_js("ConsoleTrajectory.markers[ConsoleTrajectory.markers.length - 1].openTooltip()")
+    panel.run_js("ConsoleTrajectory.showTip(ConsoleTrajectory.markers.length - 1)")
     await asyncio.sleep(3600)  # until the screenshot tool ends the process
 
 

@@ -20,7 +20,13 @@
     " border: 1px solid #111; }" +
     ".traj-point .traj-time { position: absolute; left: 26px; top: 3px; white-space: nowrap;" +
     " color: #ffd28a; font: 11px sans-serif; text-shadow: 0 0 3px #000, 0 0 3px #000; }" +
-    ".traj-point { background: none; border: none; }";
+    ".traj-point { background: none; border: none; }" +
+    // The hover box lives in the map container above the label canvas (z-index 450), which
+    // a Leaflet tooltip inside the map pane cannot rise above.
+    ".traj-tip { position: absolute; z-index: 1000; display: none; pointer-events: none;" +
+    " transform: translate(-50%, calc(-100% - 16px)); background: #fff; color: #111;" +
+    " padding: 6px 8px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.5);" +
+    " font: 12px sans-serif; white-space: nowrap; }";
   document.head.appendChild(style);
 
   function esc(text) {
@@ -33,7 +39,29 @@
     return CM && CM.gcj02 ? CM.wgsToGcj(lat, lon) : [lat, lon];
   }
 
+  let tipBox = null;
+
+  // The hover box of point i (its camera, time, value and snapshot), or none.
+  T.showTip = function (i) {
+    const m = T.markers[i], map = window.ConsoleMap.map;
+    if (!m) return;
+    if (!tipBox) {
+      tipBox = L.DomUtil.create("div", "traj-tip", map.getContainer());
+      map.on("movestart zoomstart", T.hideTip);
+    }
+    tipBox.innerHTML = m.trajTip;
+    const p = map.latLngToContainerPoint(m.getLatLng());
+    tipBox.style.left = p.x + "px";
+    tipBox.style.top = p.y + "px";
+    tipBox.style.display = "block";
+  };
+
+  T.hideTip = function () {
+    if (tipBox) tipBox.style.display = "none";
+  };
+
   T.clear = function () {
+    T.hideTip();
     if (T.group) T.group.remove();
     T.group = null; T.markers = []; T.lines = []; T.route = null;
   };
@@ -62,7 +90,9 @@
         .addTo(T.group);
       let tip = "<b>" + p.n + ". " + esc(p.camera) + "</b><br>" + esc(p.time) + " · " + esc(p.value);
       if (p.snapshot) tip += '<br><img class="traj-snap" src="' + esc(p.snapshot) + '" width="160">';
-      m.bindTooltip(tip, { direction: "top", offset: [0, -12], opacity: 1 });
+      m.trajTip = tip;
+      m.on("mouseover", () => T.showTip(i));
+      m.on("mouseout", T.hideTip);
       T.markers.push(m);
     });
     if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.2), { animate: false });

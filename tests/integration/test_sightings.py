@@ -526,6 +526,18 @@ async def test_demo_travellers_are_seen_with_misses_and_misreads_and_raise_watch
         assert len(route) > 3 and [r["ts"] for r in route] == sorted(r["ts"] for r in route)
         # The route crosses the district: several cameras saw it.
         assert len({r["camera_id"] for r in route}) >= 2
+        # A watched plate's camera takes a snapshot, served on the HTTP port; others none.
+        from backend_stub.demo import with_snapshot
+
+        store.snapshot_dir = tmp_path / "snapshots"
+        watched = next(s for s in seen if s.value == PLATES[0])
+        shot = await with_snapshot(backend, watched)
+        assert shot.snapshot_url and shot.snapshot_url.endswith(".jpg")
+        async with aiohttp.ClientSession() as session, session.get(shot.snapshot_url) as r:
+            assert r.status == 200 and r.content_type == "image/jpeg"
+            assert (await r.read())[:2] == b"\xff\xd8"
+        other = next(s for s in seen if not store.watch.match(s.kind, s.value, time.time()))
+        assert (await with_snapshot(backend, other)).snapshot_url is None
     finally:
         await backend.stop()
         backend.engine.dispose()

@@ -115,6 +115,18 @@ def test_a_watched_plate_alerts_and_its_route_is_drawn(aloop: LoopRunner, tmp_pa
             await until(lambda: faded, what="opacities")
             assert json.loads(faded[0]) == [1, 0.25, 0.25]
             assert dialog.slider_label.text().startswith("1. ")
+            # Hovering the last point shows its camera, time and snapshot above the labels.
+            tip: list[Any] = []
+            panel.run_js(
+                "ConsoleTrajectory.showTip(2); (() => { const t = document.querySelector("
+                "'.traj-tip'); return JSON.stringify([getComputedStyle(t).display,"
+                " getComputedStyle(t).zIndex, t.textContent, t.querySelector('img').src]); })()",
+                tip.append,
+            )
+            await until(lambda: tip, what="tooltip")
+            display, z, text, src = json.loads(tip[0])
+            assert display == "block" and int(z) > 450  # over the label canvas
+            assert "3. 天骄路北口" in text and src == "http://10.1.2.3/snap/r2.jpg"
         finally:
             if console is not None:
                 await console.shutdown()

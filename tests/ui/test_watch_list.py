@@ -157,6 +157,7 @@ def test_the_alert_detail_shows_the_cameras_snapshot_or_says_why_not(
             await until(lambda: not view.pixmap().isNull(), what="the picture", timeout=15)
             pixmap = view.pixmap()
             assert (pixmap.width(), pixmap.height()) == (240, 135)  # scaled from 480x270
+            assert view.height() >= 135  # laid out at the picture's size
             assert "/snapshots/" in (view.url or "")  # through the backend, not the platform
             # The next read's picture is gone from the platform: a placeholder says so.
             await read("r2", "C2", "gone.jpg")

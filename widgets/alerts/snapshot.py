@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from console.domain.model import Alert
 
@@ -80,9 +80,9 @@ class AlertSnapshotView(QLabel):
         super().__init__(parent)
         self.setObjectName("alertSnapshot")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setFixedWidth(SIZE.width() + 4)
-        self.setMaximumHeight(SIZE.height() + 4)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        # A fixed box: a word-wrapped label would otherwise be laid out at the height of its
+        # (empty) text once it holds a picture.
+        self.setFixedSize(SIZE.width() + 4, SIZE.height() + 4)
         self.setWordWrap(True)
         self._url_of = url_of
         self._fetch = fetch
