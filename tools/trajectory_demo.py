@@ -61,6 +61,7 @@ async def _run(folder: Path, minutes: float, watch_list: bool) -> None:
     from backend_stub.ingest.doors.sightings import take_sighting
     from backend_stub.server import Backend
     from backend_stub.sim.sightings import PLATES, Travellers, demo_watch
+    from backend_stub.streams import default_folder
     from console.services.client import LinkState
     from widgets.assembly import build_console
     from widgets.map.trajectory import TrajectoryDialog
@@ -72,7 +73,7 @@ async def _run(folder: Path, minutes: float, watch_list: bool) -> None:
     district = build_district(1, n_units=60)
     await import_district(backend, district, "rtsp://127.0.0.1:8554")
     store = backend.sightings
-    store.snapshot_dir = folder / "snapshots"
+    store.snapshot_dir = default_folder() / "snapshots"  # drawn once, as serve --demo keeps them
     for kind, value, reason, priority in demo_watch():
         store.add_watch(kind, value, reason, priority, None, "demo")
     now = time.time()
