@@ -9,6 +9,7 @@ import math
 import random
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from backend_stub.district import District, build_district
 from backend_stub.inventory.store import import_paths
 from backend_stub.radio_audio import RadioAudioServer
 from backend_stub.server import Backend
+from backend_stub.sightings import Sighting
 from backend_stub.sim.sightings import Travellers, demo_watch
+from backend_stub.sim.snapshots import render_snapshot
 from backend_stub.simulator import DistrictSimulator
 from backend_stub.state import DistrictState
 from backend_stub.streams import ClipMaker, default_folder
@@ -99,15 +102,40 @@ async def _sightings(backend: Backend, district: District, seed: int) -> None:
     if not any(e.created_by == "demo" for e in store.watch.by_id.values()):
         for kind, value, reason, priority in demo_watch():
             await store.run_db(store.add_watch, kind, value, reason, priority, None, "demo")
+    store.snapshot_dir = store.snapshot_dir or default_folder() / "snapshots"
     travellers = Travellers(district, seed=seed, start=time.time())
     while True:
         await asyncio.sleep(1.0)
         if backend.ingest is None:
             continue
         for sighting in travellers.tick(time.time()):
+            sighting = await with_snapshot(backend, sighting)
             status, answer = await take_sighting(backend, backend.ingest, sighting)
             if status != 201:
                 log.debug("demo sighting %s: %s %s", sighting.ref, status, answer)
+
+
+async def with_snapshot(backend: Backend, sighting: Sighting) -> Sighting:
+    """A watched subject's sighting with the snapshot its camera "took" (drawn once per camera
+    and subject, off the loop); other sightings as they are (only matches are looked at)."""
+    store, http = backend.sightings, backend.http
+    camera = backend.state.cameras.get(sighting.camera_id)
+    if store.snapshot_dir is None or http is None or camera is None:
+        return sighting
+    if not store.watch.match(sighting.kind, sighting.value, time.time()):
+        return sighting
+    path = await asyncio.get_running_loop().run_in_executor(
+        None,
+        render_snapshot,
+        store.snapshot_dir,
+        sighting.camera_id,
+        str(camera["name"]),
+        sighting.kind,
+        sighting.value,
+    )
+    if path is None:
+        return sighting
+    return replace(sighting, snapshot_url=f"{http.base_url}/snapshots/files/{path.name}")
 
 
 def serve_demo_clips(backend: Backend, district: District, folder: Path | None = None) -> None:

@@ -228,8 +228,12 @@ class Backend:
         sighting_retention_days: float = RETENTION_DAYS,
     ) -> None:
         self.engine = engine
+        #: The one thread that writes the database: the event log and the sightings.
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         #: Plate reads, face matches and watch lists (never in the event log).
-        self.sightings = SightingStore(engine, retention_days=sighting_retention_days, clock=clock)
+        self.sightings = SightingStore(
+            engine, retention_days=sighting_retention_days, clock=clock, writer=self._db
+        )
         #: The site's street graph for ``sighting.where_next`` (the demo district's; None: a
         #: site imported without streets, answered with straight-line guesses).
         self.streets: where_next.StreetGraph | None = None
@@ -275,7 +279,6 @@ class Backend:
         self._pending: list[_Pending] = []
         self._wakeup = asyncio.Event()
         self._writer_task: asyncio.Task[None] | None = None
-        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self._clients: set[_Client] = set()
         self._answers: dict[tuple[str, str], Wire] = {}
         self._in_flight: dict[tuple[str, str], asyncio.Future[Wire]] = {}
@@ -284,7 +287,7 @@ class Backend:
         self._snapshotting = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self.events_committed = 0
-        self._listeners: list[Callable[[list[Wire]], None]] = []
+        self._listeners: list[Callable[[list[Wire]], None]] = [self.sightings.alerts.on_commit]
         self.fences: FenceWatcher | None = None
         self.leads_fences = asyncio.Event()  # set in the one process running the e-fence rule
         # Set when this process can no longer serve correctly (the event log cannot be

@@ -56,7 +56,7 @@ async def sighting_command(backend: Backend, actor: Actor, name: str, args: Wire
             value = check_value(args["kind"], args["value"])
         except ValueError as exc:
             raise Refused("invalid", str(exc)) from None
-        found: list[Wire] = await store.run_db(
+        found: list[Wire] = await store.run_read(
             store.search,
             args["kind"],
             value,

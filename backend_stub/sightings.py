@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -241,6 +242,48 @@ class WatchIndex:
         return found
 
 
+def watch_key(entry_id: str, kind: str, value: str) -> str:
+    """``watch:<entry>:<kind>:<value>``: the one open alert of a watch entry and a subject."""
+    return f"watch:{entry_id}:{kind}:{value}"
+
+
+class WatchAlerts:
+    """Watch key (:func:`watch_key`) → the id of the newest alert raised for it.
+
+    The key lives on the alert itself (``watch_key``), so the lookup is rebuilt from the
+    committed state after a restart, and kept current from every commit (ours and, on a
+    shared log, other processes'): read it only in a decider run by the writer. Whether
+    that alert is still open is read from the state, never kept here.
+    """
+
+    def __init__(self) -> None:
+        self._index: dict[str, str] | None = None
+
+    def on_commit(self, events: list[Wire]) -> None:
+        """Follow the committed ``alert.new`` events that carry a watch key."""
+        if self._index is None:
+            return  # built from the state on first use
+        for event in events:
+            if event["type"] == "alert.new":
+                key = event["alert"].get("watch_key")
+                if isinstance(key, str):
+                    self._index[key] = event["alert"]["id"]
+
+    def open_alert(self, alerts: dict[str, Wire], key: str) -> Wire | None:
+        """The open alert of ``key`` in the committed ``alerts``, or None."""
+        if self._index is None:
+            self._index = {}
+            for alert in alerts.values():
+                k = alert.get("watch_key")
+                if isinstance(k, str) and (k not in self._index or alert["status"] != "closed"):
+                    self._index[k] = alert["id"]
+        alert_id = self._index.get(key)
+        found = alerts.get(alert_id) if alert_id is not None else None
+        if found is None or found["status"] == "closed":
+            return None
+        return found
+
+
 @dataclass
 class _Queued:
     sighting: Sighting
@@ -257,16 +300,27 @@ class SightingStore:
         retention_days: float = RETENTION_DAYS,
         clock: Callable[[], float] = time.time,
         batch: int = 500,
+        writer: ThreadPoolExecutor | None = None,
     ) -> None:
+        """``writer``: the one thread that writes the database (the backend's event-log
+        writer), so that on SQLite no second writer thread waits on the file lock beside it;
+        without one the store has its own (the bench, tools). Searches read on a thread of
+        their own and never hold up a write."""
         self.engine = engine
         self.retention_days = retention_days
         self.clock = clock
         self.batch = batch
         self.watch = WatchIndex()
+        #: The open alert of each watch entry and subject (``backend.on_commit`` feeds it).
+        self.alerts = WatchAlerts()
+        #: Where the demo's cameras keep the snapshots they take (``GET /snapshots/files/``).
+        self.snapshot_dir: Path | None = None
         self._queue: list[_Queued] = []
         self._flushing = False
         self._flush_task: asyncio.Task[None] | None = None
-        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sightings")
+        self._own_writer = writer is None
+        self._db = writer or ThreadPoolExecutor(max_workers=1, thread_name_prefix="sightings")
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sighting-search")
         self.stored = 0
         self.duplicates = 0
         Base.metadata.create_all(engine, tables=[SightingRow.__table__, WatchRow.__table__])  # type: ignore[list-item]
@@ -501,7 +555,12 @@ class SightingStore:
         return int(gone or 0)
 
     async def run_db(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a write (``add_watch``, ``remove_watch``, ``sweep``) on the writer thread."""
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+
+    async def run_read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a read (``search``) on the search thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._reader, fn, *args)
 
     async def keep_retention(self, every_s: float = RETENTION_SWEEP_S) -> None:
         """Sweep now and then every ``every_s`` seconds (a backend task)."""
@@ -510,4 +569,6 @@ class SightingStore:
             await asyncio.sleep(every_s)
 
     def close(self) -> None:
-        self._db.shutdown(wait=True)
+        self._reader.shutdown(wait=True)
+        if self._own_writer:
+            self._db.shutdown(wait=True)

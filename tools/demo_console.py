@@ -71,7 +71,7 @@ async def sightings_backend(
 ) -> tuple[Backend, str, str]:
     """A backend on ``folder`` with ``district`` (its street graph too), the demo watch list
     and the demo's vehicles and people driven for the last ``minutes`` through the sightings
-    ingest path. ``clips``: the cameras play the demo clips through the media gateway (made
+    ingest path (watched ones with their cameras' snapshots). ``clips``: the cameras play the demo clips through the media gateway (made
     once, in the per-user cache); otherwise their streams point at nothing.
 
     Returns:
@@ -80,7 +80,7 @@ async def sightings_backend(
     import time
 
     from backend_stub import db
-    from backend_stub.demo import import_district, serve_demo_clips
+    from backend_stub.demo import import_district, serve_demo_clips, with_snapshot
     from backend_stub.ingest.doors.sightings import take_sighting
     from backend_stub.server import Backend
     from backend_stub.sim.sightings import Travellers, demo_watch
@@ -97,11 +97,12 @@ async def sightings_backend(
         await import_district(backend, district, "rtsp://127.0.0.1:8554")
     backend.streets = district
     store = backend.sightings
+    store.snapshot_dir = default_folder() / "snapshots"  # drawn once, as serve --demo keeps them
     for kind, value, reason, priority in demo_watch():
         store.add_watch(kind, value, reason, priority, None, "demo")
     now = time.time()
     travellers = Travellers(district, seed=1, start=now - minutes * 60)
     assert backend.ingest is not None
     for sighting in travellers.tick(now - 1):
-        await take_sighting(backend, backend.ingest, sighting)
+        await take_sighting(backend, backend.ingest, await with_snapshot(backend, sighting))
     return backend, f"ws://127.0.0.1:{port}/ws", token

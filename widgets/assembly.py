@@ -70,7 +70,14 @@ Area = Qt.DockWidgetArea
 
 
 def _alerts_panel(console: Console) -> QWidget:
-    return AlertQueuePanel(console.bridge, console.theme)
+    from console.snapshots import snapshot_request_url
+
+    store, sign = console.bridge.store, console.stream_urls.sign
+    return AlertQueuePanel(
+        console.bridge,
+        console.theme,
+        snapshot_url=lambda alert: snapshot_request_url(alert, store.cameras, sign),
+    )
 
 
 def _wire_alerts(console: Console, panel: QWidget) -> None:
@@ -326,7 +333,20 @@ def build_console(
         wall_push.sig_push_layout.connect(lambda g, n, doc: push_layout(console, g, n, doc))
         wall_push.sig_push_cameras.connect(lambda g: push_cameras(console, g))
         window.inventory_action.triggered.connect(lambda: open_inventory(console, send))
+        window.watch_action.triggered.connect(lambda: _open_watch_list(console, send))
     return console
+
+
+def _open_watch_list(console: Console, send: SendCommand) -> None:
+    """Show the watch-list window (made on first use), the list asked for afresh."""
+    from widgets.watch import WatchListWindow
+
+    window = console.window.findChild(WatchListWindow, "watchListWindow")
+    if window is None:
+        window = WatchListWindow(send, console.window)
+    window.show()
+    window.raise_()
+    window.refresh()
 
 
 def build_replay(

@@ -256,6 +256,10 @@ class MainWindow(QMainWindow):
         self.inventory_action = QAction(self.tr("Inventory and sources…"), self)
         self.inventory_action.setVisible(False)
         self._view_menu.insertAction(self._panels_separator, self.inventory_action)
+        self.watch_action = QAction(self.tr("Watch list…"), self)
+        self.watch_action.setObjectName("watchListAction")
+        self.watch_action.setVisible(False)
+        self._view_menu.insertAction(self._panels_separator, self.watch_action)
         # Only a commander may push to the wall consoles (set_link_status shows the menu).
         self.wall_menu = self.menuBar().addMenu(self.tr("&Wall"))
         self.push_layout_action = QAction(self.tr("Push layout to wall…"), self)
@@ -336,6 +340,7 @@ class MainWindow(QMainWindow):
         if status.state is LinkState.LIVE:
             self.wall_menu.menuAction().setVisible(status.role == "commander")
             self.inventory_action.setVisible(status.role == "commander")
+            self.watch_action.setVisible(status.role == "commander")
         if status.state is LinkState.LIVE:
             self.alerts.set_operator(self._operator_id)
         if status.state is LinkState.UNAUTHORIZED:

@@ -68,6 +68,9 @@ class Alert:
     merged_ids: tuple[str, ...] = ()
     snapshot_url: str | None = None  # [ext] a camera's snapshot (alarms, watch-list matches)
     watch_entry: str | None = None  # [ext] the watch-list entry a sighting matched: "value: reason"
+    sightings: int = 0  # [ext] how many sightings a watch-list alert counts
+    sighting_camera: str | None = None  # [ext] the camera of its newest sighting
+    sighting_ts: float | None = None  # [ext] the time of its newest sighting
 
     @property
     def is_open(self) -> bool:
@@ -102,6 +105,7 @@ class Alert:
             merged_ids=tuple(d.get("merged_ids") or ()),
             snapshot_url=d.get("snapshot_url") if isinstance(d.get("snapshot_url"), str) else None,
             watch_entry=_watch_text(d.get("watch_entry")),
+            **_sighting_fields(d),
         )
 
 
@@ -264,6 +268,23 @@ class Layer:
     def from_wire(cls, d: Wire) -> Layer:
         """Build from a validated wire ``layer`` object."""
         return cls(d["id"], d["kind"], d["name"], d["geojson"])
+
+
+def _sighting_fields(d: Wire) -> dict[str, Any]:
+    """A watch-list alert's count and newest sighting (``docs/protocol.md``)."""
+    count, newest = d.get("sightings"), d.get("sighting")
+    fields: dict[str, Any] = {}
+    if isinstance(count, int) and not isinstance(count, bool):
+        fields["sightings"] = count
+    if isinstance(newest, dict):
+        if isinstance(newest.get("camera_id"), str):
+            fields["sighting_camera"] = newest["camera_id"]
+        if isinstance(newest.get("ts"), str):
+            try:
+                fields["sighting_ts"] = parse_ts(newest["ts"])
+            except ValueError:
+                pass
+    return fields
 
 
 def _watch_text(entry: Any) -> str | None:

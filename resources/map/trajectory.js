@@ -6,21 +6,29 @@
  * (legs[i] joins points i and i + 1; a guess is drawn dashed), ConsoleTrajectory.upto(i) for
  * the time slider (points after i are faded) and ConsoleTrajectory.clear().
  * show() returns the milliseconds it took (the bench reads it).
+ *
+ * The numbered points and their times are painted on one canvas over the map (above the
+ * label canvas), and the legs are four multi-segment polylines (solid or dashed, before or
+ * after the slider): 500 DOM markers and 499 polylines took the page hundreds of
+ * milliseconds to build and to move on every pan.
  */
 (function () {
   "use strict";
 
-  const T = { group: null, markers: [], lines: [], route: null };
+  const T = { group: null, markers: [], lines: [], route: null, layer: null };
   window.ConsoleTrajectory = T;
+  const ORANGE = "#ff9f1a";
 
   const style = document.createElement("style");
   style.textContent =
-    ".traj-point .traj-num { width: 22px; height: 22px; border-radius: 11px; background: #ff9f1a;" +
-    " color: #111; font: bold 12px sans-serif; text-align: center; line-height: 22px;" +
-    " border: 1px solid #111; }" +
-    ".traj-point .traj-time { position: absolute; left: 26px; top: 3px; white-space: nowrap;" +
-    " color: #ffd28a; font: 11px sans-serif; text-shadow: 0 0 3px #000, 0 0 3px #000; }" +
-    ".traj-point { background: none; border: none; }";
+    // Above the label canvas (z-index 450), under the hover box.
+    ".traj-canvas { position: absolute; top: 0; left: 0; pointer-events: none; z-index: 460; }" +
+    // The hover box lives in the map container above both canvases, which a Leaflet tooltip
+    // inside the map pane cannot rise above.
+    ".traj-tip { position: absolute; z-index: 1000; display: none; pointer-events: none;" +
+    " transform: translate(-50%, calc(-100% - 16px)); background: #fff; color: #111;" +
+    " padding: 6px 8px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.5);" +
+    " font: 12px sans-serif; white-space: nowrap; }";
   document.head.appendChild(style);
 
   function esc(text) {
@@ -33,9 +41,107 @@
     return CM && CM.gcj02 ? CM.wgsToGcj(lat, lon) : [lat, lon];
   }
 
+  // A point as the slider and the hover box see it (what a Leaflet marker offered).
+  function point(ll, tip) {
+    return { ll: ll, trajTip: tip, options: { opacity: 1 }, getLatLng: () => ll };
+  }
+
+  // Built lazily: this file may be parsed before leaflet.js has run.
+  const makeLayer = () => L.Layer.extend({
+    onAdd(map) {
+      this._c = L.DomUtil.create("canvas", "traj-canvas", map.getContainer());
+      map.on("move resize zoomend viewreset", this.schedule, this);
+      map.on("zoomstart", this._hide, this);
+      map.on("mousemove", this._hover, this);
+      map.on("mouseout", T.hideTip);
+      this.schedule();
+    },
+    onRemove(map) {
+      map.off("move resize zoomend viewreset", this.schedule, this);
+      map.off("zoomstart", this._hide, this);
+      map.off("mousemove", this._hover, this);
+      map.off("mouseout", T.hideTip);
+      if (this._raf) cancelAnimationFrame(this._raf);
+      this._raf = 0;
+      this._c.remove();
+    },
+    _hide() { this._c.style.display = "none"; },
+    schedule() {
+      if (this._raf) return;
+      this._raf = requestAnimationFrame(() => { this._raf = 0; this.draw(); });
+    },
+    draw() {
+      const map = this._map, size = map.getSize(), dpr = window.devicePixelRatio || 1;
+      const c = this._c;
+      c.style.display = "";
+      if (c.width !== size.x * dpr || c.height !== size.y * dpr) {
+        c.width = size.x * dpr; c.height = size.y * dpr;
+        c.style.width = size.x + "px"; c.style.height = size.y + "px";
+      }
+      const ctx = c.getContext("2d");
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      ctx.lineJoin = "round";
+      const pts = T.route ? T.route.points : [];
+      T.markers.forEach((m, i) => {
+        const p = map.latLngToContainerPoint(m.ll);
+        if (p.x < -80 || p.y < -20 || p.x > size.x + 20 || p.y > size.y + 20) return;
+        ctx.globalAlpha = m.options.opacity;
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, 11, 0, 2 * Math.PI);
+        ctx.fillStyle = ORANGE; ctx.fill();
+        ctx.lineWidth = 1; ctx.strokeStyle = "#111"; ctx.stroke();
+        ctx.fillStyle = "#111"; ctx.font = "bold 12px sans-serif";
+        ctx.textAlign = "center"; ctx.textBaseline = "middle";
+        ctx.fillText(String(pts[i].n), p.x, p.y + 0.5);
+        ctx.font = "11px sans-serif"; ctx.textAlign = "left";
+        ctx.lineWidth = 3; ctx.strokeStyle = "#000";
+        ctx.strokeText(pts[i].time, p.x + 15, p.y);
+        ctx.fillStyle = "#ffd28a"; ctx.fillText(pts[i].time, p.x + 15, p.y);
+      });
+      ctx.globalAlpha = 1;
+    },
+    _hover(e) {
+      // The nearest point within 12 px of the pointer (the last drawn wins a tie).
+      let best = -1, bestD = 144;
+      T.markers.forEach((m, i) => {
+        const p = this._map.latLngToContainerPoint(m.ll);
+        const d = (p.x - e.containerPoint.x) ** 2 + (p.y - e.containerPoint.y) ** 2;
+        if (d <= bestD) { best = i; bestD = d; }
+      });
+      if (best < 0) T.hideTip(); else T.showTip(best);
+    },
+  });
+
+  let tipBox = null;
+
+  // The hover box of point i (its camera, time, value and snapshot), or none.
+  T.showTip = function (i) {
+    const m = T.markers[i], map = window.ConsoleMap.map;
+    if (!m) return;
+    if (!tipBox) {
+      tipBox = L.DomUtil.create("div", "traj-tip", map.getContainer());
+      map.on("movestart zoomstart", T.hideTip);
+    }
+    if (tipBox.dataset.point !== String(i)) {
+      tipBox.innerHTML = m.trajTip;
+      tipBox.dataset.point = String(i);
+    }
+    const p = map.latLngToContainerPoint(m.getLatLng());
+    tipBox.style.left = p.x + "px";
+    tipBox.style.top = p.y + "px";
+    tipBox.style.display = "block";
+  };
+
+  T.hideTip = function () {
+    if (tipBox) tipBox.style.display = "none";
+  };
+
   T.clear = function () {
+    T.hideTip();
     if (T.group) T.group.remove();
-    T.group = null; T.markers = []; T.lines = []; T.route = null;
+    if (T.layer) T.layer.remove();
+    T.group = null; T.layer = null; T.markers = []; T.lines = []; T.route = null;
   };
 
   T.show = function (route) {
@@ -45,43 +151,45 @@
     T.route = route;
     T.group = L.layerGroup().addTo(map);
     const pts = route.points.map((p) => disp(p.lat, p.lon));
-    route.legs.forEach((leg, i) => {
-      const line = L.polyline([pts[i], pts[i + 1]], {
-        color: "#ff9f1a", weight: 4, opacity: 0.9, dashArray: leg.guess ? "6 8" : null,
-        className: leg.guess ? "traj-guess" : "traj-leg",
-      }).addTo(T.group);
-      T.lines.push(line);
-    });
-    route.points.forEach((p, i) => {
-      const icon = L.divIcon({
-        className: "traj-point",
-        html: '<div class="traj-num">' + p.n + '</div><div class="traj-time">' + esc(p.time) + "</div>",
-        iconSize: [24, 24], iconAnchor: [12, 12],
-      });
-      const m = L.marker(pts[i], { icon: icon, keyboard: false, zIndexOffset: 10000 + i })
-        .addTo(T.group);
+    // Solid and dashed legs, bright (up to the slider) and faded (after it).
+    T.lines = [false, true].flatMap((guess) => [0.9, 0.2].map((opacity) => L.polyline([], {
+      color: ORANGE, weight: 4, opacity: opacity, dashArray: guess ? "6 8" : null,
+      className: guess ? "traj-guess" : "traj-leg", interactive: false,
+    }).addTo(T.group)));
+    T.markers = route.points.map((p, i) => {
       let tip = "<b>" + p.n + ". " + esc(p.camera) + "</b><br>" + esc(p.time) + " · " + esc(p.value);
       if (p.snapshot) tip += '<br><img class="traj-snap" src="' + esc(p.snapshot) + '" width="160">';
-      m.bindTooltip(tip, { direction: "top", offset: [0, -12] });
-      T.markers.push(m);
+      return point(L.latLng(pts[i]), tip);
     });
-    if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.2), { animate: false });
+    T.layer = new (makeLayer())().addTo(map);
+    if (pts.length) {
+      // Only when the route is not already in view at the zoom it would get: a redraw of the
+      // whole map costs more than drawing the route.
+      const bounds = L.latLngBounds(pts).pad(0.2);
+      if (map.getBoundsZoom(bounds) !== map.getZoom() || !map.getBounds().contains(bounds)) {
+        map.fitBounds(bounds, { animate: false });
+      }
+    }
     T.upto(route.upto == null ? route.points.length - 1 : route.upto);
     return performance.now() - t0;
   };
 
   T.upto = function (last) {
-    T.markers.forEach((m, i) => m.setOpacity(i <= last ? 1 : 0.25));
-    T.lines.forEach((l, i) => l.setStyle({ opacity: i < last ? 0.9 : 0.2 }));
+    T.markers.forEach((m, i) => { m.options.opacity = i <= last ? 1 : 0.25; });
+    const segs = [[], [], [], []];
+    const pts = T.markers.map((m) => m.ll);
+    (T.route ? T.route.legs : []).forEach((leg, i) => {
+      segs[(leg.guess ? 2 : 0) + (i < last ? 0 : 1)].push([pts[i], pts[i + 1]]);
+    });
+    T.lines.forEach((l, k) => l.setLatLngs(segs[k]));
+    if (T.layer) T.layer.schedule();
     return last;
   };
 
-  // What a test reads: the points drawn, and which legs are dashed.
+  // What a test reads: the points drawn, and how many legs are dashed and solid.
   T.summary = function () {
-    return {
-      points: T.markers.length,
-      guesses: T.lines.filter((l) => !!l.options.dashArray).length,
-      solid: T.lines.filter((l) => !l.options.dashArray).length,
-    };
+    const count = (k) => T.lines[k].getLatLngs().length + T.lines[k + 1].getLatLngs().length;
+    return { points: T.markers.length, guesses: T.lines.length ? count(2) : 0,
+      solid: T.lines.length ? count(0) : 0 };
   };
 })();

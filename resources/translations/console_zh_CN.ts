@@ -180,6 +180,21 @@
     </message>
 </context>
 <context>
+    <name>AlertSnapshotView</name>
+    <message>
+        <source>No snapshot with this alert</source>
+        <translation>此警情没有快照</translation>
+    </message>
+    <message>
+        <source>Loading snapshot…</source>
+        <translation>正在加载快照…</translation>
+    </message>
+    <message>
+        <source>Snapshot unavailable: %1</source>
+        <translation>快照不可用：%1</translation>
+    </message>
+</context>
+<context>
     <name>AlertTableModel</name>
     <message>
         <source>P</source>
@@ -1023,6 +1038,10 @@
     <message>
         <source>Target</source>
         <translation>接收方</translation>
+    </message>
+    <message>
+        <source>Sightings: %1, the newest %2 at %3</source>
+        <translation>抓拍 %1 次，最近一次 %2 于 %3</translation>
     </message>
 </context>
 <context>
@@ -1903,6 +1922,10 @@ Ctrl+Q：退出</translation>
         <source>%1 dispatched to %2.</source>
         <translation>已派 %1 处置 %2。</translation>
     </message>
+    <message>
+        <source>Watch list…</source>
+        <translation>布控名单…</translation>
+    </message>
 </context>
 <context>
     <name>MapPanel</name>
@@ -2026,6 +2049,14 @@ Ctrl+Q：退出</translation>
     <message>
         <source>The cameras ahead of a plate or person, and the units to send</source>
         <translation>车辆或人员前方的卡口摄像机，以及可派的警力</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <source>Show or hide units, trails, alerts, cameras, grids and fences</source>
+        <translation>显示或隐藏警力、轨迹、警情、摄像机、网格与围栏</translation>
     </message>
 </context>
 <context>
@@ -2907,6 +2938,117 @@ Ctrl+Q：退出</translation>
     <message>
         <source>%1 of %2 tiles live</source>
         <translation>%1 / %2 路在线</translation>
+    </message>
+</context>
+<context>
+    <name>WatchListWindow</name>
+    <message>
+        <source>Watch list</source>
+        <translation>布控名单</translation>
+    </message>
+    <message>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <source>Person (face)</source>
+        <translation>人员（人脸）</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Plate or person id</source>
+        <translation>车牌或人员编号</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>事由</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>截止</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>添加时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>添加人</translation>
+    </message>
+    <message>
+        <source>e.g. 蒙K7S521, 蒙KD5* or a person id</source>
+        <translation>如 蒙K7S521、蒙KD5* 或人员编号</translation>
+    </message>
+    <message>
+        <source>Why: the case, the warrant (required)</source>
+        <translation>事由：案件、法律文书（必填）</translation>
+    </message>
+    <message>
+        <source>Add to the watch list</source>
+        <translation>加入布控</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>移除所选</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Ends</source>
+        <translation>截止时间</translation>
+    </message>
+    <message>
+        <source>Asking for the watch list…</source>
+        <translation>正在获取布控名单…</translation>
+    </message>
+    <message>
+        <source>Enter a plate, a plate pattern or a person id.</source>
+        <translation>请输入车牌、车牌模式或人员编号。</translation>
+    </message>
+    <message>
+        <source>A watch entry needs a reason.</source>
+        <translation>布控条目必须填写事由。</translation>
+    </message>
+    <message>
+        <source>%1 is on the watch list.</source>
+        <translation>%1 已布控。</translation>
+    </message>
+    <message>
+        <source>Adding…</source>
+        <translation>正在添加…</translation>
+    </message>
+    <message>
+        <source>Select an entry first.</source>
+        <translation>请先选择一个条目。</translation>
+    </message>
+    <message>
+        <source>%1 is off the watch list.</source>
+        <translation>%1 已撤控。</translation>
+    </message>
+    <message>
+        <source>Removing…</source>
+        <translation>正在移除…</translation>
+    </message>
+    <message>
+        <source>No answer: the link to the backend was lost.</source>
+        <translation>无应答：与后台的连接已断开。</translation>
+    </message>
+    <message>
+        <source>Refused (%1): %2</source>
+        <translation>被拒绝（%1）：%2</translation>
+    </message>
+    <message>
+        <source>%1 active entries.</source>
+        <translation>生效条目 %1 条。</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,7 @@ to ``POST /api/sightings``, real SQLite, real websocket consoles for the command
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -125,6 +126,240 @@ async def test_a_sighting_on_the_watch_list_raises_an_alert_naming_entry_camera_
     assert listed["data"]["entries"] == []
 
 
+async def test_one_open_alert_per_watch_entry_and_plate_follows_each_sighting(
+    site: Site,
+) -> None:
+    commander = await site.console()
+    operator = await site.console("operator")
+    added = await commander.run(
+        "watch.add", {"kind": "plate", "value": "蒙K7S521", "reason": "盗抢车辆", "priority": 1}
+    )
+    assert added["ok"], added
+    now = time.time()
+    # Seen by C1, by C2 and C1 at one junction in the same second, then by C2 with a snapshot.
+    posts = [
+        sighting("s1", camera="C1", ts=now - 60),
+        sighting("s2", camera="C2", ts=now - 30),
+        sighting("s3", camera="C1", ts=now - 30),
+        sighting("s4", camera="C2", ts=now - 10, snapshot_url="http://10.1.2.3/snap/s4.jpg"),
+    ]
+    answers = [await site.post(body) for body in posts]
+    assert all(status == 201 for status, _ in answers), answers
+    ids = {a for _, body in answers for a in body["alert_ids"]}
+    assert len(ids) == 1, answers  # one row in the queue, not four
+    (alert_id,) = ids
+    seen = await operator.until(
+        lambda m: m.get("type") == "alert.updated" and m["alert"].get("sightings") == 4
+    )
+    alert = seen["alert"]
+    assert [e["type"] for e in operator.events if e.get("type", "").startswith("alert.")] == [
+        "alert.new",
+        "alert.updated",
+        "alert.updated",
+        "alert.updated",
+    ]
+    assert alert["id"] == alert_id and alert["version"] == 4 and alert["status"] == "new"
+    assert alert["camera_ids"] == ["C2"] and "鄂尔多斯大街东口" in alert["title"]
+    assert (alert["lat"], alert["lon"]) == (39.82, 109.99)
+    assert alert["snapshot_url"] == "http://10.1.2.3/snap/s4.jpg"
+    assert alert["sighting"]["camera_id"] == "C2"
+    assert alert["occurred_at"] == format_ts(now - 60)  # the first sighting
+    # The history keeps one line for the sightings, not one per camera.
+    assert [h["action"] for h in alert["history"]] == ["created", "sighted"]
+    # A late report of an older sighting counts, and the latest camera stays.
+    status, body = await site.post(sighting("s0", camera="C1", ts=now - 120))
+    assert status == 201 and body["alert_ids"] == [alert_id]
+    late = await operator.until(
+        lambda m: m.get("type") == "alert.updated" and m["alert"].get("sightings") == 5
+    )
+    assert late["alert"]["camera_ids"] == ["C2"]
+    # An operator acts on it; the next sighting keeps the action in the history.
+    ack = await operator.run("alert.acknowledge", {"alert_id": alert_id, "version": 5})
+    assert ack["ok"], ack
+    await site.post(sighting("s5", camera="C1", ts=now - 5))
+    after = await operator.until(
+        lambda m: m.get("type") == "alert.updated" and m["alert"].get("sightings") == 6
+    )
+    assert after["alert"]["status"] == "acknowledged"
+    assert [h["action"] for h in after["alert"]["history"]][-2:] == ["acknowledged", "sighted"]
+    assert after["alert"]["camera_ids"] == ["C1"] and "snapshot_url" not in after["alert"]
+    # Closed: the next sighting is a new alert.
+    cancel = await operator.run(
+        "alert.cancel", {"alert_id": alert_id, "version": 7, "reason": "拦截成功"}
+    )
+    assert cancel["ok"], cancel
+    status, body = await site.post(sighting("s6", camera="C2", ts=now - 2))
+    assert status == 201 and len(body["alert_ids"]) == 1 and body["alert_ids"] != [alert_id]
+    fresh = await operator.until(lambda m: m.get("type") == "alert.new")
+    assert fresh["alert"]["sightings"] == 1 and fresh["alert"]["camera_ids"] == ["C2"]
+    kinds = [a["kind"] for a in site.backend.state.alerts.values()]
+    assert kinds == ["plate_match", "plate_match"]
+
+
+async def test_the_open_watch_alert_is_found_again_after_a_restart(site: Site) -> None:
+    commander = await site.console()
+    added = await commander.run(
+        "watch.add", {"kind": "plate", "value": "蒙K7S5*", "reason": "套牌嫌疑", "priority": 2}
+    )
+    assert added["ok"], added
+    status, first = await site.post(sighting("t1", camera="C1"))
+    assert status == 201 and len(first["alert_ids"]) == 1
+    await commander.ws.close()
+    audio = site.backend.audio_dir
+    await site.backend.stop()
+    site.backend.engine.dispose()
+    site.backend, site.url = await start_backend(site.db_url, http_port=0, audio_dir=audio)
+    # The same sighting again changes nothing; a new one updates the alert from before.
+    status, again = await site.post(sighting("t1", camera="C1"))
+    assert status == 201 and again == {"stored": False, "alert_ids": []}
+    status, second = await site.post(sighting("t2", camera="C2"))
+    assert status == 201 and second["alert_ids"] == first["alert_ids"]
+    alerts = list(site.backend.state.alerts.values())
+    assert len(alerts) == 1 and alerts[0]["sightings"] == 2
+    assert alerts[0]["camera_ids"] == ["C2"]
+
+
+async def test_two_backends_on_one_database_keep_one_alert_per_plate(
+    tmp_path: Path, pg_url: str
+) -> None:
+    engine = db.open_engine(pg_url)
+    key = sources.add_source(engine, "anpr-1", "sightings")
+    report = store.import_files(engine, [read_bytes("cameras.csv", CAMERAS_CSV.encode())])
+    assert not report.errors
+    engine.dispose()
+    backends = []
+    for n in range(2):
+        backend, _url = await start_backend(pg_url, http_port=0, audio_dir=tmp_path / f"a{n}")
+        await backend.sync_inventory()
+        backends.append(backend)
+    try:
+        # The entry is on the list of both (a watch.add reaches each process's index).
+        entry = backends[0].sightings.add_watch("plate", "蒙K7S521", "盗抢车辆", 1, None, "chief")
+        backends[1].sightings.watch.add(entry)
+
+        async def post(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+            assert backend.http is not None
+            url = f"http://127.0.0.1:{backend.http.port}/api/sightings"
+            headers = {"Authorization": f"Bearer {key}"}
+            async with (
+                aiohttp.ClientSession() as session,
+                session.post(url, json=body, headers=headers) as r,
+            ):
+                assert r.status == 201, await r.text()
+                answer: dict[str, Any] = await r.json()
+                return answer
+
+        now = time.time()
+        bodies = [sighting(f"m{i}", camera=f"C{1 + i % 2}", ts=now - 30 + i) for i in range(6)]
+        # Sent to both at once, alternately: each process decides against the shared log.
+        answers = await asyncio.gather(*(post(backends[i % 2], b) for i, b in enumerate(bodies)))
+        ids = {a for answer in answers for a in answer["alert_ids"]}
+        assert len(ids) == 1, answers
+        for backend in backends:
+            await backend.wait_for_seq(max(b.committed_seq for b in backends))
+            alerts = list(backend.state.alerts.values())
+            assert len(alerts) == 1 and alerts[0]["sightings"] == 6
+            assert alerts[0]["camera_ids"] == ["C2"]  # the newest, m5 at C2
+    finally:
+        for backend in backends:
+            await backend.stop()
+            backend.engine.dispose()
+
+
+async def test_an_alert_snapshot_is_handed_on_with_the_cameras_stream_token(
+    site: Site, tmp_path: Path
+) -> None:
+    from aiohttp import web
+
+    from backend_stub.sim.snapshots import render_snapshot
+
+    # The camera platform: a real HTTP server on 127.0.0.1 with one real JPEG.
+    picture = render_snapshot(tmp_path / "platform", "C1", "伊金霍洛街交叉口", "plate", "蒙K7S521")
+    assert picture is not None
+    platform = web.Application()
+    platform.router.add_static("/snap", picture.parent)
+    runner = web.AppRunner(platform)
+    await runner.setup()
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        commander = await site.console()
+        operator = await site.console("operator")
+        added = await commander.run(
+            "watch.add", {"kind": "plate", "value": "蒙K7S521", "reason": "盗抢车辆"}
+        )
+        assert added["ok"], added
+        status, body = await site.post(sighting("p1", snapshot_url=f"{base}/snap/{picture.name}"))
+        assert status == 201, body
+        (alert_id,) = body["alert_ids"]
+        urls = await operator.run("camera.stream_urls", {"camera_ids": ["C1"]})
+        assert urls["ok"], urls
+        token = urls["data"]["streams"]["C1"]["sub"].split("token=", 1)[1]
+        async with aiohttp.ClientSession() as session:
+
+            async def get(path: str) -> tuple[int, str, bytes]:
+                async with session.get(f"{site.http}{path}") as r:
+                    return r.status, r.content_type, await r.read()
+
+            assert await get(f"/snapshots/{alert_id}?token={token}") == (
+                200,
+                "image/jpeg",
+                picture.read_bytes(),
+            )
+            # No token, or another camera's: refused, and nothing is fetched for it.
+            status, _, text = await get(f"/snapshots/{alert_id}")
+            assert status == 401 and b"stream token of camera C1" in text
+            other = (await operator.run("camera.stream_urls", {"camera_ids": ["C2"]}))["data"]
+            c2 = other["streams"]["C2"]["sub"].split("token=", 1)[1]
+            assert (await get(f"/snapshots/{alert_id}?token={c2}"))[0] == 401
+            assert (await get(f"/snapshots/A-404?token={token}"))[0] == 404
+            # The platform has lost the picture: a clear 502, not an empty image.
+            await site.post(sighting("p2", snapshot_url=f"{base}/snap/gone.jpg"))
+            status, _, text = await get(f"/snapshots/{alert_id}?token={token}")
+            assert status == 502 and b"answered 404" in text
+    finally:
+        await runner.cleanup()
+
+
+async def test_sightings_and_the_event_log_write_together_without_losing_either(
+    site: Site,
+) -> None:
+    """On SQLite one thread writes the file: a burst of sightings from many cameras while
+    operators create alerts loses nothing and refuses nothing (no "database is locked")."""
+    commander = await site.console()
+    added = await commander.run(
+        "watch.add", {"kind": "plate", "value": "蒙K7S5*", "reason": "套牌嫌疑", "priority": 2}
+    )
+    assert added["ok"], added
+    operator = await site.console("operator")
+    now = time.time()
+    bodies = [
+        sighting(f"c{i}", value=f"蒙K7S5{i:02d}", camera=f"C{1 + i % 2}", ts=now - 60 + i / 10)
+        for i in range(80)
+    ]
+
+    call = {"kind": "call_110", "priority": 2, "title": "报警", "lat": 39.81, "lon": 109.98}
+    sent = [await operator.command("alert.create", call) for _ in range(20)]
+    answers = await asyncio.gather(*(site.post(b) for b in bodies))
+    results: dict[str, dict[str, Any]] = {}
+    await operator.until(
+        lambda m: (
+            m.get("type") == "result"
+            and bool(results.setdefault(m["id"], m))
+            and len(results) == len(sent)
+        )
+    )
+    assert [status for status, _ in answers] == [201] * 80, answers
+    assert all(body["stored"] for _, body in answers)
+    assert all(r["ok"] for r in results.values()), results
+    assert site.count() == 80
+    # Each of the 80 plates is its own subject: 80 watch alerts, plus the 20 calls.
+    kinds = [a["kind"] for a in site.backend.state.alerts.values()]
+    assert kinds.count("plate_match") == 80 and kinds.count("call_110") == 20
+    assert site.backend.sightings.stored == 80
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
@@ -154,7 +389,10 @@ async def test_a_wrong_key_is_refused(site: Site) -> None:
 
 
 async def test_a_flood_from_one_camera_is_limited_and_others_still_get_in(site: Site) -> None:
-    statuses = [(await site.post(sighting(f"f{i}")))[0] for i in range(80)]
+    # Sent at once, as a flood comes (one by one, 80 posts can take longer than the second
+    # in which the camera's bucket refills).
+    answers = await asyncio.gather(*(site.post(sighting(f"f{i}")) for i in range(80)))
+    statuses = [status for status, _ in answers]
     assert statuses.count(201) >= 60 and 429 in statuses
     assert site.count() == statuses.count(201)
     status, _ = await site.post(sighting("other", camera="C2"))
@@ -288,6 +526,18 @@ async def test_demo_travellers_are_seen_with_misses_and_misreads_and_raise_watch
         assert len(route) > 3 and [r["ts"] for r in route] == sorted(r["ts"] for r in route)
         # The route crosses the district: several cameras saw it.
         assert len({r["camera_id"] for r in route}) >= 2
+        # A watched plate's camera takes a snapshot, served on the HTTP port; others none.
+        from backend_stub.demo import with_snapshot
+
+        store.snapshot_dir = tmp_path / "snapshots"
+        watched = next(s for s in seen if s.value == PLATES[0])
+        shot = await with_snapshot(backend, watched)
+        assert shot.snapshot_url and shot.snapshot_url.endswith(".jpg")
+        async with aiohttp.ClientSession() as session, session.get(shot.snapshot_url) as r:
+            assert r.status == 200 and r.content_type == "image/jpeg"
+            assert (await r.read())[:2] == b"\xff\xd8"
+        other = next(s for s in seen if not store.watch.match(s.kind, s.value, time.time()))
+        assert (await with_snapshot(backend, other)).snapshot_url is None
     finally:
         await backend.stop()
         backend.engine.dispose()

@@ -76,16 +76,18 @@ def test_a_watched_plate_alerts_and_its_route_is_drawn(aloop: LoopRunner, tmp_pa
                     ) as r:
                         assert r.status == 201, await r.text()
                         alert_ids += (await r.json())["alert_ids"]
-            assert len(alert_ids) == 3
+            assert len(alert_ids) == 3 and len(set(alert_ids)) == 1  # one alert, updated
 
-            # The match is an alert in the queue; its detail names the entry and the snapshot.
+            # The match is one alert in the queue, at the newest camera; its detail names the
+            # entry and counts the sightings.
             queue = console.window.alerts
             await until(lambda: queue.model.row_of(alert_ids[0]) is not None, what="alert row")
+            await until(lambda: console.store.alerts[alert_ids[0]].sightings == 3, what="3 seen")
             alert = console.store.alerts[alert_ids[0]]
-            assert alert.kind == "plate_match" and alert.camera_ids == ("C1",)
-            assert alert.snapshot_url == "http://10.1.2.3/snap/r0.jpg"
+            assert alert.kind == "plate_match" and alert.camera_ids == ("C3",)
+            assert alert.snapshot_url == "http://10.1.2.3/snap/r2.jpg"
             html = queue.renderer.render(queue.side_paths.record(alert))
-            assert "盗抢车辆" in html and "http://10.1.2.3/snap/r0.jpg" in html
+            assert "盗抢车辆" in html and "Sightings: 3" in html and "天骄路北口" in html
 
             # The trajectory dialog draws the route: 3 numbered points, one solid leg, one dashed.
             action = next(
@@ -113,6 +115,18 @@ def test_a_watched_plate_alerts_and_its_route_is_drawn(aloop: LoopRunner, tmp_pa
             await until(lambda: faded, what="opacities")
             assert json.loads(faded[0]) == [1, 0.25, 0.25]
             assert dialog.slider_label.text().startswith("1. ")
+            # Hovering the last point shows its camera, time and snapshot above the labels.
+            tip: list[Any] = []
+            panel.run_js(
+                "ConsoleTrajectory.showTip(2); (() => { const t = document.querySelector("
+                "'.traj-tip'); return JSON.stringify([getComputedStyle(t).display,"
+                " getComputedStyle(t).zIndex, t.textContent, t.querySelector('img').src]); })()",
+                tip.append,
+            )
+            await until(lambda: tip, what="tooltip")
+            display, z, text, src = json.loads(tip[0])
+            assert display == "block" and int(z) > 450  # over the label canvas
+            assert "3. 天骄路北口" in text and src == "http://10.1.2.3/snap/r2.jpg"
         finally:
             if console is not None:
                 await console.shutdown()

@@ -116,12 +116,18 @@ class IncidentHtml(QObject):
         if alert.watch_entry:
             w_watch = self.tr("Watch list")
             parts.append(f"<p><b>{_e(w_watch)}</b>: {_e(alert.watch_entry)}</p>")
-        if alert.snapshot_url:
-            w_snapshot = self.tr("Snapshot")
-            parts.append(
-                f"<p><a href='{_e(alert.snapshot_url)}' style='color:{colours['link']}'>"
-                f"{_e(w_snapshot)}</a></p>"
+        if alert.sightings:
+            w_sightings = self.tr("Sightings: %1, the newest %2 at %3")
+            newest = _clock(alert.sighting_ts, report) if alert.sighting_ts else "—"
+            text = (
+                w_sightings.replace("%1", str(alert.sightings))
+                .replace("%2", newest)
+                .replace("%3", alert.address)
             )
+            parts.append(f"<p><b>{_e(text)}</b></p>")
+        if alert.snapshot_url and report:
+            w_snapshot = self.tr("Snapshot")
+            parts.append(f"<p>{_e(w_snapshot)}: {_e(alert.snapshot_url)}</p>")
         parts.append(
             f"<p>{_e(w_address)}: {_e(alert.address)}<br>"
             f"{_e(w_position)}: {alert.lat:.5f}, {alert.lon:.5f}<br>"

@@ -44,6 +44,7 @@ from widgets.alerts.actions import IncidentActions
 from widgets.alerts.detail import IncidentHtml
 from widgets.alerts.dialogs import CloseDialog, DispatchDialog, FeedbackDialog, IntakeDialog
 from widgets.alerts.model import ALERT_ROLE, COLUMNS, AlertFilterProxy, AlertTableModel
+from widgets.alerts.snapshot import AlertSnapshotView
 from widgets.bridge import StoreBridge
 from widgets.naming import named
 from widgets.theme import Theme
@@ -71,9 +72,11 @@ class AlertQueuePanel(QWidget):
         theme: Theme,
         parent: QWidget | None = None,
         clock: Callable[[], float] = time.time,
+        snapshot_url: Callable[[Alert], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("alertQueuePanel")
+        self._snapshot_url = snapshot_url or (lambda alert: alert.snapshot_url)
         self._clock = clock
         self._bridge = bridge
         self.bridge = bridge
@@ -237,7 +240,13 @@ class AlertQueuePanel(QWidget):
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.setContentsMargins(0, 0, 0, 0)
-        rlay.addWidget(self.detail, 1)
+        # The snapshot sits beside the detail, not above it: a short queue pane keeps the
+        # detail readable.
+        self.snapshot = AlertSnapshotView(self._snapshot_url)
+        detail_row = QHBoxLayout()
+        detail_row.addWidget(self.detail, 1)
+        detail_row.addWidget(self.snapshot, 0, Qt.AlignmentFlag.AlignTop)
+        rlay.addLayout(detail_row, 1)
         grid = QGridLayout()
         for i, button in enumerate((*self._action_buttons(), self.new_button)):
             grid.addWidget(button, i // 3, i % 3)
@@ -588,6 +597,7 @@ class AlertQueuePanel(QWidget):
         self.release_button.setEnabled(is_open and bool(alert and alert.unit_ids))
         self.report_button.setEnabled(alert is not None)
         self.eido_button.setEnabled(alert is not None)
+        self.snapshot.show_alert(alert)
         if alert is None:
             hint = html.escape(self.tr("Select an alert to see its details."))
             self.detail.setHtml(f"<p>{hint}</p>")

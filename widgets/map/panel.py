@@ -30,7 +30,15 @@ from PySide6.QtGui import QAction, QCursor, QKeySequence
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.domain.model import Alert, Camera, Layer, Position, Unit, UnitStatus
 from console.domain.store import Store
@@ -353,14 +361,26 @@ class MapPanel(QWidget):
             "cameras": self.tr("Cameras"),
             "grids": self.tr("Grids && fences"),
         }
+        # The layer switches share one menu button: five buttons of their own pushed the
+        # tools at the end (Trajectory…) behind the overflow arrow of a 1920-pixel console.
+        self.layers_menu = QMenu(self.tr("Layers"), self)
+        self.layers_menu.setObjectName("mapLayersMenu")
+        self.layers_menu.setToolTipsVisible(True)
         for layer in LAYERS:
             action = QAction(names[layer], self)
             action.setObjectName(f"mapLayer_{layer}")
             action.setCheckable(True)
             action.setChecked(self._batch.visible(layer))
             action.toggled.connect(lambda on, name=layer: self.set_layer_visible(name, on))
-            self.toolbar.addAction(action)
+            self.layers_menu.addAction(action)
             self._actions[layer] = action
+        layers = QToolButton(self.toolbar)
+        layers.setObjectName("mapLayersButton")
+        layers.setText(self.tr("Layers"))
+        layers.setToolTip(self.tr("Show or hide units, trails, alerts, cameras, grids and fences"))
+        layers.setMenu(self.layers_menu)
+        layers.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.toolbar.addWidget(layers)
         self._actions["trails"].setToolTip(
             self.tr("Where each unit went in the last %1 minutes (from zoom 13)").replace(
                 "%1", str(TRAIL_MINUTES)

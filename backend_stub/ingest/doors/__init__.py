@@ -5,8 +5,9 @@
 * :mod:`.cap` — ``POST /api/cap``, CAP 1.2 alerts.
 * :mod:`.alarms` — ``POST /api/alerts``, JSON alarms.
 * :mod:`.sightings` — ``POST /api/sightings``, plate reads and face matches.
+* :mod:`.snapshots` — ``GET /snapshots/{alert_id}``, an alert's snapshot for a console.
 """
 
-from backend_stub.ingest.doors import alarms, cap, rdio, sightings
+from backend_stub.ingest.doors import alarms, cap, rdio, sightings, snapshots
 
-__all__ = ["alarms", "cap", "rdio", "sightings"]
+__all__ = ["alarms", "cap", "rdio", "sightings", "snapshots"]

@@ -4,16 +4,20 @@
 ``{"ref", "camera_id", "ts", "kind": "plate"|"face", "value"}`` plus optional ``confidence``
 (0..1), ``snapshot_url`` and ``vehicle`` (``{"color", "type"}``). Every sighting is stored
 (``backend_stub.sightings``); one whose value is on an active watch list raises a
-``plate_match`` / ``face_match`` alert naming the camera, the entry and the snapshot.
+``plate_match`` / ``face_match`` alert naming the camera, the entry and the snapshot, or, while
+that entry's alert for this plate or face is open, updates it (one open alert per entry and
+subject: the queue gets one row per vehicle, not one per camera it passes).
 
-Answers: 201 ``{"stored": true|false, "alert_ids": [...]}`` (``stored`` false: that ``ref``
-came before from this source, and nothing changed); 400 ``{"error": reason}`` (an unknown
-camera, a ``ts`` in the future or older than the retention period, a malformed plate...); 401;
-413 beyond 1 MiB; 429 when one camera sends more than :data:`CAMERA_RATE` a second.
+Answers: 201 ``{"stored": true|false, "alert_ids": [...]}`` (the alerts raised or updated;
+``stored`` false: that ``ref`` came before from this source, and nothing changed); 400
+``{"error": reason}`` (an unknown camera, a ``ts`` in the future or older than the retention
+period, a malformed plate...); 401; 413 beyond 1 MiB; 429 when one camera sends more than
+:data:`CAMERA_RATE` a second.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
@@ -24,16 +28,22 @@ from aiohttp import web
 from backend_stub.ingest.core import checked
 from backend_stub.ingest.doors.common import (
     EARLIEST_S,
+    TEXT_MAX,
+    TITLE_MAX,
+    clip,
+    grid_at,
     json_answer,
     keyed_document,
     new_alert,
     ref_of,
+    refs_of,
     refusal,
+    with_ref,
 )
 from backend_stub.ingest.http import add_door, parse_time
-from backend_stub.sightings import Sighting, WatchEntry, check_value
+from backend_stub.sightings import Sighting, WatchAlerts, WatchEntry, check_value, watch_key
 from backend_stub.state import DistrictState, Refused
-from console.protocol.codec import format_ts
+from console.protocol.codec import format_ts, parse_ts
 
 if TYPE_CHECKING:
     from backend_stub.ingest.core import Ingest
@@ -107,9 +117,16 @@ def parse_sighting(
 
 
 def match_alerts(
-    state: DistrictState, sighting: Sighting, entries: list[WatchEntry], ts: str
+    state: DistrictState,
+    alerts: WatchAlerts,
+    sighting: Sighting,
+    entries: list[WatchEntry],
+    ts: str,
 ) -> list[Wire]:
-    """The ``alert.new`` bodies a matched sighting raises: one per entry it matches.
+    """The events a matched sighting causes: per entry it matches, an ``alert.new`` when that
+    entry has no open alert for this plate or face, else an ``alert.updated`` of the open one
+    (one more sighting, the latest camera, time, snapshot and position). A sighting the alert
+    already counts (another process took it first) changes nothing.
 
     Raises:
         Refused: ``not_found`` (the camera left the inventory meanwhile) or ``invalid``.
@@ -118,47 +135,110 @@ def match_alerts(
     if camera is None:
         raise Refused("not_found", f"camera_id {sighting.camera_id!r} is not a known camera")
     bodies = []
-    what = "车牌" if sighting.kind == "plate" else "人员"
     for entry in entries:
-        key = f"sightings:{sighting.source}:{sighting.ref}:{entry.id}"
-        extra: Wire = {
-            "feed": sighting.source,
-            "ref": sighting.ref,
-            "occurred_at": format_ts(sighting.ts),
-            "watch_entry": {
-                "id": entry.id,
-                "value": entry.value,
-                "reason": entry.reason,
-                "priority": entry.priority,
-            },
-            "sighting": {
-                "camera_id": sighting.camera_id,
-                "ts": format_ts(sighting.ts),
-                "kind": sighting.kind,
-                "value": sighting.value,
-                "confidence": sighting.confidence,
-            },
-        }
-        if sighting.snapshot_url:
-            extra["snapshot_url"] = sighting.snapshot_url
-        extra["plate" if sighting.kind == "plate" else "person_id"] = sighting.value
-        body = new_alert(
-            state,
-            ts,
-            ref=key,
-            kind=f"{sighting.kind}_match",
-            priority=entry.priority,
-            title=f"布控{what} {sighting.value} @ {camera['name']}",
-            description=f"布控 {entry.value}: {entry.reason}",
-            lat=float(camera["lat"]),
-            lon=float(camera["lon"]),
-            address=str(camera["name"]),
-            note=f"{sighting.source}: {sighting.ref} (watch {entry.id})",
-            extra=extra,
-        )
-        body["alert"]["camera_ids"] = [sighting.camera_id]
-        bodies.append(body)
+        ref = f"sightings:{sighting.source}:{sighting.ref}:{entry.id}"
+        key = watch_key(entry.id, sighting.kind, sighting.value)
+        current = alerts.open_alert(state.alerts, key)
+        if current is None:
+            bodies.append(_new_match(state, sighting, entry, camera, ref, key, ts))
+        elif ref not in refs_of(current):
+            bodies.append(_seen_again(state, current, sighting, camera, ref, ts))
     return checked(bodies, ts)
+
+
+def _latest(sighting: Sighting, camera: Wire, count: int) -> Wire:
+    """The fields of a watch alert that follow its newest sighting."""
+    what = "车牌" if sighting.kind == "plate" else "人员"
+    latest: Wire = {
+        "title": clip(f"布控{what} {sighting.value} @ {camera['name']}", TITLE_MAX),
+        "lat": round(float(camera["lat"]), 7),
+        "lon": round(float(camera["lon"]), 7),
+        "address": clip(str(camera["name"]), TEXT_MAX),
+        "camera_ids": [sighting.camera_id],
+        "sighting": {
+            "camera_id": sighting.camera_id,
+            "camera_name": str(camera["name"]),
+            "ts": format_ts(sighting.ts),
+            "kind": sighting.kind,
+            "value": sighting.value,
+            "confidence": sighting.confidence,
+        },
+        "sightings": count,
+    }
+    return latest
+
+
+def _new_match(
+    state: DistrictState,
+    sighting: Sighting,
+    entry: WatchEntry,
+    camera: Wire,
+    ref: str,
+    key: str,
+    ts: str,
+) -> Wire:
+    latest = _latest(sighting, camera, 1)
+    extra: Wire = {
+        "feed": sighting.source,
+        "ref": sighting.ref,
+        "occurred_at": format_ts(sighting.ts),
+        "watch_key": key,
+        "watch_entry": {
+            "id": entry.id,
+            "value": entry.value,
+            "reason": entry.reason,
+            "priority": entry.priority,
+        },
+        "sighting": latest["sighting"],
+        "sightings": 1,
+    }
+    if sighting.snapshot_url:
+        extra["snapshot_url"] = sighting.snapshot_url
+    extra["plate" if sighting.kind == "plate" else "person_id"] = sighting.value
+    body = new_alert(
+        state,
+        ts,
+        ref=ref,
+        kind=f"{sighting.kind}_match",
+        priority=entry.priority,
+        title=latest["title"],
+        description=f"布控 {entry.value}: {entry.reason}",
+        lat=float(camera["lat"]),
+        lon=float(camera["lon"]),
+        address=str(camera["name"]),
+        note=f"{sighting.source}: {sighting.ref} (watch {entry.id})",
+        extra=extra,
+    )
+    body["alert"]["camera_ids"] = [sighting.camera_id]
+    return body
+
+
+def _seen_again(
+    state: DistrictState, alert: Wire, sighting: Sighting, camera: Wire, ref: str, ts: str
+) -> Wire:
+    """The open alert one sighting on. Its history keeps one ``sighted`` line after the last
+    operator action (the count says how many), so a vehicle seen all day does not bury the
+    dispatch record; a sighting older than the newest one only adds to the count."""
+    new = copy.deepcopy(alert)
+    new["version"] = alert["version"] + 1
+    count = int(alert.get("sightings") or 1) + 1
+    new["sightings"] = count
+    newest = alert.get("sighting") or {}
+    if not newest.get("ts") or parse_ts(str(newest["ts"])) <= parse_ts(format_ts(sighting.ts)):
+        new.update(_latest(sighting, camera, count))
+        new["grid_id"] = grid_at(state, float(camera["lat"]), float(camera["lon"]))
+        if sighting.snapshot_url:
+            new["snapshot_url"] = sighting.snapshot_url
+        else:
+            new.pop("snapshot_url", None)
+    note = clip(f"{count}: {sighting.value} @ {camera['name']} {format_ts(sighting.ts)}", TEXT_MAX)
+    line = {"ts": ts, "operator": None, "action": "sighted", "note": note}
+    history = new["history"]
+    if history and history[-1]["action"] == "sighted" and history[-1]["operator"] is None:
+        history[-1] = line
+    else:
+        history.append(line)
+    return {"type": "alert.updated", "alert": with_ref(new, ref)}
 
 
 async def take_sighting(backend: Backend, ingest: Ingest, sighting: Sighting) -> tuple[int, Wire]:
@@ -188,7 +268,7 @@ async def take_sighting(backend: Backend, ingest: Ingest, sighting: Sighting) ->
     if entries:
 
         def build(state: DistrictState, ts: str) -> list[Wire]:
-            bodies = match_alerts(state, sighting, entries, ts)
+            bodies = match_alerts(state, store.alerts, sighting, entries, ts)
             alert_ids[:] = [b["alert"]["id"] for b in bodies]
             return bodies
 
