@@ -71,8 +71,9 @@ async def sightings_backend(
 ) -> tuple[Backend, str, str]:
     """A backend on ``folder`` with ``district`` (its street graph too), the demo watch list
     and the demo's vehicles and people driven for the last ``minutes`` through the sightings
-    ingest path (watched ones with their cameras' snapshots). ``clips``: the cameras play the demo clips through the media gateway (made
-    once, in the per-user cache); otherwise their streams point at nothing.
+    ingest path (watched ones with their cameras' snapshots). ``clips``: the cameras play the
+    demo clips through the media gateway (made once, in the per-user cache); otherwise their
+    streams point at nothing.
 
     Returns:
         The backend, its websocket URL and a commander's token.
