@@ -6,6 +6,8 @@ codec under test). Nothing sleeps: every step waits on a reply or an event, with
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -21,10 +23,12 @@ from backend_stub.server import Backend
 from tests.jt808_terminal import (
     TIMEOUT,
     TcpTerminal,
+    Terminal,
     batch_body,
     location_body,
 )
 from tests.live import Client, open_client, start_backend
+from tests.waiting import until
 
 UNITS_CSV = (
     "id,callsign,kind,device_ids\n"
@@ -227,5 +231,42 @@ async def test_an_oversized_frame_closes_only_that_connection(env: Env) -> None:
     await flood.send_raw(b"\x01" * (65 * 1024))  # no 0x7e at all
     assert await flood.closed()
     other = await TcpTerminal.open(env, "013912345678")
+    await other.sign_in()  # the door still serves
+    await other.close()
+
+
+async def test_a_silent_terminal_is_closed_and_a_talking_one_is_not(env: Env) -> None:
+    door = env.backend.doors["jt808"]
+    door.idle_timeout = 0.3
+    silent = await TcpTerminal.open(env, "013900000002")
+    talking = await TcpTerminal.open(env, "013912345678")
+    await talking.sign_in()
+    await silent.sign_in()
+    started = time.monotonic()
+    while time.monotonic() - started < 1.0:  # over three idle timeouts of heartbeats
+        assert (await talking.ask(0x0002))["result"] == 0
+    assert await silent.closed()
+    assert door.connections == 1
+    await talking.close()
+
+
+async def test_a_terminal_that_does_not_read_its_replies_is_cut_off(env: Env) -> None:
+    door = env.backend.doors["jt808"]
+    door.idle_timeout = 0.3
+    loop = asyncio.get_running_loop()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await loop.sock_connect(sock, ("127.0.0.1", env.jt808_port))
+    _reader, writer = await asyncio.open_connection(sock=sock)
+    heartbeats = Terminal("013912345678")
+    chunk = b"".join(heartbeats.frame(0x0002) for _ in range(2000))
+    with pytest.raises(ConnectionError):  # it never reads: the door cuts it off
+        for _ in range(10_000):
+            writer.write(chunk)
+            await asyncio.wait_for(writer.drain(), TIMEOUT)
+    writer.close()
+    await until(lambda: door.connections == 0)
+    other = await TcpTerminal.open(env, "013900000002")
     await other.sign_in()  # the door still serves
     await other.close()
