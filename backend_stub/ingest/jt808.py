@@ -27,7 +27,7 @@ import hmac
 import logging
 import secrets
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from backend_stub.ingest.core import Fix, Refused
 from backend_stub.ingest.jt808_codec import (
@@ -181,8 +181,8 @@ class Jt808Connection(asyncio.Protocol):
         self.paused_since: float | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses, but have its methods.
+        self.transport = cast(asyncio.Transport, transport)
         self.peer = transport.get_extra_info("peername")
         self.door._connections.add(self)
         log.debug("jt808 connection from %s", self.peer)

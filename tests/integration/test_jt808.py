@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ UNITS_CSV = (
     "U3,伊旗巡逻三组,patrol_car,jt808:13912340003\n"  # as the contract writes it
     "U4,备勤车,patrol_car,osmand:860000004\n"
 )
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -270,3 +272,48 @@ async def test_a_terminal_that_does_not_read_its_replies_is_cut_off(env: Env) ->
     other = await TcpTerminal.open(env, "013900000002")
     await other.sign_in()  # the door still serves
     await other.close()
+
+
+@dataclass
+class Listening:
+    jt808_port: int
+
+
+async def test_the_serve_process_takes_terminals_on_its_own_event_loop(tmp_path: Path) -> None:
+    # `serve` runs on uvloop where it is installed, whose transports differ from asyncio's:
+    # the door must work there too, not only on the test's loop.
+    db_url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    engine = db.open_engine(db_url)
+    token = db.add_operator(engine, "op", "operator")
+    report = store.import_files(engine, [read_bytes("units.csv", UNITS_CSV.encode())])
+    assert not report.errors, report.errors
+    engine.dispose()
+    proc = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "backend_stub", "serve", "--port", "0", "--db", db_url),
+        *("--jt808-port", "0"),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        assert proc.stdout is not None
+        ports: dict[str, int] = {}
+        while True:
+            line = (await asyncio.wait_for(proc.stdout.readline(), TIMEOUT)).decode()
+            assert line, "the backend exited before listening"
+            if line.startswith("listening on "):
+                url = line.split()[2]
+                break
+            name, _, where = line.strip().partition(" on ")
+            ports[name] = int(where.rpartition(":")[2])
+        client = await open_client(url, token)
+        term = await TcpTerminal.open(Listening(ports["jt808"]), "013912345678")
+        await term.sign_in()
+        assert await term.locate(39.81, 109.98, time.time() - 5) == 0
+        (pos,) = await positions(client, "U1", 1)
+        assert pos["source"] == "jt808" and close_to(pos["lat"], 39.81)
+        await term.close()
+        await client.ws.close()
+    finally:
+        proc.terminate()
+        await proc.wait()
