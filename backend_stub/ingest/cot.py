@@ -2,11 +2,12 @@
 
 In: ``<event>`` XML documents streamed over TCP (split after each ``</event>``, however the
 reads cut them) or one per UDP datagram, on one port number for both. Parsed without DTDs or
-entities (defusedxml: a billion-laughs or external-entity document is refused, never
-expanded). A position event (type ``a-…``) of ``uid`` becomes a :class:`Fix` of device
-``cot:UID`` for :meth:`Ingest.position`; other types (pings, chat, markers) are ignored. CoT
-has no reply: a refused or malformed document is dropped and counted, the connection stays.
-A document is at most 64 KiB; a TCP client that sends more without an ``</event>`` is cut off.
+entities (:mod:`~backend_stub.ingest.hardened_xml`: a billion-laughs or external-entity
+document is refused, never expanded). A position event (type ``a-…``) of ``uid`` becomes a
+:class:`Fix` of device ``cot:UID`` for :meth:`Ingest.position`; other types (pings, chat,
+markers) are ignored. CoT has no reply: a refused or malformed document is dropped and
+counted, the connection stays. A document is at most 64 KiB; a TCP client that sends more
+without an ``</event>`` is cut off.
 
 Out: TCP clients also get the district as CoT (:mod:`backend_stub.ingest.cot_out`).
 """
@@ -15,18 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import re
 import socket
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import defusedxml
-import defusedxml.ElementTree as SafeET
-
+from backend_stub.ingest import hardened_xml
 from backend_stub.ingest.core import Fix, Refused
 from backend_stub.ingest.cot_out import NOT_XML_CHARS, UNKNOWN, CotOut, Peer
 
@@ -112,6 +111,12 @@ def _known(value: float | None) -> float | None:
     return value
 
 
+@functools.cache
+def _parser() -> Any:
+    # One hardened parser for the door (reused: a parser's set-up costs more than a fix).
+    return hardened_xml.make_parser()
+
+
 def parse_event(data: bytes) -> Parsed:
     """Read one CoT document; never raises (everything wrong is an ``error``)."""
     try:
@@ -129,10 +134,10 @@ def _parse(data: bytes) -> Parsed:
     if data[:1] == b"\xbf":
         return Parsed(error="TAK protocol (protobuf) is not supported: send CoT XML")
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except defusedxml.DefusedXmlException as exc:
-        return Parsed(error=f"CoT refused: {type(exc).__name__} (no DTDs or entities)")
-    except ET.ParseError as exc:
+        root = hardened_xml.parse(data, _parser())
+    except hardened_xml.DtdRefused as exc:
+        return Parsed(error=f"CoT refused: {exc} (no DTDs or entities)")
+    except (hardened_xml.XMLSyntaxError, ValueError) as exc:
         return Parsed(error=f"CoT is not XML: {exc}")
     if root.tag != "event":
         return Parsed(error=f"CoT root is <{str(root.tag)[:40]}>, not <event>")

@@ -22,9 +22,13 @@ bodies (raising :class:`MessageError`); :func:`general_response` and
 
 from __future__ import annotations
 
+import functools
 import struct
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
+from typing import NamedTuple
 
 FLAG = 0x7E
 ESC = 0x7D
@@ -77,9 +81,9 @@ class MessageError(ValueError):
     """A frame that was read, whose body is not the message its id says."""
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
-    """The header of one frame.
+class Header(NamedTuple):
+    """The header of one frame (a named tuple: one is made per frame, and a frozen dataclass
+    costs several times as much to make).
 
     Attributes:
         msg_id: the message id (``0x0200`` ...).
@@ -106,8 +110,7 @@ class Header:
         return 2013 if self.version is None else 2019
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+class Frame(NamedTuple):
     """A frame whose escaping, checksum and header were right."""
 
     header: Header
@@ -129,8 +132,7 @@ class Bad:
     fatal: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """A location report (the body of ``0x0200``, and each item of ``0x0704``)."""
 
     alarm: int
@@ -141,7 +143,7 @@ class Location:
     speed_kmh: float
     heading_deg: float
     fix_ts: float
-    extras: dict[int, bytes] = field(default_factory=dict)
+    extras: Mapping[int, bytes] = MappingProxyType({})
 
     @property
     def positioned(self) -> bool:
@@ -226,6 +228,13 @@ def decode_time(data: bytes) -> float:
     Raises:
         ValueError: not BCD, or not a date.
     """
+    return _decode_time(bytes(data))
+
+
+@functools.lru_cache(maxsize=4096)
+def _decode_time(data: bytes) -> float:
+    # Thousands of terminals report the same few seconds: one datetime per second, not per fix
+    # (a refusal, ValueError, is not cached).
     d = bcd_digits(data)
     if len(d) != 12:
         raise ValueError("a time is 6 BCD bytes")
@@ -428,7 +437,7 @@ class Reassembler:
         parts[index] = frame.body
         if len(parts) == total:
             body = b"".join(parts[i] for i in range(1, total + 1))
-            return Frame(replace(h, packet=None, body_length=len(body)), body)
+            return Frame(h._replace(packet=None, body_length=len(body)), body)
         self._parts[key] = parts  # the newest last
         self._held += sum(map(len, parts.values()))
         while self._held > self.max_bytes:  # the oldest messages give way

@@ -6,6 +6,9 @@ codec under test). Nothing sleeps: every step waits on a reply or an event, with
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -21,10 +24,12 @@ from backend_stub.server import Backend
 from tests.jt808_terminal import (
     TIMEOUT,
     TcpTerminal,
+    Terminal,
     batch_body,
     location_body,
 )
 from tests.live import Client, open_client, start_backend
+from tests.waiting import until
 
 UNITS_CSV = (
     "id,callsign,kind,device_ids\n"
@@ -33,6 +38,7 @@ UNITS_CSV = (
     "U3,伊旗巡逻三组,patrol_car,jt808:13912340003\n"  # as the contract writes it
     "U4,备勤车,patrol_car,osmand:860000004\n"
 )
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -229,3 +235,85 @@ async def test_an_oversized_frame_closes_only_that_connection(env: Env) -> None:
     other = await TcpTerminal.open(env, "013912345678")
     await other.sign_in()  # the door still serves
     await other.close()
+
+
+async def test_a_silent_terminal_is_closed_and_a_talking_one_is_not(env: Env) -> None:
+    door = env.backend.doors["jt808"]
+    door.idle_timeout = 0.3
+    silent = await TcpTerminal.open(env, "013900000002")
+    talking = await TcpTerminal.open(env, "013912345678")
+    await talking.sign_in()
+    await silent.sign_in()
+    started = time.monotonic()
+    while time.monotonic() - started < 1.0:  # over three idle timeouts of heartbeats
+        assert (await talking.ask(0x0002))["result"] == 0
+    assert await silent.closed()
+    assert door.connections == 1
+    await talking.close()
+
+
+async def test_a_terminal_that_does_not_read_its_replies_is_cut_off(env: Env) -> None:
+    door = env.backend.doors["jt808"]
+    door.idle_timeout = 0.3
+    loop = asyncio.get_running_loop()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await loop.sock_connect(sock, ("127.0.0.1", env.jt808_port))
+    _reader, writer = await asyncio.open_connection(sock=sock)
+    heartbeats = Terminal("013912345678")
+    chunk = b"".join(heartbeats.frame(0x0002) for _ in range(2000))
+    with pytest.raises(ConnectionError):  # it never reads: the door cuts it off
+        for _ in range(10_000):
+            writer.write(chunk)
+            await asyncio.wait_for(writer.drain(), TIMEOUT)
+    writer.close()
+    await until(lambda: door.connections == 0)
+    other = await TcpTerminal.open(env, "013900000002")
+    await other.sign_in()  # the door still serves
+    await other.close()
+
+
+@dataclass
+class Listening:
+    jt808_port: int
+
+
+async def test_the_serve_process_takes_terminals_on_its_own_event_loop(tmp_path: Path) -> None:
+    # `serve` runs on uvloop where it is installed, whose transports differ from asyncio's:
+    # the door must work there too, not only on the test's loop.
+    db_url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    engine = db.open_engine(db_url)
+    token = db.add_operator(engine, "op", "operator")
+    report = store.import_files(engine, [read_bytes("units.csv", UNITS_CSV.encode())])
+    assert not report.errors, report.errors
+    engine.dispose()
+    proc = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "backend_stub", "serve", "--port", "0", "--db", db_url),
+        *("--jt808-port", "0"),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        assert proc.stdout is not None
+        ports: dict[str, int] = {}
+        while True:
+            line = (await asyncio.wait_for(proc.stdout.readline(), TIMEOUT)).decode()
+            assert line, "the backend exited before listening"
+            if line.startswith("listening on "):
+                url = line.split()[2]
+                break
+            name, _, where = line.strip().partition(" on ")
+            ports[name] = int(where.rpartition(":")[2])
+        client = await open_client(url, token)
+        term = await TcpTerminal.open(Listening(ports["jt808"]), "013912345678")
+        await term.sign_in()
+        assert await term.locate(39.81, 109.98, time.time() - 5) == 0
+        (pos,) = await positions(client, "U1", 1)
+        assert pos["source"] == "jt808" and close_to(pos["lat"], 39.81)
+        await term.close()
+        await client.ws.close()
+    finally:
+        proc.terminate()
+        await proc.wait()
