@@ -220,12 +220,14 @@ class Jt808Connection(asyncio.Protocol):
         """Close the connection if it has been silent, or not reading, for ``timeout``."""
         if self.transport is None:
             return
-        if now - self.last_active >= timeout:
-            log.debug("jt808 %s idle for %.0f s: closed", self.peer, timeout)
-            self.close()
-        elif self.paused_since is not None and now - self.paused_since >= timeout:
+        # Not reading first: a paused connection is silent too (its reads are paused), and a
+        # close() would wait for replies it never reads, so it has to be cut off.
+        if self.paused_since is not None and now - self.paused_since >= timeout:
             log.debug("jt808 %s does not read its replies: closed", self.peer)
             self.transport.abort()
+        elif now - self.last_active >= timeout:
+            log.debug("jt808 %s idle for %.0f s: closed", self.peer, timeout)
+            self.close()
 
     def close(self) -> None:
         """Close the connection (what was written still goes out)."""
