@@ -93,6 +93,8 @@ def start_backend(tmp: str, args: argparse.Namespace) -> tuple[subprocess.Popen[
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
+    while line.startswith("http on"):  # the HTTP port (feeds, media gateway) comes first
+        line = proc.stdout.readline()
     if not line.startswith("listening on"):
         raise SystemExit(f"backend did not start: {line!r}")
     url = line.split()[2]
