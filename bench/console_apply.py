@@ -399,6 +399,103 @@ def console_client(url: str, tmp: str, limit_s: float) -> tuple[Tally, Wire]:
     return tally, extra
 
 
+# ---------------------------------------------------------------- CPU per event, in process
+
+
+def cpu_per_event(units: int, seconds: float) -> Wire:
+    """CPU (this thread's, so a loaded machine changes it little) per event of each stage of
+    the console's path over the same frames (``seconds`` of 10,000 fixes a second plus the
+    2 % mix), against ``json.loads`` of the same frames; ``events_per_cpu_s`` is what one
+    core could apply if the console did nothing else (its GIL makes one core the limit)."""
+    from PySide6.QtWidgets import QApplication
+
+    from console.domain.store import Store
+    from console.protocol.codec import decode
+    from console.protocol.session import ClientSession, EventsReceived, PositionsReceived
+    from console.services.recorder import Recorder
+    from widgets.alerts.panel import AlertQueuePanel
+    from widgets.bridge import StoreBridge
+    from widgets.map.batch import MapBatcher, batch_json
+    from widgets.theme import Theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    feeder = Feeder(units, seed=2)
+    ts = format_ts(time.time())
+    frames: list[str] = []
+    for _ in range(int(seconds * 10)):
+        frames.append(feeder.fixes(FRAME, ts))
+        frames.append(feeder.others(MIX, ts))
+    n = sum(len(json.loads(f)["events"]) for f in frames)
+
+    def best(fn: Any, reps: int = 5) -> float:
+        low = float("inf")
+        for _ in range(reps):
+            t0 = time.thread_time()
+            fn()
+            low = min(low, time.thread_time() - t0)
+        return low * 1e6 / n
+
+    out: Wire = {"events": n}
+    out["json_loads_us"] = best(lambda: [json.loads(f) for f in frames])
+    out["decode_us"] = best(lambda: [decode(f, 64 << 20) for f in frames])
+    messages = [decode(f, 64 << 20) for f in frames]
+    bare = Store()
+    store = Store()  # with the views a console has on it
+    bridge = StoreBridge(store)
+    queue = AlertQueuePanel(bridge, Theme("dark"))
+    batcher = MapBatcher(store, time.time, lambda age: f"{age:.0f} s")
+    bridge.sig_units_moved.connect(batcher.add_positions)
+    welcome = {
+        "type": "welcome",
+        "protocol": 2,
+        "head_seq": 0,
+        "operator": {"id": "o", "name": "o", "role": "operator"},
+    }
+
+    def apply(target: Store, views: bool) -> float:
+        target.load_snapshot(0, feeder.state)
+        batcher.take(dict)
+        session = ClientSession()
+        session.receive(welcome)
+        session.last_seq = 0
+        t0 = time.thread_time()
+        for k, message in enumerate(messages):
+            for outcome in session.receive(message):
+                if isinstance(outcome, PositionsReceived):
+                    target.apply_positions(outcome.events)
+                elif isinstance(outcome, EventsReceived):
+                    target.apply_many(outcome.events)
+            if views and k % 20 == 19:  # the map's 5 Hz flush at 10,000 fixes a second
+                batch_json(batcher.take(dict))
+        return (time.thread_time() - t0) * 1e6 / n
+
+    store_us = min(apply(bare, False) for _ in range(3))
+    view_us = min(apply(store, True) for _ in range(3))
+    out["session_store_us"] = store_us
+    out["bridge_map_queue_us"] = max(0.0, view_us - store_us)
+    with tempfile.TemporaryDirectory() as tmp:
+        recorder = Recorder(Path(tmp) / "cpu.rec", bare, flush_every=3600)
+        t0 = time.thread_time()
+        for message in messages:
+            recorder.on_events(message["events"])
+        hooks = time.thread_time() - t0
+        batch, recorder._buffer = recorder._buffer, type(recorder._buffer)()
+        t0 = time.thread_time()
+        recorder._write(batch)
+        write = time.thread_time() - t0
+        out["recorder_keyframes"] = len(batch.keyframes)
+        recorder.close()
+    out["recorder_us"] = (hooks + write) * 1e6 / n
+    total = out["decode_us"] + out["session_store_us"] + out["bridge_map_queue_us"]
+    total += out["recorder_us"]
+    out["console_total_us"] = total
+    out["events_per_cpu_s"] = round(1e6 / total)
+    out["json_loads_events_per_cpu_s"] = round(1e6 / out["json_loads_us"])
+    queue.close()
+    del app
+    return {k: round(v, 2) if isinstance(v, float) else v for k, v in out.items()}
+
+
 # ---------------------------------------------------------------- figures
 
 
@@ -466,10 +563,26 @@ def main() -> int:
     parser.add_argument("--step-s", type=float, default=5.0)
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--profile", help="py-spy flame graph of the console run (SVG file)")
+    parser.add_argument("--cpu-seconds", type=float, default=3.0, help="of 10,000 fixes/s")
+    parser.add_argument("--cpu-only", action="store_true", help="only the CPU per event")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args)
+        return 0
+    cpu = cpu_per_event(args.units, args.cpu_seconds)
+    print(
+        f"CPU per event (us, best of 5, this thread): json.loads {cpu['json_loads_us']} (the"
+        f" baseline) | console: decode {cpu['decode_us']}, session+Store"
+        f" {cpu['session_store_us']}, bridge+map+queue {cpu['bridge_map_queue_us']}, recorder"
+        f" {cpu['recorder_us']} ({cpu['recorder_keyframes']} keyframes) = {cpu['console_total_us']}"
+    )
+    print(
+        f"events per CPU-second: console {cpu['events_per_cpu_s']}, bare json.loads"
+        f" {cpu['json_loads_events_per_cpu_s']} (target >= 50,000 on one core)"
+    )
+    if args.cpu_only:
+        print(json.dumps({"units": args.units, "cpu": cpu}))
         return 0
     proc, url = run_feeder(args)
     try:
@@ -516,6 +629,7 @@ def main() -> int:
         "console_recorded_events": extra["recorded"],
         "console_queue_rows": extra["queue_rows"],
         "target_per_s": 50_000,
+        "cpu": cpu,
         "baseline_steps": base_rows,
         "console_steps": rows,
     }

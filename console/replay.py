@@ -80,11 +80,6 @@ def copy_store(store: Any) -> StoreCopy:
     )
 
 
-def _opt(d: Wire, **kw: Any) -> Wire:
-    d.update((k, v) for k, v in kw.items() if v is not None)
-    return d
-
-
 def store_to_wire_state(store: Any) -> Wire:
     """Turn a Store (or a :class:`StoreCopy`) back into snapshot ``state`` wire JSON.
 
@@ -128,16 +123,20 @@ def _units(units: list[Any]) -> list[Wire]:
 
 
 def _positions(positions: list[Any]) -> list[Wire]:
-    return [
-        _opt(
-            {"unit_id": p.unit_id, "lat": p.lat, "lon": p.lon},
-            fix_ts=format_ts(p.fix_ts) if p.fix_ts else None,
-            speed_kmh=p.speed_kmh,
-            heading_deg=p.heading_deg,
-            source=p.source,
-        )
-        for p in positions
-    ]
+    # The largest part of a keyframe (every fix of every unit): plain dict building.
+    out: list[Wire] = []
+    for p in positions:
+        wire: Wire = {"unit_id": p.unit_id, "lat": p.lat, "lon": p.lon}
+        if p.fix_ts:
+            wire["fix_ts"] = format_ts(p.fix_ts)
+        if p.speed_kmh is not None:
+            wire["speed_kmh"] = p.speed_kmh
+        if p.heading_deg is not None:
+            wire["heading_deg"] = p.heading_deg
+        if p.source is not None:
+            wire["source"] = p.source
+        out.append(wire)
+    return out
 
 
 def _alerts(alerts: list[Any]) -> list[Wire]:
