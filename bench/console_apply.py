@@ -1,11 +1,18 @@
 """Console apply capacity: how many events a second the console applies before it falls behind.
 
-A feeder process (a real ``websockets`` server on 127.0.0.1, speaking protocol 2 like the
-backend: welcome, a snapshot of a demo district with 10,000 units, then ``positions`` frames
-of 1,000 fixes and ``batch`` frames of alerts, alert updates, unit statuses, radio calls and
-log entries, 2 % of the events) sends events at rising rates, each for a few seconds, and
-ends with a flood (as fast as the socket takes them). Every event carries the time it was
-due (``ts``), so a client's lag is ``applied - ts``.
+First, in this process and on one thread: the CPU per event of each stage of the console's
+path over the same frames (decode and schema checks; session and Store; bridge, map batcher
+with its 5 Hz batch and the alert queue's model; the recorder's hooks and its writer,
+keyframes included) against ``json.loads`` of those frames. Thread CPU moves little when
+other work shares the machine; ``events_per_cpu_s`` (1 s / the sum) is what one core could
+apply, and the console's GIL makes one core its limit.
+
+Then, live: a feeder process (a real ``websockets`` server on 127.0.0.1, speaking protocol
+2 like the backend: welcome, a snapshot of a demo district with 10,000 units, then
+``positions`` frames of 1,000 fixes and ``batch`` frames of alerts, alert updates, unit
+statuses, radio calls and log entries, 2 % of the events) sends events at rising rates,
+each for a few seconds, and ends with a flood (as fast as the socket takes them). Every
+event carries the time it was due (``ts``), so a client's lag is ``applied - ts``.
 
 Two clients get the same schedule, one after the other, in this run:
 
@@ -19,10 +26,13 @@ A client keeps up with a rate when it applied >= 97 % of that step's events and 
 stays under 1 s; its capacity is the highest such rate. The flood figure is the rate it
 applies when nothing waits for a schedule. Printed per step for both clients, then their
 capacities, the console's share of the baseline, and the console's CPU (process time) per
-event; the last line is the same figures as one JSON object. Target: console >= 50,000/s.
+event. A step ends early when the feeder's sending is 2 s behind its schedule (then only the
+flood follows): the client's own keepalive would drop it past 20 s. The last line is the
+same figures as one JSON object. Target: console >= 50,000/s.
 
     python bench/console_apply.py [--rates 10000,20000,...] [--step-s 5] [--units 10000]
-        [--profile FILE]   # py-spy (all threads) over the console's run, as a flame graph
+        [--cpu-only]       # only the CPU per event (about a minute)
+        [--profile FILE]   # py-spy (if installed; all threads) over the console's live run
 
 The machine is shared: read the console against the baseline of the same run.
 """
