@@ -80,11 +80,6 @@ def copy_store(store: Any) -> StoreCopy:
     )
 
 
-def _opt(d: Wire, **kw: Any) -> Wire:
-    d.update((k, v) for k, v in kw.items() if v is not None)
-    return d
-
-
 def store_to_wire_state(store: Any) -> Wire:
     """Turn a Store (or a :class:`StoreCopy`) back into snapshot ``state`` wire JSON.
 
@@ -94,64 +89,104 @@ def store_to_wire_state(store: Any) -> Wire:
     radio calls (a recording extension, ignored by ``load_snapshot``).
     """
     copy = store if isinstance(store, StoreCopy) else copy_store(store)
-    alerts = list(copy.alerts.values())
+    return {name: wire_part(name, part_items(copy, name)) for name in PARTS}
+
+
+def part_items(copy: StoreCopy, name: str) -> list[Any]:
+    """What one part of a keyframe is made from: equal items, equal part (the recorder skips
+    turning a part into JSON again when its items did not change since the last keyframe)."""
+    if name == "talkgroups":
+        return list(copy.talkgroups.items())
+    if name in ("log", "radio"):
+        return list(getattr(copy, name))
+    return list(getattr(copy, name).values())
+
+
+def wire_part(name: str, items: list[Any]) -> list[Wire]:
+    """The wire JSON of one part of :func:`store_to_wire_state` from its :func:`part_items`."""
+    return _PART_TO_WIRE[name](items)
+
+
+def _units(units: list[Any]) -> list[Wire]:
+    return [
+        {
+            "id": u.id,
+            "callsign": u.callsign,
+            "kind": u.kind,
+            "radio_id": u.radio_id,
+            "talkgroup": u.talkgroup,
+            "grid_id": u.grid_id,
+            "status": str(u.status),
+        }
+        for u in units
+    ]
+
+
+def _positions(positions: list[Any]) -> list[Wire]:
+    # The largest part of a keyframe (every fix of every unit): plain dict building.
+    out: list[Wire] = []
+    for p in positions:
+        wire: Wire = {"unit_id": p.unit_id, "lat": p.lat, "lon": p.lon}
+        if p.fix_ts:
+            wire["fix_ts"] = format_ts(p.fix_ts)
+        if p.speed_kmh is not None:
+            wire["speed_kmh"] = p.speed_kmh
+        if p.heading_deg is not None:
+            wire["heading_deg"] = p.heading_deg
+        if p.source is not None:
+            wire["source"] = p.source
+        out.append(wire)
+    return out
+
+
+def _alerts(alerts: list[Any]) -> list[Wire]:
     closed = [a for a in alerts if a.status is AlertStatus.CLOSED]
     keep = {a.id for a in sorted(closed, key=lambda a: a.created_ts)[-KEYFRAME_CLOSED_ALERTS:]}
-    return {
-        "units": [
-            {
-                "id": u.id,
-                "callsign": u.callsign,
-                "kind": u.kind,
-                "radio_id": u.radio_id,
-                "talkgroup": u.talkgroup,
-                "grid_id": u.grid_id,
-                "status": str(u.status),
-            }
-            for u in copy.units.values()
-        ],
-        "positions": [
-            _opt(
-                {"unit_id": p.unit_id, "lat": p.lat, "lon": p.lon},
-                fix_ts=format_ts(p.fix_ts) if p.fix_ts else None,
-                speed_kmh=p.speed_kmh,
-                heading_deg=p.heading_deg,
-                source=p.source,
-            )
-            for p in copy.positions.values()
-        ],
-        "alerts": [_alert(a) for a in alerts if a.is_open or a.id in keep],
-        "cameras": [
-            {
-                "id": c.id,
-                "name": c.name,
-                "lat": c.lat,
-                "lon": c.lon,
-                "grid_id": c.grid_id,
-                "streams": dict(c.streams),
-                "ptz": c.ptz,
-                "status": "online" if c.online else "offline",
-            }
-            for c in copy.cameras.values()
-        ],
-        "talkgroups": [{"id": k, "alias": v} for k, v in copy.talkgroups.items()],
-        "layers": [
-            {"id": la.id, "kind": la.kind, "name": la.name, "geojson": la.geojson}
-            for la in copy.layers.values()
-        ],
-        "log": [
-            {
-                "id": e.id,
-                "ts": format_ts(e.ts),
-                "author": e.author,
-                "text": e.text,
-                "alert_id": e.alert_id,
-                "talkgroup": e.talkgroup,
-            }
-            for e in copy.log
-        ],
-        "radio": [radio_to_wire(c) for c in copy.radio],
-    }
+    return [_alert(a) for a in alerts if a.is_open or a.id in keep]
+
+
+def _cameras(cameras: list[Any]) -> list[Wire]:
+    return [
+        {
+            "id": c.id,
+            "name": c.name,
+            "lat": c.lat,
+            "lon": c.lon,
+            "grid_id": c.grid_id,
+            "streams": dict(c.streams),
+            "ptz": c.ptz,
+            "status": "online" if c.online else "offline",
+        }
+        for c in cameras
+    ]
+
+
+def _log(entries: list[Any]) -> list[Wire]:
+    return [
+        {
+            "id": e.id,
+            "ts": format_ts(e.ts),
+            "author": e.author,
+            "text": e.text,
+            "alert_id": e.alert_id,
+            "talkgroup": e.talkgroup,
+        }
+        for e in entries
+    ]
+
+
+_PART_TO_WIRE: dict[str, Callable[[list[Any]], list[Wire]]] = {
+    "units": _units,
+    "positions": _positions,
+    "alerts": _alerts,
+    "cameras": _cameras,
+    "talkgroups": lambda items: [{"id": k, "alias": v} for k, v in items],
+    "layers": lambda items: [
+        {"id": la.id, "kind": la.kind, "name": la.name, "geojson": la.geojson} for la in items
+    ],
+    "log": _log,
+    "radio": lambda items: [radio_to_wire(c) for c in items],
+}
 
 
 def _alert(a: Any) -> Wire:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import fastjsonschema
+import msgspec
 
 from console.protocol.schema import (
     COMMAND_ARG_SCHEMAS,
@@ -94,9 +95,39 @@ def format_ts(epoch_s: float) -> str:
     return f"{_second_text(int(whole))}.{micros // 1000:03d}Z"
 
 
+#: Whole seconds since the epoch of ``YYYY-MM-DDTHH:MM:SS`` texts already parsed.
+_SECONDS: dict[str, int] = {}
+
+
 def parse_ts(text: str) -> float:
-    """Parse a wire time string into seconds since the epoch."""
+    """Parse a wire time string into seconds since the epoch.
+
+    Hot: every fix the console applies has one. The usual form (``...:SS.mmmZ``, UTC) is
+    read as a cached whole second plus the milliseconds, with the very arithmetic of
+    ``datetime.timestamp`` (microseconds over 10**6, so the same float); anything else goes
+    to ``datetime.fromisoformat``.
+    """
+    if len(text) == 24 and text[23] == "Z" and text[19] == ".":
+        second = _SECONDS.get(text[:19])
+        if second is None:
+            second = _whole_second(text[:19])
+        millis = text[20:23]
+        if second is not None and millis.isascii() and millis.isdigit():
+            return (second * 1_000_000 + int(millis) * 1000) / 1_000_000
     return datetime.fromisoformat(text).timestamp()  # Python 3.11 reads the trailing "Z"
+
+
+def _whole_second(prefix: str) -> int | None:
+    try:
+        moment = datetime.fromisoformat(prefix)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None or moment.isoformat() != prefix:
+        return None  # not the plain wire form: leave it to fromisoformat
+    if len(_SECONDS) >= 65536:
+        _SECONDS.clear()
+    second = _SECONDS[prefix] = int(moment.replace(tzinfo=UTC).timestamp())
+    return second
 
 
 def encode(message: Message) -> str:
@@ -104,11 +135,19 @@ def encode(message: Message) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+_JSON = msgspec.json.Decoder()
+
+
 def loads(raw: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> Any:
     """Parse JSON text strictly: no NaN/Infinity, bounded size, bounded nesting.
 
     ``max_bytes``: 1 MiB for what clients send; a client reading the server passes its own
     (larger) bound, as snapshots of a big district are larger.
+
+    msgspec parses first (about three times quicker than ``json.loads`` on the console's
+    10,000 fixes a second, and it gives the same objects for any text it accepts); text it
+    refuses (not JSON, NaN, out-of-range numbers, lone surrogates, deep nesting) goes to
+    ``json.loads``, which decides as before and gives the error.
     """
     too_big = f"frame larger than {max_bytes / (1 << 20):g} MiB"
     if isinstance(raw, bytes | bytearray):
@@ -120,6 +159,10 @@ def loads(raw: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> Any:
             raise ProtocolError("bad_message", f"not UTF-8 text: {exc.reason}") from None
     if len(raw) > max_bytes:
         raise ProtocolError("bad_message", too_big)
+    try:
+        return _JSON.decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        pass
     try:
         return json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
@@ -169,42 +212,70 @@ def _type_of(data: Any) -> str:
 
 
 _TS_STRICT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
-_POSITION_RANGES = {
-    "alt_m": (-1000.0, 100000.0),
-    "speed_kmh": (0.0, 2000.0),
-    "heading_deg": (0.0, 360.0),
-    "accuracy_m": (0.0, 100000.0),
-}
+_POSITION_RANGES = (
+    ("alt_m", -1000.0, 100000.0),
+    ("speed_kmh", 0.0, 2000.0),
+    ("heading_deg", 0.0, 360.0),
+    ("accuracy_m", 0.0, 100000.0),
+)
+_POSITION_KEYS = frozenset(
+    ["type", "seq", "ts", "unit_id", "lat", "lon", "fix_ts", "source"]
+    + [key for key, _, _ in _POSITION_RANGES]
+)
 _SOURCES = frozenset(POSITION_SOURCES)
+_NUMBER = (int, float)
+_ABSENT: Any = object()
+#: Time strings seen to be in the strict wire form: the fixes of one tick share theirs.
+_STRICT_SEEN: dict[str, None] = {}
 
 
-def _num_in(value: Any, lo: float, hi: float) -> bool:
-    return type(value) in (int, float) and lo <= value <= hi and math.isfinite(value)
+def _strict_ts(value: Any) -> bool:
+    if type(value) is not str:
+        return False
+    if value in _STRICT_SEEN:
+        return True
+    if not _TS_STRICT.fullmatch(value):
+        return False
+    if len(_STRICT_SEEN) >= 4096:
+        _STRICT_SEEN.clear()
+    _STRICT_SEEN[value] = None
+    return True
 
 
 def _plain_position(data: dict[str, Any]) -> bool:
     """Accept a well-formed ``unit.position`` cheaply (positions are most of the traffic).
 
     Only ever accepts what the schema accepts (a property test checks this); anything else
-    goes to the full schema validator, which gives the precise error.
+    goes to the full schema validator, which gives the precise error. A range check also
+    refuses NaN and infinities (they compare false), so only fields the schema does not name
+    need the finiteness walk.
     """
-    seq, ts, unit_id = data.get("seq"), data.get("ts"), data.get("unit_id")
-    if not (type(seq) is int and 0 <= seq <= 2**53):
+    seq = data.get("seq")
+    if type(seq) is not int or not 0 <= seq <= 2**53:
         return False
-    if not (type(ts) is str and _TS_STRICT.fullmatch(ts)):
+    if not _strict_ts(data.get("ts")):
         return False
-    if not (type(unit_id) is str and 1 <= len(unit_id) <= 128):
+    unit_id = data.get("unit_id")
+    if type(unit_id) is not str or not 1 <= len(unit_id) <= 128:
         return False
-    if not (_num_in(data.get("lat"), -90, 90) and _num_in(data.get("lon"), -180, 180)):
+    lat: Any = data.get("lat")
+    lon: Any = data.get("lon")
+    if type(lat) not in _NUMBER or not -90 <= lat <= 90:
         return False
-    for key, (lo, hi) in _POSITION_RANGES.items():
-        if key in data and not _num_in(data[key], lo, hi):
+    if type(lon) not in _NUMBER or not -180 <= lon <= 180:
+        return False
+    for key, lo, hi in _POSITION_RANGES:
+        value = data.get(key, _ABSENT)
+        if value is not _ABSENT and (type(value) not in _NUMBER or not lo <= value <= hi):
             return False
-    if "source" in data and data["source"] not in _SOURCES:
+    source = data.get("source", _ABSENT)
+    if source is not _ABSENT and (type(source) is not str or source not in _SOURCES):
         return False
-    fix = data.get("fix_ts", "")
-    if "fix_ts" in data and not (type(fix) is str and _TS_STRICT.fullmatch(fix)):
+    fix = data.get("fix_ts", _ABSENT)
+    if fix is not _ABSENT and not _strict_ts(fix):
         return False
+    if data.keys() <= _POSITION_KEYS:
+        return True
     return all(type(v) is not float or math.isfinite(v) for v in data.values())
 
 

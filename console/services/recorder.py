@@ -18,6 +18,7 @@ was removed or replaced is a permanent failure: nothing more is written.
 from __future__ import annotations
 
 import heapq
+import itertools
 import logging
 import os
 import threading
@@ -28,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from console.radio import fetch_url
-from console.replay import StoreCopy, copy_store, guess_audio_type, store_to_wire_state
-from console.storage.recording import RecordingFile
+from console.replay import StoreCopy, copy_store, guess_audio_type, part_items, wire_part
+from console.storage.recording import PARTS, RecordingFile, encode_json
 
 log = logging.getLogger("console.recorder")
 Wire = dict[str, Any]
@@ -71,7 +72,11 @@ class Recorder:
         store: the Store the client feeds (read for keyframes, on the hooks' thread only).
         clock: seconds since the epoch; the recording's time axis.
         keyframe_every_s: a keyframe after this much recording time ...
-        keyframe_every_events: ... or after this many events, whichever comes first.
+        keyframe_every_events: ... or after this many events, whichever comes first; but
+            never after fewer events than the state holds items (units, fixes, alerts): a
+            keyframe costs about as much as that many events, both to write and on a seek,
+            so a 10,000-unit district at 50,000 fixes a second is not keyframed ten times a
+            second.
         flush_every: seconds between two writes.
         meta: extra summary values (backend URL, operator, ...).
         fetch: gets the bytes of a radio call's ``audio_url`` (blocking; None: cannot).
@@ -103,6 +108,7 @@ class Recorder:
         self._last_t = 0.0
         self._kf_t: float | None = None
         self._since_kf = 0
+        self._last_parts: dict[str, tuple[list[Any], bytes]] = {}  # the writer thread's
         self.events_written = 0
         self.events_dropped = 0
         self.error: BaseException | None = None
@@ -148,7 +154,7 @@ class Recorder:
             return
         t = self._now()
         with self._lock:
-            self._buffer.events.extend((t, e) for e in events)
+            self._buffer.events.extend(zip(itertools.repeat(t), events))
         for e in events:
             if e.get("type") == "radio.call":
                 call = e.get("call") or {}
@@ -158,8 +164,13 @@ class Recorder:
         if self._kf_t is None:
             self._kf_t = t
         due_t = t - self._kf_t >= self.keyframe_every_s
-        if due_t or self._since_kf >= self.keyframe_every_events:
+        if due_t or self._since_kf >= self._keyframe_events():
             self.keyframe(t)
+
+    def _keyframe_events(self) -> int:
+        store = self.store
+        size = sum(len(getattr(store, name, ())) for name in ("units", "positions", "alerts"))
+        return max(self.keyframe_every_events, size)
 
     def on_command(self, name: str, args: Wire, answer: Any) -> None:
         """A command was answered (``answer``: a ``CommandAnswered``, or a result dict)."""
@@ -289,6 +300,21 @@ class Recorder:
             if stopping:
                 return
 
+    def _keyframe_parts(self, copy: StoreCopy) -> Wire:
+        """The keyframe's parts as JSON bytes; a part whose items equal the last keyframe's
+        (cameras, layers, talkgroups, mostly units) is not converted and encoded again."""
+        parts: Wire = {}
+        for name in PARTS:
+            items = part_items(copy, name)
+            last = self._last_parts.get(name)
+            if last is not None and last[0] == items:  # identical items: a pointer compare
+                parts[name] = last[1]
+                continue
+            raw = encode_json(wire_part(name, items))
+            self._last_parts[name] = (items, raw)
+            parts[name] = raw
+        return parts
+
     def _failed(self, exc: BaseException, batch: _Buffer) -> None:
         if self.error is None or str(self.error) != str(exc):
             log.error("recording failed (%s): %s", self.file.path, exc, exc_info=exc)
@@ -320,7 +346,7 @@ class Recorder:
         if inode != self._inode:
             raise RecordingLost(f"the recording file {self.file.path} was removed or replaced")
         keyframes = [
-            (t, after, s if isinstance(s, dict) else store_to_wire_state(s), seq, reset)
+            (t, after, s if isinstance(s, dict) else self._keyframe_parts(s), seq, reset)
             for t, after, s, seq, reset in batch.keyframes
         ]
         self.file.write_batch(batch.events, keyframes, commands)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from sqlalchemy import (
     Engine,
     Float,
@@ -195,8 +196,21 @@ def stream_of(kind: str) -> str:
 # ---------------------------------------------------------------- the file
 
 
+_ENCODER = msgspec.json.Encoder()
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # Compact UTF-8 JSON that json.loads reads back equal: msgspec writes an event about
+    # seven times quicker than json.dumps, and the recorder writes every event it gets.
+    return _ENCODER.encode(value).decode()
+
+
+def encode_json(value: Any) -> bytes:
+    """``value`` as the compact UTF-8 JSON the file stores."""
+    return _ENCODER.encode(value)
+
+
+_INSERT_EVENTS = "INSERT INTO events (id, seq, ts, type, body) VALUES (?, ?, ?, ?, ?)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,13 +310,16 @@ class RecordingFile:
         Args:
             events: ``(arrival time, wire event or its JSON)`` in arrival order.
             keyframes: ``(time, after, snapshot state wire JSON, seq, reset)``: the state
-                after the first ``after`` events of this batch.
+                after the first ``after`` events of this batch (a part may be given as its
+                JSON text already, in bytes).
             commands: ``(time, name, args, result)``.
         """
         with self.engine.begin() as conn:
             n = conn.execute(text("SELECT coalesce(max(id), 0) FROM events")).scalar_one()
             first_n = n + 1
-            rows: list[Wire] = []
+            # Plain tuples through the driver's executemany: SQLAlchemy's per-row parameter
+            # handling cost more than SQLite itself at 50,000 events a second.
+            rows: list[tuple[int, int, float, str, str]] = []
             counts: dict[int, dict[str, int]] = {}
             seqs: list[int] = []
             radio: list[Wire] = []
@@ -312,7 +329,8 @@ class RecordingFile:
                 else:
                     body, head = _dumps(ev), ev
                 n += 1
-                if head["type"] == "radio.call":
+                kind = head["type"]
+                if kind == "radio.call":
                     call = head["call"]
                     radio.append(
                         {
@@ -322,14 +340,14 @@ class RecordingFile:
                             "audio_url": call.get("audio_url"),
                         }
                     )
-                rows.append(
-                    {"id": n, "seq": head["seq"], "ts": ts, "type": head["type"], "body": body}
-                )
+                rows.append((n, head["seq"], ts, kind, body))
                 seqs.append(head["seq"])
-                row = counts.setdefault(int(ts), dict.fromkeys(STREAMS, 0))
-                row[stream_of(head["type"])] += 1
+                row = counts.get(int(ts))
+                if row is None:
+                    row = counts[int(ts)] = dict.fromkeys(STREAMS, 0)
+                row[stream_of(kind)] += 1
             if rows:
-                conn.execute(insert(Event), rows)
+                conn.exec_driver_sql(_INSERT_EVENTS, rows)
                 self._add_counts(conn, counts)
             if radio:
                 conn.execute(insert(RadioIndex), radio)
@@ -343,7 +361,7 @@ class RecordingFile:
                         for t, nm, a, r in commands
                     ],
                 )
-            times = [r["ts"] for r in rows] + [k[0] for k in keyframes] + [c[0] for c in commands]
+            times = [r[2] for r in rows] + [k[0] for k in keyframes] + [c[0] for c in commands]
             self._update_meta(conn, times, len(rows), seqs, len(keyframes))
 
     def _add_counts(self, conn: Connection, counts: dict[int, dict[str, int]]) -> None:
@@ -365,7 +383,8 @@ class RecordingFile:
     ) -> None:
         parts = {}
         for name in PARTS:
-            raw = _dumps(state.get(name, [])).encode()
+            value = state.get(name, [])
+            raw = value if isinstance(value, bytes) else encode_json(value)  # bytes: JSON already
             digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
             if digest not in self._known_blobs:
                 conn.execute(
@@ -657,4 +676,9 @@ def _pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=5000")
+    # Checkpoint the WAL every 64 MiB, not every 4 MiB: a console recording 10,000 fixes a
+    # second wrote each page twice about once a second (10 -> 6 us of writer CPU per event);
+    # the WAL is cut back to that size after each checkpoint. Durability is WAL's as before.
+    cur.execute("PRAGMA wal_autocheckpoint=16000")
+    cur.execute(f"PRAGMA journal_size_limit={64 << 20}")
     cur.close()

@@ -53,6 +53,42 @@ def test_time_format_is_exactly_the_datetime_text(epoch_s: float) -> None:
     assert format_ts(epoch_s) == _datetime_text(epoch_s)
 
 
+@given(
+    st.one_of(
+        st.floats(min_value=-(10**10), max_value=253_402_300_799, allow_nan=False),
+        st.integers(-(10**9), 4 * 10**9).map(lambda s: s + 0.9995),
+    )
+)
+@settings(max_examples=2000, deadline=None)
+def test_time_parse_is_exactly_what_datetime_reads(epoch_s: float) -> None:
+    """The cached fast path gives the very float ``datetime.timestamp`` gives."""
+    text = format_ts(epoch_s)
+    assert parse_ts(text) == datetime.fromisoformat(text).timestamp()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-28 16:40:54.123Z", "2026-11-28T16:40:54.123+08:00", "2026-11-28T16:40:54Z"],
+)
+def test_time_parse_reads_other_iso_forms_as_datetime_does(text: str) -> None:
+    assert parse_ts(text) == datetime.fromisoformat(text).timestamp()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"type":"batch","events":[{"a":1.5e300,"b":-0.0,"c":12345678901234567890123}]}',
+        '{"a":"\\u4e1c\\u80dc","b":"东胜","c":[true,false,null],"a":2}',
+        '  {"nested": {"x": [1, 2.5, {"y": "z"}]}}  ',
+    ],
+)
+def test_parsing_gives_what_json_gives(raw: str) -> None:
+    from console.protocol.codec import loads
+
+    assert loads(raw) == json.loads(raw)
+    assert repr(loads(raw)) == repr(json.loads(raw))
+
+
 def test_time_format_rounds_like_datetime_across_a_second() -> None:
     assert format_ts(1.9999996) == "1970-01-01T00:00:02.000Z"
     assert format_ts(-0.0000004) == "1970-01-01T00:00:00.000Z"
@@ -84,6 +120,16 @@ def test_valid_event_decodes() -> None:
         ),
         ('{"type": "hello", "protocol": 1, "token": "x", "resume_from": NaN}', "NaN"),
         ('{"type": "batch", "events": []}', "batch"),
+        # A source the fast path cannot look up (a list) is refused like any bad value,
+        # not a TypeError that would end the link.
+        (
+            '{"type": "positions", "events": [{"type": "unit.position", "seq": 1,'
+            ' "ts": "2026-11-28T16:40:54.123Z", "unit_id": "U1", "lat": 5, "lon": 1,'
+            ' "source": []}]}',
+            "source",
+        ),
+        ('{"type": "hello", "protocol": 1, "token": "x", "resume_from": 1e999}', "resume_from"),
+        ('{"type": "hello", "protocol": 1, "token": "x"} trailing', "not valid JSON"),
     ],
 )
 def test_bad_frames_are_bad_message_with_a_reason(raw: str, needle: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from console.domain.store import Store
-from console.replay import store_to_wire_state
+from console.replay import ReplayEngine, store_to_wire_state
 from console.services.recorder import Recorder
 from console.storage.recording import RecordingFile
 from tests.recordings import TS, alert, events, picture, unit
@@ -241,3 +241,83 @@ def test_density_counts_the_last_second(tmp_path: Path) -> None:
     f.write_batch([(t0 + s, e) for s, e in zip((0, 10, 30), bodies, strict=True)])
     assert sum(f.density(t0, t0 + 30, 30)["alerts"]) == 3
     f.close()
+
+
+def fixes(start: int, unit_ids: list[str], lat: float) -> list[dict[str, Any]]:
+    return events(
+        start,
+        [
+            {"type": "unit.position", "unit_id": u, "lat": lat, "lon": 109.9, "fix_ts": TS}
+            for u in unit_ids
+        ],
+    )
+
+
+def test_a_large_district_is_keyframed_after_as_many_events_as_it_holds(tmp_path: Path) -> None:
+    # 3,000 units with fixes: 6,000 items, so not every 5,000 events (each keyframe of them
+    # would cost the recorder about as much as the events it saves a seek from replaying).
+    now = [1000.0]
+    store = Store()
+    ids = [f"U{i:04d}" for i in range(3000)]
+    store.apply_many(events(1, [{"type": "unit.upsert", "unit": unit(u)} for u in ids]))
+    rec = Recorder(tmp_path / "r.sqlite3", store, clock=lambda: now[0], keyframe_every_s=1e6)
+    seq = 3001
+    for lat in (39.80, 39.81):  # 6,000 fixes: a keyframe only at the last of them
+        batch = fixes(seq, ids, lat)
+        seq += len(batch)
+        store.apply_many(batch)
+        rec.on_events(batch)
+    live = picture(store)
+    rec.flush()
+    rec.close()
+    f = RecordingFile(tmp_path / "r.sqlite3", create=False)
+    assert f.meta()["keyframe_count"] == 2  # at the start, and after 6,000 events
+    f.close()
+    replayed = Store()
+    engine = ReplayEngine(tmp_path / "r.sqlite3", replayed)
+    engine.seek(engine.end_ts)
+    assert picture(replayed)["positions"] == live["positions"]
+    engine.close()
+
+
+def test_keyframes_show_what_changed_between_them_and_what_did_not(tmp_path: Path) -> None:
+    # The writer reuses a keyframe part whose items did not change (cameras, layers, ...):
+    # a seek to either keyframe must still give that moment's state.
+    now = [1000.0]
+    store = busy_store()
+    rec = Recorder(tmp_path / "r.sqlite3", store, clock=lambda: now[0], keyframe_every_s=1e6)
+    before = picture(store)
+    now[0] = 1010.0
+    camera = {
+        "id": "C1",
+        "name": "东门",
+        "lat": 39.8,
+        "lon": 109.9,
+        "grid_id": None,
+        "streams": {"main": "rtsp://x/1"},
+        "ptz": True,
+        "status": "offline",
+    }
+    seq = (store.seq or 0) + 1
+    batch = events(
+        seq,
+        [
+            {"type": "camera.upsert", "camera": camera},
+            {"type": "unit.status", "unit_id": "U1", "status": "en_route"},
+        ],
+    )
+    store.apply_many(batch)
+    rec.on_events(batch)
+    rec.keyframe()
+    after = picture(store)
+    rec.flush()
+    rec.close()
+    replayed = Store()
+    engine = ReplayEngine(tmp_path / "r.sqlite3", replayed)
+    for t, want in ((1000.0, before), (1010.0, after)):
+        engine.seek(t)
+        got = picture(replayed)
+        for key in ("units", "positions", "alerts", "cameras", "talkgroups", "layers", "log"):
+            assert got[key] == want[key], (t, key)
+    assert replayed.cameras["C1"].online is False
+    engine.close()
