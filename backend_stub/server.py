@@ -38,6 +38,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from backend_stub import db, sources
+from backend_stub.fanout import PositionPages, limit_unsent, positions_frames
 from backend_stub.fences import FenceWatcher
 from backend_stub.ingest.core import Ingest
 from backend_stub.ingest.http import HttpPort
@@ -88,6 +89,7 @@ REVOCATION_POLL_S = 2.0
 SNAPSHOT_EVERY_S = 60.0
 SNAPSHOT_EVERY_EVENTS = 1_000_000
 HELLO_TIMEOUT_S = 15.0
+KEEPALIVE_S = 20.0
 # How often a backend looks for inventory imports made by other processes (``import``).
 INVENTORY_POLL_S = 1.0
 INVENTORY_CHUNK = 5000
@@ -165,8 +167,11 @@ class _Client:
     frames: deque[str] = field(default_factory=deque)
     #: Results and errors: sent before any queued event frame (they carry no seq).
     urgent: deque[str] = field(default_factory=deque)
-    #: Protocol 2: the newest unsent fix of each unit (latest wins), as event bodies.
-    positions: dict[str, str] = field(default_factory=dict)
+    #: Protocol 2, behind on positions: the pages of fixes changed since it was last sent
+    #: them, the one waiting longest first (latest wins; see backend_stub.fanout).
+    pages: dict[int, None] = field(default_factory=dict)
+    #: Protocol 2, keeping up: the shared frames of the newest fixes, each with its pages.
+    ticks: deque[tuple[str, dict[int, None]]] = field(default_factory=deque)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     idle: bool = False  # the sender is waiting: nothing queued, the socket keeps up
     queued_bytes: int = 0
@@ -200,6 +205,7 @@ class Backend:
         token_ttl: seconds a token issued at sign-in stays valid.
         slow_client_frames: queued frames after which a client that does not read is dropped.
         slow_client_bytes: queued bytes after which a client that does not read is dropped.
+        keepalive_s: seconds between two pings to a client, and that it has to answer one.
         revocation_poll_s: how often to look for ``operator revoke`` made by other processes
             (``dispatch-backend serve`` uses 2 s); None: never (an embedded backend, whose
             owner calls :meth:`close_operator`).
@@ -226,6 +232,7 @@ class Backend:
         http_public_url: str | None = None,
         max_pulls: int = 64,
         sighting_retention_days: float = RETENTION_DAYS,
+        keepalive_s: float = KEEPALIVE_S,
     ) -> None:
         self.engine = engine
         #: Plate reads, face matches and watch lists (never in the event log).
@@ -238,6 +245,7 @@ class Backend:
         self.token_ttl = token_ttl
         self.slow_client_frames = slow_client_frames
         self.slow_client_bytes = slow_client_bytes
+        self.keepalive_s = keepalive_s
         self.revocation_poll_s = revocation_poll_s
         self.http_port = http_port
         self.ingest_host = ingest_host
@@ -269,6 +277,7 @@ class Backend:
         self._appended = 0
         self._ring: deque[tuple[int, str]] = deque(maxlen=RING_SIZE)
         self._last_state_seq = 0  # the newest event that is not a fix (protocol 2 framing)
+        self._pages = PositionPages()  # the newest fix of every unit, for protocol 2 clients
         self._pending: list[_Pending] = []
         self._wakeup = asyncio.Event()
         self._writer_task: asyncio.Task[None] | None = None
@@ -358,8 +367,8 @@ class Backend:
             host,
             port,
             max_size=MAX_FRAME_BYTES,
-            ping_interval=20,
-            ping_timeout=20,
+            ping_interval=self.keepalive_s,
+            ping_timeout=self.keepalive_s,
             process_request=self._check_request,
             ssl=ssl,
             # No permessage-deflate: at thousands of events a second, compressing every batch
@@ -827,8 +836,9 @@ class Backend:
         frames = self._state_frames(state_seqs, state_bodies, self._last_state_seq)
         if state_seqs:
             self._last_state_seq = state_seqs[-1]
+        touched = self._pages.update(fixes) if fixes else {}
         size = sum(len(f) for f in frames)
-        shared: str | None = None  # encoded once, for every client that keeps up
+        shared: list[str] | None = None  # encoded once, for every client that keeps up
         for client in v2:
             if frames and self._too_slow(client, size):
                 continue
@@ -836,13 +846,25 @@ class Backend:
                 self._enqueue(client, frame)
             if not fixes:
                 continue
-            if client.idle and not client.positions and not frames:
+            if (
+                client.idle
+                and not client.pages
+                and not frames
+                and not client.ws.transport.get_write_buffer_size()
+            ):
                 if shared is None:
-                    shared = _positions_frame(fixes.values())
-                self._enqueue(client, shared)
+                    shared = positions_frames(list(fixes.values()))
+                client.ticks.extend((frame, touched) for frame in shared)
+                client.idle = False
             else:
-                client.positions.update(fixes)
-                client.wake.set()
+                # Behind: the pages these fixes changed, sent (newest then) once it has
+                # drained what is queued; a unit moving again meanwhile adds nothing. Fixes
+                # it was given when it kept up but that are still unsent become their pages.
+                for _, pages in client.ticks:
+                    client.pages.update(pages)
+                client.ticks.clear()
+                client.pages.update(touched)
+            client.wake.set()
 
     def _too_slow(self, client: _Client, size: int) -> bool:
         if (
@@ -873,7 +895,8 @@ class Backend:
         if client.sender is not None:
             client.sender.cancel()
         client.frames.clear()
-        client.positions.clear()
+        client.pages.clear()
+        client.ticks.clear()
         client.queued_bytes = 0
         self.spawn(client.ws.close(1008, "too slow: reconnect with resume_from"), "close")
 
@@ -900,6 +923,9 @@ class Backend:
         client = _Client(ws, operator, bucket, self.clock(), protocol=protocol)
         try:
             await self._catch_up(client, resume_from)
+            # From now on what it has not read waits in our queues (answers first, fixes latest
+            # wins), not in megabytes of kernel buffer; not before: its snapshot would crawl.
+            limit_unsent(ws.transport)
             client.sender = asyncio.create_task(self._sender(client))
             try:
                 await self._receive_commands(client)
@@ -1023,12 +1049,13 @@ class Backend:
                 await client.ws.send(frame)
             if seqs:
                 after = seqs[-1]
-        for frame in _positions_frames(list(fixes.values())):
+        for frame in positions_frames(list(fixes.values())):
             await client.ws.send(frame)
 
     async def _sender(self, client: _Client) -> None:
         # Answers first, then event frames in order; in protocol 2 the newest fix of each unit
-        # that moved meanwhile goes out whenever the ordered frames are drained.
+        # that moved meanwhile goes out whenever the ordered frames are drained, a page at a
+        # time (an answer coming meanwhile goes next).
         with contextlib.suppress(ConnectionClosed):
             while True:
                 if client.urgent:
@@ -1037,10 +1064,12 @@ class Backend:
                     frame = client.frames.popleft()
                     client.queued_bytes -= len(frame)
                     await client.ws.send(frame)
-                elif client.positions:
-                    fixes, client.positions = client.positions, {}
-                    for frame in _positions_frames(list(fixes.values())):
-                        await client.ws.send(frame)
+                elif client.ticks:
+                    await client.ws.send(client.ticks.popleft()[0])
+                elif client.pages:
+                    page = next(iter(client.pages))
+                    del client.pages[page]
+                    await client.ws.send(self._pages.frame(page))
                 else:
                     client.idle = True
                     client.wake.clear()
@@ -1230,7 +1259,6 @@ class Backend:
         return report.to_wire()
 
 
-POSITIONS_FRAME_EVENTS = 2000
 _FIX_PREFIX = '{"type":"unit.position"'
 _UNIT_ID = re.compile(r'"unit_id":"((?:[^"\\]|\\.)*)"')
 _SEQ = re.compile(r'"seq":(\d+)')
@@ -1241,17 +1269,6 @@ def _last_state_seq(events: list[Wire], last: int) -> int:
         if event["type"] != "unit.position":
             return int(event["seq"])
     return last
-
-
-def _positions_frame(bodies: Any) -> str:
-    return '{"type":"positions","events":[' + ",".join(bodies) + "]}"
-
-
-def _positions_frames(bodies: list[str]) -> list[str]:
-    return [
-        _positions_frame(bodies[i : i + POSITIONS_FRAME_EVENTS])
-        for i in range(0, len(bodies), POSITIONS_FRAME_EVENTS)
-    ]
 
 
 def _fix_unit(body: str) -> str | None:
