@@ -9,23 +9,39 @@ numbers of the pages that changed since it was last sent them, the page waiting 
 its sender sends each one's current frame. So what a client behind costs does not grow with
 how far behind it is or with how many others are behind, the fixes it gets are the newest when
 they are sent, and its answers wait behind one small page, not behind a backlog.
+
+Behind means: its sender was still busy when the next group came, or more than
+``KEEPS_UP_UNSENT`` bytes written to it are still unsent (the transport's buffer plus the
+kernel's, which on loopback grows to megabytes for a client that does not read). Such a client
+also gets ``TCP_NOTSENT_LOWAT``, so that what it has not read waits in the backend, where
+answers overtake it and fixes are replaced by newer ones, until it keeps up again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import sys
 from collections.abc import Iterable
 from typing import Any
+
+if sys.platform != "win32":
+    import fcntl
 
 #: Units in a page: a console applying 3,000 events a second takes 33 ms over one.
 PAGE_UNITS = 100
 #: Fixes in one frame to the clients that keep up (the demo simulator's tick at 10,000 units).
 FRAME_EVENTS = 1000
-#: Bytes the kernel may hold unsent for a client: what it has not read waits in the backend
-#: (answers first, fixes latest-wins), not in megabytes of socket buffer ahead of its answers.
-#: Bytes in flight (within the client's receive window) are not limited by this.
+#: Bytes the kernel may hold unsent for a client that does not read: what it has not read
+#: waits in the backend (answers first, fixes latest-wins), not in megabytes of socket buffer
+#: ahead of its answers. Bytes in flight (within its receive window) are not limited by this.
 UNSENT_BYTES = 32 << 10
+#: A client with this much written to it still unsent is behind (it gets pages, not the
+#: frames of each commit): a commit's frame (about 240 KB at 1,000 fixes) is taken at once by
+#: a client that reads.
+KEEPS_UP_UNSENT = 64 << 10
+#: Linux's ioctl for the bytes in a TCP socket's send queue not yet sent (linux/sockios.h).
+SIOCOUTQNSD = 0x894B
 
 
 def positions_frame(bodies: Iterable[str]) -> str:
@@ -87,18 +103,29 @@ class PositionPages:
         return page
 
 
-def limit_unsent(transport: Any) -> None:
-    """Let the kernel hold at most ``UNSENT_BYTES`` not yet sent on this connection (where the
-    platform has ``TCP_NOTSENT_LOWAT``).
+def unsent(transport: Any) -> int:
+    """Bytes written to this connection that its client has not taken yet: in the transport's
+    buffer and, on Linux, in the kernel's not yet sent (``SIOCOUTQNSD``)."""
+    waiting = int(transport.get_write_buffer_size())
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sys.platform == "linux":
+        with contextlib.suppress(OSError, ValueError):
+            raw = fcntl.ioctl(sock.fileno(), SIOCOUTQNSD, b"\0\0\0\0")
+            waiting += int.from_bytes(raw, sys.byteorder)
+    return waiting
 
-    Without it, a client that does not read has megabytes queued in the kernel (on loopback
-    the send buffer grows to 4 MiB) ahead of its next answer, and the backend, seeing its own
-    write buffer empty, takes it for a client that keeps up. A client that reads costs nothing
-    more: what it reads at once is sent at once, never counted as unsent.
+
+def limit_unsent(transport: Any, limit: bool) -> None:
+    """Let the kernel hold at most ``UNSENT_BYTES`` not yet sent on this connection (``limit``)
+    or what the system allows (where the platform has ``TCP_NOTSENT_LOWAT``).
+
+    Only for a client that does not read what it is sent: on one that keeps up, the limit would
+    cost the backend an event-loop turn per ``UNSENT_BYTES`` it sends.
     """
-    sock = transport.get_extra_info("socket") if transport is not None else None
+    sock = transport.get_extra_info("socket")
     option = getattr(socket, "TCP_NOTSENT_LOWAT", None)
     if sock is None or option is None:
         return
     with contextlib.suppress(OSError):
-        sock.setsockopt(socket.IPPROTO_TCP, option, UNSENT_BYTES)
+        # 0: the system's default (net.ipv4.tcp_notsent_lowat, unlimited unless set).
+        sock.setsockopt(socket.IPPROTO_TCP, option, UNSENT_BYTES if limit else 0)

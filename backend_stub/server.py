@@ -38,7 +38,13 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from backend_stub import db, sources
-from backend_stub.fanout import PositionPages, limit_unsent, positions_frames
+from backend_stub.fanout import (
+    KEEPS_UP_UNSENT,
+    PositionPages,
+    limit_unsent,
+    positions_frames,
+    unsent,
+)
 from backend_stub.fences import FenceWatcher
 from backend_stub.ingest.core import Ingest
 from backend_stub.ingest.http import HttpPort
@@ -172,6 +178,7 @@ class _Client:
     pages: dict[int, None] = field(default_factory=dict)
     #: Protocol 2, keeping up: the shared frames of the newest fixes, each with its pages.
     ticks: deque[tuple[str, dict[int, None]]] = field(default_factory=deque)
+    behind: bool = False  # it does not read: the kernel holds little unsent for it
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     idle: bool = False  # the sender is waiting: nothing queued, the socket keeps up
     queued_bytes: int = 0
@@ -842,16 +849,22 @@ class Backend:
         for client in v2:
             if frames and self._too_slow(client, size):
                 continue
+            idle = client.idle  # before its share of this group is queued
             for frame in frames:
                 self._enqueue(client, frame)
             if not fixes:
                 continue
-            if (
-                client.idle
-                and not client.pages
-                and not frames
-                and not client.ws.transport.get_write_buffer_size()
-            ):
+            if client.sender is None:
+                # Its snapshot or catch-up is still being sent: never behind then, or with
+                # TCP_NOTSENT_LOWAT its snapshot would go 32 KiB an event-loop turn, minutes
+                # on a backend short of CPU (its console saw no snapshot at all).
+                client.pages.update(touched)
+                continue
+            waiting = unsent(client.ws.transport)
+            if idle and not client.pages and waiting < KEEPS_UP_UNSENT:
+                if client.behind:  # caught up: the kernel may buffer for it again
+                    client.behind = False
+                    limit_unsent(client.ws.transport, False)
                 if shared is None:
                     shared = positions_frames(list(fixes.values()))
                 client.ticks.extend((frame, touched) for frame in shared)
@@ -860,9 +873,9 @@ class Backend:
                 # Behind: the pages these fixes changed, sent (newest then) once it has
                 # drained what is queued; a unit moving again meanwhile adds nothing. Fixes
                 # it was given when it kept up but that are still unsent become their pages.
-                for _, pages in client.ticks:
-                    client.pages.update(pages)
-                client.ticks.clear()
+                if waiting >= KEEPS_UP_UNSENT:
+                    self._fall_behind(client)
+                _ticks_to_pages(client)
                 client.pages.update(touched)
             client.wake.set()
 
@@ -874,6 +887,15 @@ class Backend:
             self._drop_slow(client)
             return True
         return False
+
+    def _fall_behind(self, client: _Client) -> None:
+        """It does not read what it is sent: from now on what it has not read waits here
+        (answers first, fixes latest wins), not in megabytes of socket buffer ahead of its next
+        answer; the frames of fixes it still has queued become their pages."""
+        if not client.behind:
+            client.behind = True
+            limit_unsent(client.ws.transport, True)
+        _ticks_to_pages(client)
 
     def _enqueue(self, client: _Client, frame: str) -> None:
         client.frames.append(frame)
@@ -923,9 +945,6 @@ class Backend:
         client = _Client(ws, operator, bucket, self.clock(), protocol=protocol)
         try:
             await self._catch_up(client, resume_from)
-            # From now on what it has not read waits in our queues (answers first, fixes latest
-            # wins), not in megabytes of kernel buffer; not before: its snapshot would crawl.
-            limit_unsent(ws.transport)
             client.sender = asyncio.create_task(self._sender(client))
             try:
                 await self._receive_commands(client)
@@ -1065,6 +1084,9 @@ class Backend:
                     client.queued_bytes -= len(frame)
                     await client.ws.send(frame)
                 elif client.ticks:
+                    if not client.behind and unsent(client.ws.transport) >= KEEPS_UP_UNSENT:
+                        self._fall_behind(client)
+                        continue
                     await client.ws.send(client.ticks.popleft()[0])
                 elif client.pages:
                     page = next(iter(client.pages))
@@ -1269,6 +1291,13 @@ def _last_state_seq(events: list[Wire], last: int) -> int:
         if event["type"] != "unit.position":
             return int(event["seq"])
     return last
+
+
+def _ticks_to_pages(client: _Client) -> None:
+    # Latest wins for the fixes it was given while it kept up, not sent yet: their pages.
+    for _, pages in client.ticks:
+        client.pages.update(pages)
+    client.ticks.clear()
 
 
 def _fix_unit(body: str) -> str | None:
