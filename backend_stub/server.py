@@ -38,6 +38,13 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from backend_stub import db, sources, where_next
+from backend_stub.fanout import (
+    KEEPS_UP_UNSENT,
+    PositionPages,
+    limit_unsent,
+    positions_frames,
+    unsent,
+)
 from backend_stub.fences import FenceWatcher
 from backend_stub.ingest.core import Ingest
 from backend_stub.ingest.http import HttpPort
@@ -88,6 +95,7 @@ REVOCATION_POLL_S = 2.0
 SNAPSHOT_EVERY_S = 60.0
 SNAPSHOT_EVERY_EVENTS = 1_000_000
 HELLO_TIMEOUT_S = 15.0
+KEEPALIVE_S = 20.0
 # How often a backend looks for inventory imports made by other processes (``import``).
 INVENTORY_POLL_S = 1.0
 INVENTORY_CHUNK = 5000
@@ -165,8 +173,12 @@ class _Client:
     frames: deque[str] = field(default_factory=deque)
     #: Results and errors: sent before any queued event frame (they carry no seq).
     urgent: deque[str] = field(default_factory=deque)
-    #: Protocol 2: the newest unsent fix of each unit (latest wins), as event bodies.
-    positions: dict[str, str] = field(default_factory=dict)
+    #: Protocol 2, behind on positions: the pages of fixes changed since it was last sent
+    #: them, the one waiting longest first (latest wins; see backend_stub.fanout).
+    pages: dict[int, None] = field(default_factory=dict)
+    #: Protocol 2, keeping up: the shared frames of the newest fixes, each with its pages.
+    ticks: deque[tuple[str, dict[int, None]]] = field(default_factory=deque)
+    behind: bool = False  # it does not read: the kernel holds little unsent for it
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     idle: bool = False  # the sender is waiting: nothing queued, the socket keeps up
     queued_bytes: int = 0
@@ -200,6 +212,7 @@ class Backend:
         token_ttl: seconds a token issued at sign-in stays valid.
         slow_client_frames: queued frames after which a client that does not read is dropped.
         slow_client_bytes: queued bytes after which a client that does not read is dropped.
+        keepalive_s: seconds between two pings to a client, and that it has to answer one.
         revocation_poll_s: how often to look for ``operator revoke`` made by other processes
             (``dispatch-backend serve`` uses 2 s); None: never (an embedded backend, whose
             owner calls :meth:`close_operator`).
@@ -226,6 +239,7 @@ class Backend:
         http_public_url: str | None = None,
         max_pulls: int = 64,
         sighting_retention_days: float = RETENTION_DAYS,
+        keepalive_s: float = KEEPALIVE_S,
     ) -> None:
         self.engine = engine
         #: The one thread that writes the database: the event log and the sightings.
@@ -245,6 +259,7 @@ class Backend:
         self.token_ttl = token_ttl
         self.slow_client_frames = slow_client_frames
         self.slow_client_bytes = slow_client_bytes
+        self.keepalive_s = keepalive_s
         self.revocation_poll_s = revocation_poll_s
         self.http_port = http_port
         self.ingest_host = ingest_host
@@ -276,6 +291,7 @@ class Backend:
         self._appended = 0
         self._ring: deque[tuple[int, str]] = deque(maxlen=RING_SIZE)
         self._last_state_seq = 0  # the newest event that is not a fix (protocol 2 framing)
+        self._pages = PositionPages()  # the newest fix of every unit, for protocol 2 clients
         self._pending: list[_Pending] = []
         self._wakeup = asyncio.Event()
         self._writer_task: asyncio.Task[None] | None = None
@@ -364,8 +380,8 @@ class Backend:
             host,
             port,
             max_size=MAX_FRAME_BYTES,
-            ping_interval=20,
-            ping_timeout=20,
+            ping_interval=self.keepalive_s,
+            ping_timeout=self.keepalive_s,
             process_request=self._check_request,
             ssl=ssl,
             # No permessage-deflate: at thousands of events a second, compressing every batch
@@ -833,22 +849,41 @@ class Backend:
         frames = self._state_frames(state_seqs, state_bodies, self._last_state_seq)
         if state_seqs:
             self._last_state_seq = state_seqs[-1]
+        touched = self._pages.update(fixes) if fixes else {}
         size = sum(len(f) for f in frames)
-        shared: str | None = None  # encoded once, for every client that keeps up
+        shared: list[str] | None = None  # encoded once, for every client that keeps up
         for client in v2:
             if frames and self._too_slow(client, size):
                 continue
+            idle = client.idle  # before its share of this group is queued
             for frame in frames:
                 self._enqueue(client, frame)
             if not fixes:
                 continue
-            if client.idle and not client.positions and not frames:
+            if client.sender is None:
+                # Its snapshot or catch-up is still being sent: never behind then, or with
+                # TCP_NOTSENT_LOWAT its snapshot would go 32 KiB an event-loop turn, minutes
+                # on a backend short of CPU (its console saw no snapshot at all).
+                client.pages.update(touched)
+                continue
+            waiting = unsent(client.ws.transport)
+            if idle and not client.pages and waiting < KEEPS_UP_UNSENT:
+                if client.behind:  # caught up: the kernel may buffer for it again
+                    client.behind = False
+                    limit_unsent(client.ws.transport, False)
                 if shared is None:
-                    shared = _positions_frame(fixes.values())
-                self._enqueue(client, shared)
+                    shared = positions_frames(list(fixes.values()))
+                client.ticks.extend((frame, touched) for frame in shared)
+                client.idle = False
             else:
-                client.positions.update(fixes)
-                client.wake.set()
+                # Behind: the pages these fixes changed, sent (newest then) once it has
+                # drained what is queued; a unit moving again meanwhile adds nothing. Fixes
+                # it was given when it kept up but that are still unsent become their pages.
+                if waiting >= KEEPS_UP_UNSENT:
+                    self._fall_behind(client)
+                _ticks_to_pages(client)
+                client.pages.update(touched)
+            client.wake.set()
 
     def _too_slow(self, client: _Client, size: int) -> bool:
         if (
@@ -858,6 +893,15 @@ class Backend:
             self._drop_slow(client)
             return True
         return False
+
+    def _fall_behind(self, client: _Client) -> None:
+        """It does not read what it is sent: from now on what it has not read waits here
+        (answers first, fixes latest wins), not in megabytes of socket buffer ahead of its next
+        answer; the frames of fixes it still has queued become their pages."""
+        if not client.behind:
+            client.behind = True
+            limit_unsent(client.ws.transport, True)
+        _ticks_to_pages(client)
 
     def _enqueue(self, client: _Client, frame: str) -> None:
         client.frames.append(frame)
@@ -879,7 +923,8 @@ class Backend:
         if client.sender is not None:
             client.sender.cancel()
         client.frames.clear()
-        client.positions.clear()
+        client.pages.clear()
+        client.ticks.clear()
         client.queued_bytes = 0
         self.spawn(client.ws.close(1008, "too slow: reconnect with resume_from"), "close")
 
@@ -1029,12 +1074,13 @@ class Backend:
                 await client.ws.send(frame)
             if seqs:
                 after = seqs[-1]
-        for frame in _positions_frames(list(fixes.values())):
+        for frame in positions_frames(list(fixes.values())):
             await client.ws.send(frame)
 
     async def _sender(self, client: _Client) -> None:
         # Answers first, then event frames in order; in protocol 2 the newest fix of each unit
-        # that moved meanwhile goes out whenever the ordered frames are drained.
+        # that moved meanwhile goes out whenever the ordered frames are drained, a page at a
+        # time (an answer coming meanwhile goes next).
         with contextlib.suppress(ConnectionClosed):
             while True:
                 if client.urgent:
@@ -1043,10 +1089,15 @@ class Backend:
                     frame = client.frames.popleft()
                     client.queued_bytes -= len(frame)
                     await client.ws.send(frame)
-                elif client.positions:
-                    fixes, client.positions = client.positions, {}
-                    for frame in _positions_frames(list(fixes.values())):
-                        await client.ws.send(frame)
+                elif client.ticks:
+                    if not client.behind and unsent(client.ws.transport) >= KEEPS_UP_UNSENT:
+                        self._fall_behind(client)
+                        continue
+                    await client.ws.send(client.ticks.popleft()[0])
+                elif client.pages:
+                    page = next(iter(client.pages))
+                    del client.pages[page]
+                    await client.ws.send(self._pages.frame(page))
                 else:
                     client.idle = True
                     client.wake.clear()
@@ -1236,7 +1287,6 @@ class Backend:
         return report.to_wire()
 
 
-POSITIONS_FRAME_EVENTS = 2000
 _FIX_PREFIX = '{"type":"unit.position"'
 _UNIT_ID = re.compile(r'"unit_id":"((?:[^"\\]|\\.)*)"')
 _SEQ = re.compile(r'"seq":(\d+)')
@@ -1249,15 +1299,11 @@ def _last_state_seq(events: list[Wire], last: int) -> int:
     return last
 
 
-def _positions_frame(bodies: Any) -> str:
-    return '{"type":"positions","events":[' + ",".join(bodies) + "]}"
-
-
-def _positions_frames(bodies: list[str]) -> list[str]:
-    return [
-        _positions_frame(bodies[i : i + POSITIONS_FRAME_EVENTS])
-        for i in range(0, len(bodies), POSITIONS_FRAME_EVENTS)
-    ]
+def _ticks_to_pages(client: _Client) -> None:
+    # Latest wins for the fixes it was given while it kept up, not sent yet: their pages.
+    for _, pages in client.ticks:
+        client.pages.update(pages)
+    client.ticks.clear()
 
 
 def _fix_unit(body: str) -> str | None:

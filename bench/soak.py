@@ -1,13 +1,20 @@
 """Soak: N consoles against a demo backend, next to a bare websockets broadcast server.
 
     .venv/bin/python bench/soak.py                      # 20 consoles, 10,000 units at 1 Hz, 60 s
+                                                        # then busy console and 50 consoles, 30 s
     .venv/bin/python bench/soak.py --minutes 30 --baseline-seconds 120   # for the record
     .venv/bin/python bench/soak.py --postgres           # also: two processes on one PostgreSQL
 
 Phase 1 runs ``dispatch-backend serve --demo`` in a subprocess (SQLite); the consoles (spread
 over a few worker processes so the measuring side is not the bottleneck) count events per
 second, check seq for gaps, and one console per backend sends a ``log.write`` every 0.5 s to
-time commands. The backend's memory is sampled every 10 s. With ``--postgres``, a second phase
+time commands. Then, against the same backend, a busy console (protocol 2, a client that
+applies at most 3,000 events a second and sends a ``log.write`` every 0.5 s: its result p99
+and position age p99, drops) and 50 consoles (protocol 2: each one's lag at the end, gaps,
+drops), both with the clients of ``bench/busy_console.py`` (``--busy-seconds``,
+``--many-seconds``; 0 leaves one out). The backend's memory is sampled every 10 s over all three
+(growth: from the first sample, taken once the consoles have caught up, to the last). With
+``--postgres``, a second phase
 starts a throwaway PostgreSQL server (Debian's ``postgresql`` package, ``PG_BIN``) and two
 ``serve --demo`` processes on it (one simulates, the other serves the same log through
 LISTEN/NOTIFY); half the consoles connect to each. The last phase runs a bare ``websockets``
@@ -242,12 +249,80 @@ async def _phase_backend(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         await asyncio.sleep(min(10.0, args.seconds / 4))  # consoles connected and caught up
         rss = RssSampler([proc.pid])
         rss.start()
-        results = await consoles
+        t0 = time.monotonic()
+        figures = _summary(await consoles, args.seconds)
+        print("backend:", json.dumps(figures), flush=True)
+        if args.busy_seconds:
+            figures["busy_console"] = await _phase_busy(args, url, token, proc.pid)
+        if args.many_seconds:
+            figures["many_consoles"] = await _phase_many(args, url, token, proc.pid)
         memory = rss.stop()
+        memory["rss_sampled_s"] = round(time.monotonic() - t0)
     finally:
         proc.send_signal(signal.SIGTERM)
         await proc.wait()
-    return {**_summary(results, args.seconds), **memory}
+    return {**figures, **memory}
+
+
+BUSY_FIGURES = (
+    "commands",
+    "answered",
+    "result_p50_ms",
+    "result_p99_ms",
+    "result_max_ms",
+    "position_age_p50_s",
+    "position_age_p99_s",
+    "events_applied_per_s",
+    "behind_max_s",
+    "drops",
+    "connections",
+    "snapshots",
+    "gaps",
+)
+MANY_FIGURES = (
+    "clients",
+    "fixes_per_s_per_client",
+    "fixes_per_s_min_client",
+    "delivered_vs_produced",
+    "lag_p99_ms",
+    "lag_end_max_s",
+    "clients_lag_end_over_1s",
+    "gaps",
+    "drops",
+    "command_p99_ms",
+    "not_ready",
+    "server_cpu_pct",
+)
+
+
+async def _phase_busy(args: argparse.Namespace, url: str, token: str, pid: int) -> dict[str, Any]:
+    """The busy console of bench/busy_console.py (protocol 2), on the soak's backend."""
+    from bench import busy_console as bc
+
+    spec = {
+        "url": url,
+        "token": token,
+        "protocol": 2,
+        "seconds": args.busy_seconds,
+        "apply_rate": 3000.0,
+        "slow_transport": True,
+    }
+    phase = await bc._run_phase("busy", [spec], 1, pid)
+    b = bc._busy_summary(phase, await bc._head_seq(url, token))
+    out = {"seconds": args.busy_seconds, **{k: b[k] for k in BUSY_FIGURES}}
+    print("busy console (3,000 events/s, protocol 2):", json.dumps(out), flush=True)
+    return out
+
+
+async def _phase_many(args: argparse.Namespace, url: str, token: str, pid: int) -> dict[str, Any]:
+    """``--many`` consoles of bench/busy_console.py (protocol 2), on the soak's backend."""
+    from bench import busy_console as bc
+
+    specs = bc._fan_specs(args.many, 2, url, token, args.many_seconds)
+    m = bc._fan_summary(await bc._run_phase("fan", specs, 2, pid))
+    out = {"seconds": args.many_seconds, **{k: m[k] for k in MANY_FIGURES}}
+    print(f"{args.many} consoles (protocol 2):", json.dumps(out), flush=True)
+    return out
 
 
 # ---------------------------------------------------------------- phase 2: two on PostgreSQL
@@ -428,7 +503,6 @@ async def _phase_bare(args: argparse.Namespace) -> dict[str, Any]:
 async def _main(args: argparse.Namespace, pg_url: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         backend = await _phase_backend(args, Path(tmp))
-    print("backend:", json.dumps(backend), flush=True)
     shared = None
     if pg_url is not None:
         shared = await _phase_postgres(args, pg_url)
@@ -446,6 +520,24 @@ async def _main(args: argparse.Namespace, pg_url: str | None) -> dict[str, Any]:
         "bare_websockets": bare,
         "delivered_ratio_vs_bare": round(backend["events_per_s_per_client"] / bare_rate, 3),
     }
+    busy, many = backend.get("busy_console"), backend.get("many_consoles")
+    print(
+        f"backend RSS {backend['rss_start_mib']} -> {backend['rss_end_mib']} MiB "
+        f"({backend['rss_growth_mib']:+} MiB over {backend['rss_sampled_s']} s)"
+        + (
+            f"; busy console result p99 {busy['result_p99_ms']} ms (target < 250), position "
+            f"age p99 {busy['position_age_p99_s']} s (< 2), drops {busy['drops']} (0)"
+            if busy
+            else ""
+        )
+        + (
+            f"; {many['clients']} consoles lag at end max {many['lag_end_max_s']} s (< 1), "
+            f"gaps {many['gaps']} (0), drops {many['drops']} (0)"
+            if many
+            else ""
+        ),
+        flush=True,
+    )
     if shared is not None:
         out["postgres_two_processes"] = shared
         out["postgres_delivered_ratio_vs_bare"] = round(
@@ -471,6 +563,13 @@ def main() -> None:
     p.add_argument("--hz", "--position-hz", type=float, default=1.0, dest="hz")
     p.add_argument("--seconds", type=float, default=60.0, help="each phase (default 60)")
     p.add_argument("--minutes", type=float, default=None, help="each phase, in minutes")
+    p.add_argument(
+        "--busy-seconds", type=float, default=30.0, help="the busy console phase (0: none)"
+    )
+    p.add_argument(
+        "--many-seconds", type=float, default=30.0, help="the many consoles phase (0: none)"
+    )
+    p.add_argument("--many", type=int, default=50, help="consoles in the many consoles phase")
     p.add_argument(
         "--baseline-seconds",
         type=float,

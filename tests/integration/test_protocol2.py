@@ -10,14 +10,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from backend_stub import db
 from tests.fences import fix, unit
-from tests.live import ALERT_ARGS, Running, open_client
+from tests.live import ALERT_ARGS, Running, open_client, start_backend
 
 UNITS = [f"U{i:03d}" for i in range(200)]
 
@@ -42,7 +45,11 @@ async def _hello(
     return ws, welcome
 
 
-async def _frames_until(ws: ClientConnection, done: Any, timeout: float = 20) -> list[Any]:
+async def _frames_until(
+    ws: ClientConnection, done: Any, timeout: float = 20, rate: float | None = None
+) -> list[Any]:
+    """Frames until ``done(frame, frames)``; with ``rate``, a console busy applying them: after
+    each frame it takes len(events) / rate seconds before it reads the next."""
     frames = []
     async with asyncio.timeout(timeout):
         while True:
@@ -50,6 +57,8 @@ async def _frames_until(ws: ClientConnection, done: Any, timeout: float = 20) ->
             frames.append(frame)
             if done(frame, frames):
                 return frames
+            if rate is not None:
+                await asyncio.sleep(len(frame.get("events", ())) / rate)
 
 
 def _marker(text: str) -> Any:
@@ -217,3 +226,165 @@ async def test_resume_in_protocol_2_sends_the_newest_fixes(running: Running) -> 
     }
     assert fixes == dict.fromkeys(UNITS[:5], 39.19)
     await again.close()
+
+
+async def test_a_slow_console_gets_each_answer_ahead_of_a_round_of_fixes_and_stays(
+    running: Running,
+) -> None:
+    """A console that applies 20,000 events a second, far behind on fixes (every unit moved
+    four times while it read nothing), sends commands: each answer comes before it has applied
+    even one round of the units' fixes, and it is never dropped."""
+    backend = running.backend
+    many = [f"M{i:04d}" for i in range(6000)]
+    await backend.append([unit(u, f"C{u}") for u in many])
+    ws, _ = await _hello(running.url, running.tokens["operator"], 2, slow=True)
+    assert json.loads(await ws.recv())["type"] == "snapshot"
+    newest: dict[str, tuple[float, float]] = {}
+
+    def note(frames: list[Any]) -> None:
+        for f in frames:
+            for e in f["events"] if f["type"] == "positions" else []:
+                newest[e["unit_id"]] = (e["lat"], e["lon"])
+
+    for k in range(3):
+        for r in range(4):  # every unit moves while the console reads nothing
+            await backend.append([fix(u, (39.0 + r / 1000, 109.0 + k / 100)) for u in many])
+        await backend.flush()
+        await ws.send(
+            json.dumps(
+                {"type": "command", "id": f"c-{k}", "name": "log.write", "args": {"text": "x"}}
+            )
+        )
+        frames = await _frames_until(ws, lambda f, _all: f["type"] == "result", rate=20_000)
+        note(frames)
+        assert frames[-1]["id"] == f"c-{k}" and frames[-1]["ok"] is True
+        before = sum(len(f["events"]) for f in frames if f["type"] == "positions")
+        assert before < len(many), f"the answer waited behind {before} fixes"
+    # It stays connected and ends with the newest fix of every unit.
+    final = (39.003, 109.02)
+
+    def settled(f: Any, _all: Any) -> bool:
+        note([f])
+        return len(newest) == len(many) and all(v == final for v in newest.values())
+
+    await _frames_until(ws, settled, timeout=30)
+    assert backend.slow_disconnects == 0 and ws.close_code is None
+    await ws.close()
+
+
+class _SlowLink:
+    """A TCP relay on 127.0.0.1 that passes the backend's bytes to the client at ``rate``
+    bytes a second (4 KiB socket buffers on both sides): a console on a slow link, or one
+    whose machine is too busy to read faster."""
+
+    def __init__(self, url: str, rate: float) -> None:
+        self.host, port = url.removeprefix("ws://").split("/")[0].split(":")
+        self.port = int(port)
+        self.rate = rate
+        self.server: asyncio.Server | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> str:
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        return f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/ws"
+
+    async def _relay(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, (self.host, self.port))
+        backend_r, backend_w = await asyncio.open_connection(sock=sock, limit=4096)
+        client_w.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+
+        async def pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter, rate: float) -> None:
+            with contextlib.suppress(ConnectionError):
+                while data := await r.read(4096):
+                    w.write(data)
+                    await w.drain()
+                    if rate:
+                        await asyncio.sleep(len(data) / rate)
+            w.close()
+
+        for task in (
+            asyncio.create_task(pipe(backend_r, client_w, self.rate)),
+            asyncio.create_task(pipe(client_r, backend_w, 0)),
+        ):
+            self.tasks.add(task)
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.server is not None:
+            self.server.close()
+
+
+async def test_a_console_on_a_slow_link_gets_its_snapshot_answers_and_stays(
+    tmp_path: Path,
+) -> None:
+    """A console whose link takes several keepalive intervals to carry its snapshot gets the
+    whole snapshot, stays connected (a keepalive ping every second), gets each
+    answer ahead of the fixes that keep coming faster than the link carries them (behind less
+    than a second of the link), and ends with the newest fix of every unit."""
+    db_url = f"sqlite:///{tmp_path / 'slow.sqlite3'}"
+    engine = db.open_engine(db_url)
+    token = db.add_operator(engine, "operator-1", "operator")
+    engine.dispose()
+    backend, url = await start_backend(db_url, keepalive_s=1.0)
+    rate = 128 << 10  # bytes a second
+    link = _SlowLink(url, rate)
+    many = [f"S{i:04d}" for i in range(3000)]
+    moving = many[:300]
+    stop = asyncio.Event()
+
+    async def traffic() -> None:  # 3,000 fixes (300 KB) a second: more than the link carries
+        r = 0
+        while not stop.is_set():
+            r += 1
+            await backend.append([fix(u, (39.0 + r / 10_000, 109.0)) for u in moving])
+            await asyncio.sleep(0.1)
+
+    try:
+        await backend.append([unit(u, f"C{u}") for u in many])
+        await backend.append([fix(u, (39.5, 109.5)) for u in many])
+        await backend.flush()
+        feed = asyncio.create_task(traffic())
+        ws = await connect(await link.start(), max_size=64 << 20, max_queue=1)
+        hello = {"type": "hello", "protocol": 2, "token": token, "resume_from": None}
+        await ws.send(json.dumps(hello))
+        assert json.loads(await ws.recv())["type"] == "welcome"
+        async with asyncio.timeout(60):
+            raw = await ws.recv()
+        snapshot = json.loads(raw)
+        assert snapshot["type"] == "snapshot"
+        assert len(raw) > 4 * rate  # it took more than four keepalive intervals to come
+        assert {p["unit_id"] for p in snapshot["state"]["positions"]} == set(many)
+        for k in range(3):
+            await ws.send(
+                json.dumps(
+                    {"type": "command", "id": f"s-{k}", "name": "log.write", "args": {"text": "x"}}
+                )
+            )
+            frames = await _frames_until(ws, lambda f, _all: f["type"] == "result", timeout=30)
+            assert frames[-1]["id"] == f"s-{k}" and frames[-1]["ok"] is True
+            # Ahead of it less than a second of what the link carries (not a backlog).
+            before = sum(len(json.dumps(f)) for f in frames[:-1])
+            assert before < rate, f"the answer waited behind {before} bytes"
+        stop.set()
+        await feed
+        await backend.flush()
+        final = backend.state.positions[moving[0]]["lat"]
+        newest: dict[str, float] = {}
+
+        def settled(f: Any, _all: Any) -> bool:
+            for e in f["events"] if f["type"] == "positions" else []:
+                newest[e["unit_id"]] = e["lat"]
+            return all(newest.get(u) == final for u in moving)
+
+        await _frames_until(ws, settled, timeout=30)
+        assert backend.slow_disconnects == 0 and ws.close_code is None
+        await ws.close()
+    finally:
+        stop.set()
+        await link.stop()
+        await backend.stop()
+        backend.engine.dispose()
