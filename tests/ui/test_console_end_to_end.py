@@ -60,7 +60,10 @@ def test_alert_appears_is_acknowledged_and_survives_backend_restart(
         )
         assert store.alerts[alert_id].owner == me.split(".")[0]
         assert _cell(console, _row_of(console, alert_id), "owner") == "me"
-        assert "acknowledged" in window.alerts.banner.text()
+        # The result may come a moment after the event that changed the row.
+        await until(
+            lambda: "acknowledged" in window.alerts.banner.text(), what="acknowledged banner"
+        )
 
         # A stale click (the colleague changed it first) shows a plain conflict message.
         await other.run("alert.create", {**ALERT_ARGS, "title": "电子围栏越界告警"})
