@@ -349,7 +349,11 @@ class Backend:
         self._reader = threading.Thread(target=self._read_log, daemon=True)
         self._reader.start()
         line = self.proc.stdout.readline()
+        while line.startswith("http on"):  # the HTTP port (feeds, media gateway) comes first
+            line = self.proc.stdout.readline()
         if not line.startswith("listening on"):
+            self.proc.kill()  # not left running after a failed start
+            self.proc.wait()
             raise SystemExit(f"backend did not start: {line!r}")
         self.url = line.split()[2]
 
