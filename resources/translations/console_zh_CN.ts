@@ -2070,8 +2070,19 @@ Ctrl+Q：退出</translation>
 <context>
     <name>MapTools</name>
     <message>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <source>Person (face)</source>
+        <translation>人员（人脸）</translation>
+    </message>
+    <message>
+        <source>e.g. 蒙K7S521</source>
+        <translation>例如 蒙K7S521</translation>
+    </message>
+    <message>
         <source>%1 m</source>
-        <extracomment>Positions in a drawn fence&apos;s ring, the closing one included (the protocol&apos;s limit).</extracomment>
         <translation>%1 米</translation>
     </message>
     <message>
@@ -2675,18 +2686,6 @@ Ctrl+Q：退出</translation>
         <translation>轨迹查询</translation>
     </message>
     <message>
-        <source>Plate</source>
-        <translation>车牌</translation>
-    </message>
-    <message>
-        <source>Person (face)</source>
-        <translation>人员（人脸）</translation>
-    </message>
-    <message>
-        <source>e.g. 蒙K7S521</source>
-        <translation>例如 蒙K7S521</translation>
-    </message>
-    <message>
         <source> h</source>
         <translation> 小时</translation>
     </message>
@@ -3056,18 +3055,6 @@ Ctrl+Q：退出</translation>
     <message>
         <source>Where next</source>
         <translation>布控研判</translation>
-    </message>
-    <message>
-        <source>Plate</source>
-        <translation>车牌</translation>
-    </message>
-    <message>
-        <source>Person (face)</source>
-        <translation>人员（人脸）</translation>
-    </message>
-    <message>
-        <source>e.g. 蒙K7S521</source>
-        <translation>例如 蒙K7S521</translation>
     </message>
     <message>
         <source> min</source>

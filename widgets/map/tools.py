@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QCursor
-from PySide6.QtWidgets import QDialog, QLabel, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QMenu, QToolBar, QWidget
 
 from console import geo
 from console.domain.store import Store
@@ -25,8 +25,14 @@ from widgets.bridge import StoreBridge
 from widgets.map.page import MapPageBridge
 from widgets.map.search import MapHit, MapSearchBox
 
-#: Positions in a drawn fence's ring, the closing one included (the protocol's limit).
+if TYPE_CHECKING:
+    import asyncio
+
+    from console.protocol.session import CommandAnswered
+    from widgets.commands import SendCommand
+
 FENCE_MAX_VERTICES = 500
+"""Positions in a drawn fence's ring, the closing one included (the protocol's limit)."""
 
 
 class MapPage(Protocol):
@@ -94,6 +100,46 @@ def dialog_action(
     action.triggered.connect(open_dialog)
     toolbar.addAction(action)
     return action
+
+
+def subject_fields(parent: QWidget) -> tuple[QComboBox, QLineEdit]:
+    """The sightings dialogs' inputs for whom they ask about: the kind (its data ``plate`` or
+    ``face``) and the plate or person id."""
+    kind = QComboBox(parent)
+    kind.addItem(QCoreApplication.translate("MapTools", "Plate"), "plate")
+    kind.addItem(QCoreApplication.translate("MapTools", "Person (face)"), "face")
+    value = QLineEdit(parent)
+    value.setPlaceholderText(QCoreApplication.translate("MapTools", "e.g. 蒙K7S521"))
+    return kind, value
+
+
+def ask(
+    send: SendCommand,
+    name: str,
+    args: dict[str, Any],
+    status: QLabel,
+    then: Callable[[CommandAnswered], None],
+) -> None:
+    """Send a command or query and hand its answer to ``then``; when it cannot be sent, fails or
+    is refused, ``status`` says why instead."""
+    try:
+        future = send(name, args)
+    except Exception as exc:  # not connected, or the arguments do not fit the protocol
+        status.setText(str(exc))
+        return
+
+    def done(f: asyncio.Future[CommandAnswered]) -> None:
+        try:
+            answer = f.result()
+        except Exception as exc:
+            status.setText(str(exc))
+            return
+        if not answer.ok:
+            status.setText(answer.message or answer.code or "")
+            return
+        then(answer)
+
+    future.add_done_callback(done)
 
 
 def fence_ring(outline: str) -> list[list[float]] | None:

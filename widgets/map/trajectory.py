@@ -9,7 +9,6 @@ its time slider fades the points after the chosen one. Operators are refused by 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -17,12 +16,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSlider,
     QSpinBox,
@@ -33,7 +30,7 @@ from PySide6.QtWidgets import (
 from console.protocol.codec import format_ts
 from console.protocol.session import CommandAnswered
 from console.trajectory import build_route
-from widgets.map.tools import dialog_action
+from widgets.map.tools import ask, dialog_action, subject_fields
 
 if TYPE_CHECKING:
     from widgets.commands import SendCommand
@@ -54,11 +51,7 @@ class TrajectoryDialog(QDialog):
         self._panel = panel
         self._send = send
         self.route: dict[str, Any] = {"points": [], "legs": []}
-        self.kind = QComboBox(self)
-        self.kind.addItem(self.tr("Plate"), "plate")
-        self.kind.addItem(self.tr("Person (face)"), "face")
-        self.value = QLineEdit(self)
-        self.value.setPlaceholderText(self.tr("e.g. 蒙K7S521"))
+        self.kind, self.value = subject_fields(self)
         self.hours = QSpinBox(self)
         self.hours.setRange(1, 90 * 24)
         self.hours.setValue(24)
@@ -103,22 +96,9 @@ class TrajectoryDialog(QDialog):
             "until": format_ts(now),
         }
         self.status.setText(self.tr("Searching…"))
-        try:
-            future = self._send("sighting.search", args)
-        except Exception as exc:  # not connected, or the arguments do not fit the protocol
-            self.status.setText(str(exc))
-            return
-        future.add_done_callback(self._on_answer)
+        ask(self._send, "sighting.search", args, self.status, self._on_answer)
 
-    def _on_answer(self, future: asyncio.Future[CommandAnswered]) -> None:
-        try:
-            answer = future.result()
-        except Exception as exc:
-            self.status.setText(str(exc))
-            return
-        if not answer.ok:
-            self.status.setText(answer.message or answer.code or "")
-            return
+    def _on_answer(self, answer: CommandAnswered) -> None:
         self.show_route((answer.data or {}).get("sightings", []))
 
     def show_route(self, sightings: list[dict[str, Any]]) -> None:

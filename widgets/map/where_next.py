@@ -12,7 +12,6 @@ the two wall signals (panels never import each other). Operators are refused by 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QTreeWidget,
@@ -39,7 +37,7 @@ from PySide6.QtWidgets import (
 from console import where_next
 from console.domain.model import Alert
 from console.protocol.session import CommandAnswered
-from widgets.map.tools import dialog_action
+from widgets.map.tools import ask, dialog_action, subject_fields
 from widgets.map.trajectory import TrajectoryDialog
 
 if TYPE_CHECKING:
@@ -69,11 +67,7 @@ class WhereNextDialog(QDialog):
         self._send = send
         self.data: dict[str, Any] = {}
         self._pending: tuple[str, list[str]] | None = None  # (title, units) of a new incident
-        self.kind = QComboBox(self)
-        self.kind.addItem(self.tr("Plate"), "plate")
-        self.kind.addItem(self.tr("Person (face)"), "face")
-        self.value = QLineEdit(self)
-        self.value.setPlaceholderText(self.tr("e.g. 蒙K7S521"))
+        self.kind, self.value = subject_fields(self)
         self.horizon = QSpinBox(self)
         self.horizon.setRange(1, 60)
         self.horizon.setValue(15)
@@ -164,24 +158,7 @@ class WhereNextDialog(QDialog):
     def _ask(
         self, name: str, args: dict[str, Any], then: Callable[[CommandAnswered], None]
     ) -> None:
-        try:
-            future = self._send(name, args)
-        except Exception as exc:  # not connected, or the arguments do not fit the protocol
-            self.status.setText(str(exc))
-            return
-
-        def done(f: asyncio.Future[CommandAnswered]) -> None:
-            try:
-                answer = f.result()
-            except Exception as exc:
-                self.status.setText(str(exc))
-                return
-            if not answer.ok:
-                self.status.setText(answer.message or answer.code or "")
-                return
-            then(answer)
-
-        future.add_done_callback(done)
+        ask(self._send, name, args, self.status, then)
 
     def _on_answer(self, answer: CommandAnswered) -> None:
         self.show_answer(answer.data or {})
