@@ -62,7 +62,14 @@
     dLon = (dLon * 180) / (A / sm * Math.cos(rad) * Math.PI);
     return [lat + dLat, lon + dLon];
   };
+  // Where a WGS-84 point is drawn (GCJ-02 on a Chinese base map); the layer scripts use it too.
   function disp(lat, lon) { return CM.gcj02 ? CM.wgsToGcj(lat, lon) : [lat, lon]; }
+  CM.disp = disp;
+  // Text made safe to put into HTML, for every script of the page.
+  CM.esc = function (text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g, (c) => (
+      { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  };
   const geoOpts = () => ({ coordsToLatLng: (c) => L.latLng(disp(c[1], c[0])) });
 
   // Replaces Canvas._draw for the unit canvas (circle markers only): one path per style

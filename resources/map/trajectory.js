@@ -31,15 +31,9 @@
     " font: 12px sans-serif; white-space: nowrap; }";
   document.head.appendChild(style);
 
-  function esc(text) {
-    return String(text == null ? "" : text).replace(/[&<>"']/g, (c) => (
-      { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  }
-
-  function disp(lat, lon) {
-    const CM = window.ConsoleMap;
-    return CM && CM.gcj02 ? CM.wgsToGcj(lat, lon) : [lat, lon];
-  }
+  // map.js's, which is loaded first.
+  const esc = (text) => window.ConsoleMap.esc(text);
+  const disp = (lat, lon) => window.ConsoleMap.disp(lat, lon);
 
   // A point as the slider and the hover box see it (what a Leaflet marker offered).
   function point(ll, tip) {

@@ -29,15 +29,9 @@
     ".wn-cam, .wn-unit, .wn-from { background: none; border: none; }";
   document.head.appendChild(style);
 
-  function esc(text) {
-    return String(text == null ? "" : text).replace(/[&<>"']/g, (c) => (
-      { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  }
-
-  function disp(lat, lon) {
-    const CM = window.ConsoleMap;
-    return CM && CM.gcj02 ? CM.wgsToGcj(lat, lon) : [lat, lon];
-  }
+  // map.js's, which is loaded first.
+  const esc = (text) => window.ConsoleMap.esc(text);
+  const disp = (lat, lon) => window.ConsoleMap.disp(lat, lon);
 
   function marker(cls, size, lat, lon, label, z) {
     const icon = L.divIcon({
