@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from websockets.asyncio.client import ClientConnection, connect
 
 from backend_stub import db
@@ -106,3 +107,18 @@ ALERT_ARGS = {
     "lat": 39.82,
     "lon": 109.98,
 }
+
+
+async def post_sighting(backend: Backend, key: str, body: Any) -> tuple[int, Any]:
+    """``POST /api/sightings`` of ``body`` as the sightings source holding ``key``: the status and
+    the JSON answer."""
+    assert backend.http is not None
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{backend.http.base_url}/api/sightings",
+            json=body,
+            headers={"Authorization": f"Bearer {key}"},
+        ) as r,
+    ):
+        return r.status, await r.json(content_type=None)

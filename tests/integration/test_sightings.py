@@ -22,7 +22,7 @@ from backend_stub.inventory.read import read_bytes
 from backend_stub.server import Backend
 from backend_stub.sightings import SightingRow, WatchEntry, WatchIndex, check_value
 from console.protocol.codec import format_ts
-from tests.live import Client, open_client, start_backend
+from tests.live import Client, open_client, post_sighting, start_backend
 
 CAMERAS_CSV = (
     "id,name,lat,lon,main\n"
@@ -48,12 +48,7 @@ class Site:
         return await open_client(self.url, self.tokens[role])
 
     async def post(self, body: Any, key: str | None = None) -> tuple[int, dict[str, Any]]:
-        headers = {"Authorization": f"Bearer {key or self.key}"}
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(f"{self.http}/api/sightings", json=body, headers=headers) as r,
-        ):
-            return r.status, await r.json()
+        return await post_sighting(self.backend, key or self.key, body)
 
     def count(self) -> int:
         with self.backend.engine.connect() as conn:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from backend_stub import cli, db, server, sources
@@ -24,7 +23,7 @@ from backend_stub.server import Backend
 from backend_stub.sightings import Sighting
 from console.geo import haversine_m
 from console.protocol.codec import format_ts, parse_ts
-from tests.live import open_client, start_backend
+from tests.live import open_client, post_sighting, start_backend
 from tests.streets import cameras_in_a_row
 
 PLATE = "蒙K7S521"
@@ -41,17 +40,9 @@ class Demo:
     key: str
 
     async def post(self, ref: str, camera: str, ts: float, value: str = PLATE) -> None:
-        assert self.backend.http is not None
         body = {"ref": ref, "camera_id": camera, "ts": ts, "kind": "plate", "value": value}
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(
-                f"{self.backend.http.base_url}/api/sightings",
-                json=body,
-                headers={"Authorization": f"Bearer {self.key}"},
-            ) as r,
-        ):
-            assert r.status == 201, await r.text()
+        status, answer = await post_sighting(self.backend, self.key, body)
+        assert status == 201, answer
 
 
 @pytest.fixture

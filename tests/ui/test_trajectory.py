@@ -9,14 +9,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from PySide6.QtCore import QSettings
 
 from backend_stub import db, sources
 from backend_stub.inventory.read import read_bytes
 from backend_stub.inventory.store import import_files
 from console.services.client import LinkState
-from tests.live import start_backend
+from tests.live import post_sighting, start_backend
 from tests.waiting import LoopRunner, until
 from widgets.assembly import build_console
 from widgets.map.trajectory import TrajectoryDialog
@@ -59,23 +58,18 @@ def test_a_watched_plate_alerts_and_its_route_is_drawn(aloop: LoopRunner, tmp_pa
             now = time.time()
             reads = [("C1", 900), ("C2", 840), ("C3", 60)]  # the last leg is a 13-minute gap
             alert_ids: list[str] = []
-            async with aiohttp.ClientSession() as session:
-                for i, (camera, ago) in enumerate(reads):
-                    body = {
-                        "ref": f"r{i}",
-                        "camera_id": camera,
-                        "ts": now - ago,
-                        "kind": "plate",
-                        "value": "蒙K7S521",
-                        "snapshot_url": f"http://10.1.2.3/snap/r{i}.jpg",
-                    }
-                    async with session.post(
-                        f"{backend.http.base_url}/api/sightings",
-                        json=body,
-                        headers={"Authorization": f"Bearer {key}"},
-                    ) as r:
-                        assert r.status == 201, await r.text()
-                        alert_ids += (await r.json())["alert_ids"]
+            for i, (camera, ago) in enumerate(reads):
+                body = {
+                    "ref": f"r{i}",
+                    "camera_id": camera,
+                    "ts": now - ago,
+                    "kind": "plate",
+                    "value": "蒙K7S521",
+                    "snapshot_url": f"http://10.1.2.3/snap/r{i}.jpg",
+                }
+                status, answer = await post_sighting(backend, key, body)
+                assert status == 201, answer
+                alert_ids += answer["alert_ids"]
             assert len(alert_ids) == 3 and len(set(alert_ids)) == 1  # one alert, updated
 
             # The match is one alert in the queue, at the newest camera; its detail names the

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import aiohttp
 from aiohttp import web
 from PySide6.QtCore import QSettings
 
@@ -21,6 +20,7 @@ from backend_stub.inventory.read import read_bytes
 from backend_stub.inventory.store import import_files
 from backend_stub.sim.snapshots import render_snapshot
 from console.services.client import LinkState
+from tests.live import post_sighting
 from tests.ui.consoles import LiveConsoles
 from tests.waiting import LoopRunner, until
 from widgets.watch import WatchListWindow
@@ -135,18 +135,10 @@ def test_the_alert_detail_shows_the_cameras_snapshot_or_says_why_not(
                     "value": "蒙K7S521",
                     "snapshot_url": f"{snap}/{name}",
                 }
-                assert backend.http is not None
-                async with (
-                    aiohttp.ClientSession() as session,
-                    session.post(
-                        f"{backend.http.base_url}/api/sightings",
-                        json=body,
-                        headers={"Authorization": f"Bearer {key}"},
-                    ) as r,
-                ):
-                    assert r.status == 201, await r.text()
-                    ids: list[str] = (await r.json())["alert_ids"]
-                    return ids[0]
+                status, answer = await post_sighting(backend, key, body)
+                assert status == 201, answer
+                ids: list[str] = answer["alert_ids"]
+                return ids[0]
 
             alert_id = await read("r1", "C1", picture.name)
             queue = console.window.alerts
