@@ -65,6 +65,19 @@
   // Where a WGS-84 point is drawn (GCJ-02 on a Chinese base map); the layer scripts use it too.
   function disp(lat, lon) { return CM.gcj02 ? CM.wgsToGcj(lat, lon) : [lat, lon]; }
   CM.disp = disp;
+  // A canvas over the map, sized to it at the screen's pixel ratio and cleared: its 2D
+  // context, drawing in CSS pixels (the label layer and the trajectory layer draw on one each).
+  CM.clearCanvas = function (c, size) {
+    const dpr = window.devicePixelRatio || 1;
+    if (c.width !== size.x * dpr || c.height !== size.y * dpr) {
+      c.width = size.x * dpr; c.height = size.y * dpr;
+      c.style.width = size.x + "px"; c.style.height = size.y + "px";
+    }
+    const ctx = c.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, size.x, size.y);
+    return ctx;
+  };
   // Text made safe to put into HTML, for every script of the page.
   CM.esc = function (text) {
     return String(text == null ? "" : text).replace(/[&<>"']/g, (c) => (
@@ -723,15 +736,8 @@
       this._raf = requestAnimationFrame(() => { this._raf = 0; this.draw(); });
     },
     draw() {
-      const map = CM.map, size = map.getSize(), dpr = window.devicePixelRatio || 1;
-      const c = this._c;
-      if (c.width !== size.x * dpr || c.height !== size.y * dpr) {
-        c.width = size.x * dpr; c.height = size.y * dpr;
-        c.style.width = size.x + "px"; c.style.height = size.y + "px";
-      }
-      const ctx = c.getContext("2d");
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, size.x, size.y);
+      const map = CM.map, size = map.getSize();
+      const ctx = CM.clearCanvas(this._c, size);
       const z = map.getZoom(), bounds = map.getBounds().pad(0.05), p = CM.palette;
       const boxes = [];
       const free = (x, y, w, h) => {

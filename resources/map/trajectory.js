@@ -65,16 +65,9 @@
       this._raf = requestAnimationFrame(() => { this._raf = 0; this.draw(); });
     },
     draw() {
-      const map = this._map, size = map.getSize(), dpr = window.devicePixelRatio || 1;
-      const c = this._c;
-      c.style.display = "";
-      if (c.width !== size.x * dpr || c.height !== size.y * dpr) {
-        c.width = size.x * dpr; c.height = size.y * dpr;
-        c.style.width = size.x + "px"; c.style.height = size.y + "px";
-      }
-      const ctx = c.getContext("2d");
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, size.x, size.y);
+      const map = this._map, size = map.getSize();
+      this._c.style.display = "";
+      const ctx = window.ConsoleMap.clearCanvas(this._c, size);
       ctx.lineJoin = "round";
       const pts = T.route ? T.route.points : [];
       T.markers.forEach((m, i) => {
