@@ -263,6 +263,18 @@ class DemoStreamServer:
         async def handler(request: web.Request) -> web.StreamResponse:
             return await gateway.serve(request, request.match_info["cam"], request.match_info["s"])
 
+        # Warm streams first, the port after: like a camera platform, the server accepts
+        # viewers once its warm streams have a picture to give them (the video wall bench
+        # times tile recovery from the moment the port accepts again).
+        ready = [asyncio.Event() for _ in self._warm]
+        self._warm_tasks = [
+            asyncio.get_running_loop().create_task(self._keep_warm(gateway, *key, event))
+            for key, event in zip(self._warm, ready, strict=True)
+        ]
+        try:
+            await asyncio.wait_for(asyncio.gather(*(e.wait() for e in ready)), 20)
+        except TimeoutError:
+            log.warning("warm streams without a picture after 20 s; serving anyway")
         app = web.Application()
         app.router.add_get("/{cam}/{s}", handler)
         self._web = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -270,13 +282,11 @@ class DemoStreamServer:
         site = web.TCPSite(self._web, self.host, self.port, reuse_address=True)
         await site.start()
         self.port = int(self._web.addresses[0][1])
-        self._warm_tasks = [
-            asyncio.get_running_loop().create_task(self._keep_warm(gateway, *key))
-            for key in self._warm
-        ]
 
     @staticmethod
-    async def _keep_warm(gateway: MediaGateway, camera_id: str, stream: str) -> None:
+    async def _keep_warm(
+        gateway: MediaGateway, camera_id: str, stream: str, ready: asyncio.Event
+    ) -> None:
         # A viewer of our own that takes everything: the stream runs as if watched.
         while True:
             try:
@@ -284,6 +294,7 @@ class DemoStreamServer:
             except ConnectionError:
                 await asyncio.sleep(1)
                 continue
+            ready.set()  # it has its first data: a viewer gets a picture at once
             try:
                 while await viewer.queue.get() is not None:
                     pass

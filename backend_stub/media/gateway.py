@@ -40,6 +40,8 @@ log = logging.getLogger("backend.media")
 TS_PACKET = 188
 STREAMS = ("main", "sub")
 _READ_CHUNK = TS_PACKET * 64
+PREPARE_MAX_S = 120.0
+"""The longest a new viewer waits for the ``prepare`` hook (on top of ``first_data_s``)."""
 _MAX_GOP_PACKETS = 20000  # ~3.7 MB: a cap in case a source never sends a keyframe
 _PMT_PID = 0x1000  # ffmpeg's mpegts muxer's default PMT pid
 _STDERR_KEEP = 4000
@@ -172,6 +174,7 @@ class _Channel:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     pulls: int = 0  # ffmpeg processes started for this channel (reconnects included)
     proc: asyncio.subprocess.Process | None = None
+    preparing: bool = False  # the ``prepare`` hook runs (a demo clip being made)
 
 
 Resolver = Callable[[str, str], str | None]
@@ -288,12 +291,20 @@ class MediaGateway:
         return channel, viewer
 
     async def _first_data(self, channel: _Channel) -> None:
-        deadline = asyncio.get_running_loop().time() + self.first_data_s
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.first_data_s
+        in_prepare = False
         while not channel.gop:
             if channel.status is not None and not channel.status.online:
                 raise ConnectionError(channel.status.reason)
             channel.changed.clear()
-            left = deadline - asyncio.get_running_loop().time()
+            # The wait for first data starts once the source is ready: a demo clip is encoded
+            # on first watch, which on a busy machine takes longer than that wait.
+            if channel.preparing and not in_prepare:
+                in_prepare, deadline = True, loop.time() + PREPARE_MAX_S
+            elif in_prepare and not channel.preparing:
+                in_prepare, deadline = False, loop.time() + self.first_data_s
+            left = deadline - loop.time()
             if left <= 0:
                 raise ConnectionError(NO_VIDEO)
             with contextlib.suppress(TimeoutError):
@@ -373,7 +384,13 @@ class MediaGateway:
             channel.pulls += 1
             try:
                 if self.prepare is not None:
-                    await self.prepare(*channel.key, channel.source)
+                    channel.preparing = True
+                    channel.changed.set()
+                    try:
+                        await self.prepare(*channel.key, channel.source)
+                    finally:
+                        channel.preparing = False
+                        channel.changed.set()
                 got_data, stderr, code = await self._run_once(channel)
             except Exception as exc:  # no ffmpeg, a clip that cannot be made: try again later
                 log.exception("camera %s/%s: cannot pull", *channel.key)
