@@ -26,6 +26,7 @@ from typing import Any
 from console.domain.model import AlertStatus, RadioCall
 from console.domain.store import Store
 from console.protocol.codec import format_ts
+from console.replay_tail import decode_json, seek_tail
 from console.storage.recording import (
     PARTS,
     EventRow,
@@ -230,13 +231,20 @@ def radio_to_wire(c: Any) -> Wire:
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """Everything needed to put a Store at time ``t``: a keyframe state plus later events."""
+    """Everything needed to put a Store at time ``t``: a keyframe state plus later events.
+
+    ``events`` leaves out the fixes a later fix of the same unit overwrites
+    (:func:`console.replay_tail.seek_tail`); ``dropped_seq`` is the newest seq among them and
+    ``count`` the number of recorded events the frame stands for.
+    """
 
     t: float
     n: int
     seq: int
     state: Wire
     events: list[Wire]
+    dropped_seq: int | None = None
+    count: int = 0
 
 
 class ReplayEngine:
@@ -313,7 +321,7 @@ class ReplayEngine:
             if digest in self._cache:
                 self._cache.move_to_end(digest)
                 return self._cache[digest]
-        value = json.loads(raw) if raw is not None else []
+        value = decode_json(raw) if raw is not None else []
         with self._cache_lock:
             self._cache[digest] = value
             while len(self._cache) > 64:
@@ -332,10 +340,11 @@ class ReplayEngine:
         kf = self.file.keyframe_at(t)
         upto = self.file.last_event_n(t)
         after = kf.event_n if kf is not None else 0
-        rows = [r for chunk in self.file.iter_events(after, upto) for r in chunk]
+        rows = self.file.event_bodies(after, upto)
         state = self._state(kf) if kf is not None else EMPTY_STATE
         seq = (kf.seq or 0) if kf is not None else 0
-        return Frame(t, max(upto, after), seq, state, [json.loads(r.body) for r in rows])
+        events, dropped_seq = seek_tail(rows)
+        return Frame(t, max(upto, after), seq, state, events, dropped_seq, len(rows))
 
     def apply(self, frame: Frame) -> None:
         """Put the Store at the prepared frame's time (on the Store's thread)."""
@@ -348,7 +357,9 @@ class ReplayEngine:
         self._with_local_audio(frame.events)
         if frame.events:
             store.apply_many(frame.events)
-        self._count(len(frame.events))
+        if frame.dropped_seq is not None and (store.seq is None or frame.dropped_seq > store.seq):
+            store.seq = frame.dropped_seq  # as if the overwritten fixes had been applied too
+        self._count(frame.count)
         self.position = frame.t
         self._n = frame.n
         self._ahead.clear()
@@ -419,7 +430,7 @@ class ReplayEngine:
         if self.file.resets_between(self.position, t):
             frame = self.prepare(t)
             self.apply(frame)
-            return len(frame.events)
+            return frame.count
         batch: list[Wire] = []
         while True:
             if not self._ahead:
@@ -430,7 +441,7 @@ class ReplayEngine:
             if row.ts > t:
                 break
             self._ahead.popleft()
-            batch.append(json.loads(row.body))
+            batch.append(decode_json(row.body))
             self._n = row.n
         if batch:
             self._with_local_audio(batch)

@@ -97,6 +97,21 @@ def format_ts(epoch_s: float) -> str:
 
 #: Whole seconds since the epoch of ``YYYY-MM-DDTHH:MM:SS`` texts already parsed.
 _SECONDS: dict[str, int] = {}
+#: Seconds since the epoch at the start (UTC) of ``YYYY-MM-DD`` days already seen.
+_DAYS: dict[str, int] = {}
+
+
+def _day_start(date: str) -> int | None:
+    try:
+        day = datetime.fromisoformat(date)
+    except ValueError:
+        return None
+    if len(date) != 10 or day.date().isoformat() != date:
+        return None
+    if len(_DAYS) >= 4096:
+        _DAYS.clear()
+    start = _DAYS[date] = int(day.replace(tzinfo=UTC).timestamp())
+    return start
 
 
 def parse_ts(text: str) -> float:
@@ -118,6 +133,26 @@ def parse_ts(text: str) -> float:
 
 
 def _whole_second(prefix: str) -> int | None:
+    # A new second of a day already seen is plain arithmetic on that day's start (a replay
+    # seek reads hundreds of alert-history times, nearly every one a second not seen before).
+    day = _DAYS.get(prefix[:10])
+    if day is None:
+        day = _day_start(prefix[:10])
+    clock = prefix[11:19]
+    if (
+        day is not None
+        and prefix[10] == "T"
+        and clock[2] == ":"
+        and clock[5] == ":"
+        and (hms := clock[:2] + clock[3:5] + clock[6:]).isascii()
+        and hms.isdigit()
+    ):
+        hh, mm, ss = int(hms[:2]), int(hms[2:4]), int(hms[4:])
+        if hh < 24 and mm < 60 and ss < 60:
+            if len(_SECONDS) >= 65536:
+                _SECONDS.clear()
+            second = _SECONDS[prefix] = day + hh * 3600 + mm * 60 + ss
+            return second
     try:
         moment = datetime.fromisoformat(prefix)
     except ValueError:

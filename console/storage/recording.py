@@ -581,6 +581,16 @@ class RecordingFile:
             )
             return [EventRow(*r) for r in rows]
 
+    def event_bodies(self, after_n: int, upto_n: int) -> list[tuple[str, str]]:
+        """``(type, body)`` of the events in ``(after_n, upto_n]``, oldest first.
+
+        A seek's tail, straight through the driver by the primary key: no per-row
+        :class:`EventRow`, and only the two columns the seek reads.
+        """
+        q = "SELECT type, body FROM events WHERE id > ? AND id <= ? ORDER BY id"
+        with self.engine.connect() as conn:
+            return [(str(k), str(b)) for k, b in conn.exec_driver_sql(q, (after_n, upto_n))]
+
     def iter_events(
         self, after_n: int, upto_n: int, chunk: int = 20_000
     ) -> Iterator[list[EventRow]]:
