@@ -89,7 +89,8 @@ async def _replay(folder: Path, minutes: float) -> None:
     client = BackendClient(url, token, store)
     client.recorder = Recorder(path, store, clock=lambda: clock[0])
     client.start()
-    while client.status.state is not LinkState.LIVE:  # noqa: ASYNC110 (a demo tool)
+    # Live and the snapshot in (recorded at the recording's start, before the search).
+    while client.status.state is not LinkState.LIVE or not store.cameras:  # noqa: ASYNC110
         await asyncio.sleep(0.05)
     clock[0] = now
     args = {"kind": "plate", "value": PLATES[0], "since": format_ts(now - minutes * 60 - 60)}
