@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend_stub.db import Base
+from console.protocol.schema import normalize_plate
 
 Wire = dict[str, Any]
 
@@ -59,11 +60,6 @@ PLATE = re.compile(rf"^[{_PROVINCES}][A-HJ-NP-Z][A-HJ-NP-Z0-9]{{4,5}}[A-HJ-NP-Z0
 _PLATE_CHARS = re.compile(rf"^[{_PROVINCES}A-Z0-9挂学警港澳*?]{{1,10}}$")
 PERSON = re.compile(r"^[\w.:\-]{1,128}$")
 _WILD = "*?"
-
-
-def normalize_plate(text: str) -> str:
-    """A plate as cameras and people write it, in one form (upper case, no spaces or dots)."""
-    return re.sub(r"[\s·.\-]", "", text).upper()
 
 
 def check_value(kind: str, value: Any, *, pattern: bool = False) -> str:

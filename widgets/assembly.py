@@ -106,9 +106,18 @@ def _wire_map(console: Console, panel: QWidget) -> None:
     panel.sig_dispatch_nearest.connect(lambda aid: dispatch_nearest(console, aid, panel))
     console.commands.attach(panel.sig_command_requested, panel)
     panel.sig_unit_clicked.connect(lambda uid: show_unit(console, uid))
-    from widgets.map.trajectory import add_trajectory_action
+    from widgets.map.trajectory import ReplayClock, add_trajectory_action, recording_search
 
-    add_trajectory_action(panel, console.commands.send)  # commanders; operators are refused
+    engine = console.replay
+    if engine is None:
+        add_trajectory_action(panel, console.commands.send)  # commanders; operators are refused
+    else:  # replay: the recording's searches, in step with the replay clock
+        clock = ReplayClock(
+            lambda: engine.position,
+            lambda: engine.end_ts,
+            lambda slot: _on_replay_moved(console, slot),
+        )
+        add_trajectory_action(panel, recording_search(engine.file), clock)
     from widgets.map.where_next import add_where_next_action
 
     add_where_next_action(
@@ -117,6 +126,14 @@ def _wire_map(console: Console, panel: QWidget) -> None:
         lambda ids: show_cameras(console, ids),
         lambda group, ids, reply_to: push_camera_ids(console, group, ids, reply_to),
     )
+
+
+def _on_replay_moved(console: Console, slot: Callable[[float], None]) -> None:
+    """Call ``slot`` with the replay time whenever it moves (the replay panel is built after
+    the maps: this runs when a map's dialog is first made)."""
+    timeline = console.replay_panel
+    assert timeline is not None
+    timeline.sig_position_changed.connect(slot)
 
 
 def _video_panel(console: Console) -> QWidget:

@@ -39,6 +39,9 @@ MAX_PENDING_EVENTS = 200_000
 AUDIO_RETRY_S = (2.0, 10.0)
 """Delays before the second and third attempt to fetch a call's audio."""
 MAX_AUDIO_BYTES = 64 << 20
+KEEP_ANSWER_DATA = frozenset({"sighting.search"})
+"""Queries whose answer (``data``) is recorded with the command: a replayed console draws the
+trajectory a commander searched from the recording (there is no backend to ask in replay)."""
 
 
 class RecordingLost(RuntimeError):
@@ -184,6 +187,8 @@ class Recorder:
                 "code": answer.code,
                 "message": answer.message,
             }
+            if name in KEEP_ANSWER_DATA and answer.ok and answer.data is not None:
+                result["data"] = answer.data
         with self._lock:
             self._buffer.commands.append((self._now(), name, dict(args), result))
 

@@ -658,10 +658,12 @@ class RecordingFile:
             q = select(Bookmark.ts, Bookmark.author, Bookmark.text).order_by(Bookmark.ts)
             return [(float(t), a, x) for t, a, x in conn.execute(q)]
 
-    def commands(self) -> list[tuple[float, str, Wire, Wire]]:
-        """``(time, name, args, result)`` of every recorded command."""
+    def commands(self, name: str | None = None) -> list[tuple[float, str, Wire, Wire]]:
+        """``(time, name, args, result)`` of every recorded command (or of those named ``name``)."""
         with self.engine.connect() as conn:
             q = select(Command.ts, Command.name, Command.args, Command.result).order_by(Command.id)
+            if name is not None:
+                q = q.where(Command.name == name)
             return [(t, n, json.loads(a), json.loads(r)) for t, n, a, r in conn.execute(q)]
 
     def alert_span(self, alert_id: str) -> tuple[float, float] | None:

@@ -11,6 +11,11 @@
  * label canvas), and the legs are four multi-segment polylines (solid or dashed, before or
  * after the slider): 500 DOM markers and 499 polylines took the page hundreds of
  * milliseconds to build and to move on every pan.
+ *
+ * The canvas layer and the four polylines are made once and kept (clear() empties them): a new
+ * canvas per search was resized to the map on its first frame and the old one, with its
+ * layer class and polylines, left to the page's garbage collector, which is what made one draw
+ * in ten take 100 ms. The hover boxes' HTML is made when a point is hovered, not per search.
  */
 (function () {
   "use strict";
@@ -35,12 +40,20 @@
   const esc = (text) => window.ConsoleMap.esc(text);
   const disp = (lat, lon) => window.ConsoleMap.disp(lat, lon);
 
-  // A point as the slider and the hover box see it (what a Leaflet marker offered).
-  function point(ll, tip) {
-    return { ll: ll, trajTip: tip, options: { opacity: 1 }, getLatLng: () => ll };
+  // A point as the slider and the hover box see it (what a Leaflet marker offered); its hover
+  // box's HTML (trajTip) is made on the first hover.
+  class Point {
+    constructor(ll) { this.ll = ll; this.trajTip = null; this.options = { opacity: 1 }; }
+    getLatLng() { return this.ll; }
   }
 
-  // Built lazily: this file may be parsed before leaflet.js has run.
+  function tipOf(p) {
+    let tip = "<b>" + p.n + ". " + esc(p.camera) + "</b><br>" + esc(p.time) + " · " + esc(p.value);
+    if (p.snapshot) tip += '<br><img class="traj-snap" src="' + esc(p.snapshot) + '" width="160">';
+    return tip;
+  }
+
+  // Built on the first show: this file may be parsed before leaflet.js has run.
   const makeLayer = () => L.Layer.extend({
     onAdd(map) {
       this._c = L.DomUtil.create("canvas", "traj-canvas", map.getContainer());
@@ -68,6 +81,7 @@
       const map = this._map, size = map.getSize();
       this._c.style.display = "";
       const ctx = window.ConsoleMap.clearCanvas(this._c, size);
+      if (!T.markers.length) return;
       ctx.lineJoin = "round";
       const pts = T.route ? T.route.points : [];
       T.markers.forEach((m, i) => {
@@ -111,6 +125,7 @@
       map.on("movestart zoomstart", T.hideTip);
     }
     if (tipBox.dataset.point !== String(i)) {
+      if (m.trajTip == null) m.trajTip = tipOf(T.route.points[i]);
       tipBox.innerHTML = m.trajTip;
       tipBox.dataset.point = String(i);
     }
@@ -124,31 +139,35 @@
     if (tipBox) tipBox.style.display = "none";
   };
 
+  // Nothing drawn; the (empty) layer and polylines stay for the next show.
   T.clear = function () {
     T.hideTip();
-    if (T.group) T.group.remove();
-    if (T.layer) T.layer.remove();
-    T.group = null; T.layer = null; T.markers = []; T.lines = []; T.route = null;
+    if (tipBox) delete tipBox.dataset.point;
+    T.markers = []; T.route = null;
+    T.lines.forEach((l) => l.setLatLngs([]));
+    if (T.layer) T.layer.schedule();
   };
 
-  T.show = function (route) {
-    const t0 = performance.now();
-    T.clear();
-    const map = window.ConsoleMap.map;
-    T.route = route;
+  // The layer and the four polylines, made on the first show.
+  function ensureLayers(map) {
+    if (T.layer) return;
     T.group = L.layerGroup().addTo(map);
-    const pts = route.points.map((p) => disp(p.lat, p.lon));
     // Solid and dashed legs, bright (up to the slider) and faded (after it).
     T.lines = [false, true].flatMap((guess) => [0.9, 0.2].map((opacity) => L.polyline([], {
       color: ORANGE, weight: 4, opacity: opacity, dashArray: guess ? "6 8" : null,
       className: guess ? "traj-guess" : "traj-leg", interactive: false,
     }).addTo(T.group)));
-    T.markers = route.points.map((p, i) => {
-      let tip = "<b>" + p.n + ". " + esc(p.camera) + "</b><br>" + esc(p.time) + " · " + esc(p.value);
-      if (p.snapshot) tip += '<br><img class="traj-snap" src="' + esc(p.snapshot) + '" width="160">';
-      return point(L.latLng(pts[i]), tip);
-    });
     T.layer = new (makeLayer())().addTo(map);
+  }
+
+  T.show = function (route) {
+    const t0 = performance.now();
+    T.clear();
+    const map = window.ConsoleMap.map;
+    ensureLayers(map);
+    T.route = route;
+    const pts = route.points.map((p) => disp(p.lat, p.lon));
+    T.markers = pts.map((ll) => new Point(L.latLng(ll)));
     if (pts.length) {
       // Only when the route is not already in view at the zoom it would get: a redraw of the
       // whole map costs more than drawing the route.

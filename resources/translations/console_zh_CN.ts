@@ -2721,6 +2721,10 @@ Ctrl+Q：退出</translation>
         <source>%1 sightings; %2 legs are guesses (dashed).</source>
         <translation>%1 条过车/比中记录；%2 段为推测（虚线）。</translation>
     </message>
+    <message>
+        <source>Not yet sighted at this replay time.</source>
+        <translation>回放到此时刻尚未发现。</translation>
+    </message>
 </context>
 <context>
     <name>TransferDialog</name>

@@ -18,7 +18,7 @@ from console.services.client import LinkState
 from tests.live import post_sighting, start_backend
 from tests.waiting import LoopRunner, until
 from widgets.assembly import build_console
-from widgets.map.trajectory import TrajectoryDialog
+from widgets.map.trajectory import open_trajectory
 
 CAMERAS = (
     "id,name,lat,lon,main\n"
@@ -84,12 +84,8 @@ def test_a_watched_plate_alerts_and_its_route_is_drawn(aloop: LoopRunner, tmp_pa
             assert "盗抢车辆" in html and "Sightings: 3" in html and "天骄路北口" in html
 
             # The trajectory dialog draws the route: 3 numbered points, one solid leg, one dashed.
-            action = next(
-                a for a in panel.toolbar.actions() if a.objectName() == "trajectoryAction"
-            )
-            action.trigger()
-            dialog = panel.findChild(TrajectoryDialog)
-            assert dialog is not None and dialog.isVisible()
+            dialog = open_trajectory(panel)
+            assert dialog.isVisible()
             drawn: list[int] = []
             dialog.sig_drawn.connect(drawn.append)
             dialog.value.setText("蒙k7s521")
