@@ -176,8 +176,7 @@ class TrajectoryDialog(QDialog):
         self.slider.blockSignals(True)
         self.slider.setValue(max(0, index))
         self.slider.blockSignals(False)
-        self._panel.run_js(f"window.ConsoleTrajectory.upto({index})")
-        self._label(index)
+        self._on_slider(index)  # -1 (none yet): every point faded
 
     def _on_slider(self, index: int) -> None:
         self._panel.run_js(f"window.ConsoleTrajectory.upto({int(index)})")
