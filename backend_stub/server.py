@@ -53,7 +53,7 @@ from backend_stub.inventory.read import Parsed, read_bytes
 from backend_stub.inventory.wire import sync_events
 from backend_stub.media.cameras import CameraMedia
 from backend_stub.sighting_commands import SIGHTING_COMMANDS, sighting_command
-from backend_stub.sightings import RETENTION_DAYS, SightingStore
+from backend_stub.sightings import RETENTION_DAYS, WATCH_SYNC_S, SightingStore
 from backend_stub.state import (
     QUERY_COMMANDS,
     Actor,
@@ -391,6 +391,7 @@ class Backend:
         if self.revocation_poll_s is not None:
             self.spawn(self._watch_revocations(), "revocations")
         self.spawn(self._watch_inventory(), "inventory")
+        self.spawn(self._sync_watch_lists(), "watch lists")
         sock = next(iter(self._server.sockets))
         return int(sock.getsockname()[1])
 
@@ -502,6 +503,16 @@ class Backend:
                     await self.sync_inventory()
             except Exception:
                 log.exception("cannot read the inventory")
+
+    async def _sync_watch_lists(self) -> None:
+        # Another backend on the same database took a watch.add or watch.remove: a sighting
+        # that comes in here is matched against it too, within a second.
+        while True:
+            await asyncio.sleep(WATCH_SYNC_S)
+            try:
+                await self.sightings.run_db(self.sightings.sync_watch)
+            except Exception:
+                log.exception("cannot read the watch-list changes")
 
     def close_operator(self, operator_id: str, before: float | None = None) -> int:
         """Close (4401) the live connections of an operator signed in before ``before``; its

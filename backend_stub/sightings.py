@@ -35,7 +35,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    func,
     insert,
+    or_,
     select,
     update,
 )
@@ -52,6 +54,11 @@ RETENTION_SWEEP_S = 600.0
 #: An operator may not search sightings at all; no one searches more than this at once.
 MAX_SEARCH_DAYS = 90.0
 SEARCH_LIMIT = 2000
+#: How often a backend reads the watch-list changes of the others on its database.
+WATCH_SYNC_S = 1.0
+#: How long a missing watch-change number is looked for (a transaction that took it, not yet
+#: committed) before it is taken for one that rolled back.
+_WATCH_MISSING_S = 60.0
 KINDS = ("plate", "face")
 #: A Chinese plate: province, issuing letter, 5 (or 6, new energy) letters/digits, with the
 #: special last characters (挂 trailer, 学 learner, 警 police, 港/澳, 领/使 consular).
@@ -132,6 +139,16 @@ class WatchRow(Base):
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class WatchChangeRow(Base):
+    """One change of the watch list, in order: how the other backends on the same database
+    learn of an entry added or removed through this one (:meth:`SightingStore.sync_watch`)."""
+
+    __tablename__ = "watch_changes"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # a number is never given out twice
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String(40))
+
+
 @dataclass(frozen=True, slots=True)
 class Sighting:
     """A checked sighting."""
@@ -159,6 +176,11 @@ class WatchEntry:
     until: float | None
     created: float
     created_by: str
+
+    @classmethod
+    def from_row(cls, r: Any) -> WatchEntry:
+        """From a row of ``watch_entries`` (a Core row, read without a session)."""
+        return cls(r.id, r.kind, r.value, r.reason, r.priority, r.until, r.created, r.created_by)
 
     def to_wire(self, fmt: Callable[[float], str]) -> Wire:
         return {
@@ -319,20 +341,64 @@ class SightingStore:
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sighting-search")
         self.stored = 0
         self.duplicates = 0
-        Base.metadata.create_all(engine, tables=[SightingRow.__table__, WatchRow.__table__])  # type: ignore[list-item]
+        #: The last watch-list change this backend has applied, and the earlier ones it has
+        #: not seen yet (a transaction of another process that took a lower number but had
+        #: not committed when a higher one was read), with when they were first missed.
+        self.watch_seq = 0
+        self._watch_missing: dict[int, float] = {}
+        Base.metadata.create_all(
+            engine,
+            tables=[SightingRow.__table__, WatchRow.__table__, WatchChangeRow.__table__],  # type: ignore[list-item]
+        )
         self._load_watch()
 
     # ---------------------------------------------------------------- watch lists
 
     def _load_watch(self) -> None:
         with self.engine.connect() as conn:
+            self.watch_seq = conn.execute(select(func.max(WatchChangeRow.seq))).scalar() or 0
             rows = conn.execute(select(WatchRow).where(WatchRow.removed.is_(False))).all()
         for r in rows:
-            self.watch.add(
-                WatchEntry(
-                    r.id, r.kind, r.value, r.reason, r.priority, r.until, r.created, r.created_by
-                )
-            )
+            self.watch.add(WatchEntry.from_row(r))
+
+    def sync_watch(self) -> int:
+        """Apply the watch-list changes other backends on this database have made since the
+        last call (run on the writer thread, like ``add_watch``); returns how many entries
+        were added or removed here. Applying a change twice is harmless, so this backend's own
+        changes, read back, do nothing."""
+        now = time.monotonic()
+        for seq, since in list(self._watch_missing.items()):
+            if now - since > _WATCH_MISSING_S:  # a rolled-back transaction's number
+                del self._watch_missing[seq]
+        picked = WatchChangeRow.seq > self.watch_seq
+        if self._watch_missing:
+            picked = or_(picked, WatchChangeRow.seq.in_(list(self._watch_missing)))
+        with self.engine.connect() as conn:
+            changes = conn.execute(
+                select(WatchChangeRow.seq, WatchChangeRow.entry_id).where(picked)
+            ).all()
+            if not changes:
+                return 0
+            ids = {entry_id for _seq, entry_id in changes}
+            rows = {r.id: r for r in conn.execute(select(WatchRow).where(WatchRow.id.in_(ids)))}
+        for seq, _entry_id in changes:
+            self._watch_missing.pop(seq, None)
+        top = max(seq for seq, _entry_id in changes)
+        seen = {seq for seq, _entry_id in changes}
+        for seq in range(self.watch_seq + 1, top):
+            if seq not in seen:
+                self._watch_missing.setdefault(seq, now)
+        self.watch_seq = max(self.watch_seq, top)
+        applied = 0
+        for entry_id in ids:
+            row = rows.get(entry_id)
+            if (row is None or row.removed) and entry_id in self.watch.by_id:
+                self.watch.remove(entry_id)
+                applied += 1
+            elif row is not None and not row.removed and entry_id not in self.watch.by_id:
+                self.watch.add(WatchEntry.from_row(row))
+                applied += 1
+        return applied
 
     def add_watch(
         self, kind: str, value: str, reason: str, priority: int, until: float | None, who: str
@@ -367,6 +433,7 @@ class SightingStore:
                     removed=False,
                 )
             )
+            conn.execute(insert(WatchChangeRow).values(entry_id=entry.id))
         self.watch.add(entry)
         return entry
 
@@ -392,6 +459,7 @@ class SightingStore:
                         for e in items
                     ],
                 )
+                conn.execute(insert(WatchChangeRow), [{"entry_id": e.id} for e in items])
         for e in items:
             self.watch.add(e)
 
@@ -402,9 +470,12 @@ class SightingStore:
             LookupError: no active entry of that id.
         """
         if entry_id not in self.watch.by_id:
+            self.sync_watch()  # perhaps added through another backend a moment ago
+        if entry_id not in self.watch.by_id:
             raise LookupError(f"no active watch entry {entry_id!r}")
         with self.engine.begin() as conn:
             conn.execute(update(WatchRow).where(WatchRow.id == entry_id).values(removed=True))
+            conn.execute(insert(WatchChangeRow).values(entry_id=entry_id))
         entry = self.watch.remove(entry_id)
         assert entry is not None
         return entry

@@ -20,9 +20,17 @@ from backend_stub import cli, db, server, sources
 from backend_stub.inventory import store
 from backend_stub.inventory.read import read_bytes
 from backend_stub.server import Backend
-from backend_stub.sightings import SightingRow, WatchEntry, WatchIndex, check_value
+from backend_stub.sightings import (
+    SightingRow,
+    SightingStore,
+    WatchChangeRow,
+    WatchEntry,
+    WatchIndex,
+    check_value,
+)
 from console.protocol.codec import format_ts
 from tests.live import Client, open_client, post_sighting, start_backend
+from tests.waiting import until
 
 CAMERAS_CSV = (
     "id,name,lat,lon,main\n"
@@ -228,9 +236,11 @@ async def test_two_backends_on_one_database_keep_one_alert_per_plate(
         await backend.sync_inventory()
         backends.append(backend)
     try:
-        # The entry is on the list of both (a watch.add reaches each process's index).
-        entry = backends[0].sightings.add_watch("plate", "蒙K7S521", "盗抢车辆", 1, None, "chief")
-        backends[1].sightings.watch.add(entry)
+        # An entry added through one process reaches the other's index by itself.
+        entry = await backends[0].sightings.run_db(
+            backends[0].sightings.add_watch, "plate", "蒙K7S521", "盗抢车辆", 1, None, "chief"
+        )
+        await until(lambda: entry.id in backends[1].sightings.watch.by_id)
 
         async def post(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
             assert backend.http is not None
@@ -259,6 +269,54 @@ async def test_two_backends_on_one_database_keep_one_alert_per_plate(
         for backend in backends:
             await backend.stop()
             backend.engine.dispose()
+
+
+def test_watch_list_changes_reach_every_backend_on_the_database_also_out_of_order(
+    tmp_path: Path,
+) -> None:
+    engine = db.open_engine(f"sqlite:///{tmp_path / 'shared.sqlite3'}")
+    here, there = SightingStore(engine), SightingStore(engine)
+    now = time.time()
+    try:
+        entry = here.add_watch("plate", "蒙K7S5*", "套牌嫌疑", 2, None, "chief")
+        assert there.watch.match("plate", "蒙K7S521", now) == []  # not yet read
+        assert there.sync_watch() == 1
+        assert [e.id for e in there.watch.match("plate", "蒙K7S521", now)] == [entry.id]
+        assert here.sync_watch() == 0  # its own change, read back, changes nothing
+        assert there.sync_watch() == 0
+
+        # A third process took change number N but committed after N+1 was read: N is
+        # looked for again and applied when it comes.
+        def renumber(seq: int) -> int:  # the newest change gets ``seq``; returns its number
+            with engine.begin() as conn:
+                newest = conn.execute(select(func.max(WatchChangeRow.seq))).scalar_one()
+                conn.execute(
+                    WatchChangeRow.__table__.update()
+                    .where(WatchChangeRow.seq == newest)
+                    .values(seq=seq)
+                )
+            return int(newest)
+
+        here.remove_watch(entry.id)
+        taken = renumber(100)  # the removal came as N+1, N (its number) is not there yet
+        assert there.sync_watch() == 1
+        assert there.watch.match("plate", "蒙K7S521", now) == []
+        assert taken in there._watch_missing
+        late = WatchEntry("w-late", "plate", "蒙A12345", "在逃", 1, None, now, "chief")
+        here.add_watch_many([late])
+        renumber(taken)  # the late transaction, under the number it took
+        assert there.sync_watch() == 1
+        assert [e.id for e in there.watch.match("plate", "蒙A12345", now)] == ["w-late"]
+        assert taken not in there._watch_missing
+
+        # A backend started now loads the list as it is and reads only later changes.
+        third = SightingStore(engine)
+        assert sorted(third.watch.by_id) == ["w-late"] and third.sync_watch() == 0
+        third.close()
+    finally:
+        here.close()
+        there.close()
+        engine.dispose()
 
 
 async def test_an_alert_snapshot_is_handed_on_with_the_cameras_stream_token(
