@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend_stub.db import Base
-from console.protocol.schema import normalize_plate
+from console.protocol.sightings import normalize_plate
 
 Wire = dict[str, Any]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from console.geo import haversine_m
 from console.protocol.codec import parse_ts
-from console.protocol.schema import normalize_plate
+from console.protocol.sightings import normalize_plate
 
 #: Longest gap between two sightings drawn as a solid line.
 MAX_GAP_S = 600.0

@@ -8,7 +8,6 @@ up to date with this module.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,15 +49,6 @@ ALERT_KINDS = (
 POSITION_SOURCES = ("gps", "beidou", "pdt", "jt808", "cot", "osmand", "sim")
 RADIO_CALL_KINDS = ("group", "individual", "emergency", "status", "data")
 SIGHTING_KINDS = ("plate", "face")  # [ext] sightings and watch lists
-
-
-def normalize_plate(text: str) -> str:
-    """A plate as cameras and people write it, in one form (upper case, no spaces or dots).
-
-    Shared: the backend stores and matches plates in this form, and a replayed console finds a
-    recording's sightings of a plate typed any way.
-    """
-    return re.sub(r"[\s·.\-]", "", text).upper()
 
 
 ROLES = ("operator", "commander", "trainer", "wall")
