@@ -150,6 +150,7 @@ def console_run(url: str, token: str, seconds: float) -> tuple[list[float], int,
     from console.services.client import BackendClient
     from widgets.alerts.panel import AlertQueuePanel
     from widgets.bridge import StoreBridge
+    from widgets.gc_guard import GuiThreadCollector
     from widgets.theme import Theme
 
     class TimedStore(Store):
@@ -189,6 +190,10 @@ def console_run(url: str, token: str, seconds: float) -> tuple[list[float], int,
     asyncio.set_event_loop(loop)
     store = TimedStore()
     bridge = StoreBridge(store)
+    # Collection as the console does it (widgets/launch.py): on the GUI thread, each loaded
+    # snapshot settled.
+    collector = GuiThreadCollector(parent=app)
+    bridge.sig_snapshot_loaded.connect(lambda _seq: collector.settle())
     panel = AlertQueuePanel(bridge, Theme("dark"))
     panel.resize(1200, 700)
     panel.show()
@@ -227,6 +232,7 @@ def console_run(url: str, token: str, seconds: float) -> tuple[list[float], int,
     panel.deleteLater()
     bridge.deleteLater()
     app.processEvents()
+    collector.stop()
     gc.callbacks.remove(on_gc)
     return (
         lat,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
     from widgets.assembly import Console
+    from widgets.gc_guard import GuiThreadCollector
     from widgets.layout_store import LayoutStore
 
 
@@ -132,7 +133,11 @@ def start(args: argparse.Namespace, *, version: str, script: Path) -> int:
     wake.start()
     try:
         with loop:
-            run = run_replay(args, closed) if args.replay else run_console(args, closed, script)
+            run = (
+                run_replay(args, closed)
+                if args.replay
+                else run_console(args, closed, script, collector)
+            )
             code = int(loop.run_until_complete(run))
     finally:
         crash_handler.uninstall()
@@ -163,8 +168,16 @@ async def run_replay(args: argparse.Namespace, closed: asyncio.Event) -> int:
     return 0
 
 
-async def run_console(args: argparse.Namespace, closed: asyncio.Event, script: Path) -> int:
-    """Build the console, connect, and run until the main window closes."""
+async def run_console(
+    args: argparse.Namespace,
+    closed: asyncio.Event,
+    script: Path,
+    collector: GuiThreadCollector | None = None,
+) -> int:
+    """Build the console, connect, and run until the main window closes.
+
+    ``collector`` settles each snapshot the console loads (see :mod:`widgets.gc_guard`).
+    """
     from widgets import settings as console_settings
     from widgets.assembly import build_console
     from widgets.link_control import TokenKeyring, ask_sign_in
@@ -193,6 +206,8 @@ async def run_console(args: argparse.Namespace, closed: asyncio.Event, script: P
     )
     client, window = console.client, console.window
     assert client is not None
+    if collector is not None:
+        console.bridge.sig_snapshot_loaded.connect(lambda _seq: collector.settle())
     wall_layout = find_wall_layout(args.wall, console.layouts) if args.wall else None
     if args.wall and wall_layout is None:
         names = ", ".join(console.layouts.names()) or "none"
