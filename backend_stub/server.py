@@ -391,7 +391,8 @@ class Backend:
         if self.revocation_poll_s is not None:
             self.spawn(self._watch_revocations(), "revocations")
         self.spawn(self._watch_inventory(), "inventory")
-        self.spawn(self._sync_watch_lists(), "watch lists")
+        if self.shared:  # other processes on the database change the watch list too
+            self.spawn(self._sync_watch_lists(), "watch lists")
         sock = next(iter(self._server.sockets))
         return int(sock.getsockname()[1])
 

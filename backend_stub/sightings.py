@@ -381,10 +381,10 @@ class SightingStore:
                 return 0
             ids = {entry_id for _seq, entry_id in changes}
             rows = {r.id: r for r in conn.execute(select(WatchRow).where(WatchRow.id.in_(ids)))}
-        for seq, _entry_id in changes:
-            self._watch_missing.pop(seq, None)
-        top = max(seq for seq, _entry_id in changes)
         seen = {seq for seq, _entry_id in changes}
+        for seq in seen:
+            self._watch_missing.pop(seq, None)
+        top = max(seen)
         for seq in range(self.watch_seq + 1, top):
             if seq not in seen:
                 self._watch_missing.setdefault(seq, now)
